@@ -1,0 +1,9 @@
+"""Public pages."""
+
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+
+@require_safe
+def home(request):
+    return render(request, "content/home.html")

@@ -1,0 +1,510 @@
+"""The declaration's shape, and its validation into frozen objects.
+
+Everything the published policy, the cookie policy and the records of processing (GDPR Art. 30)
+say is read from these objects, so an entry that could make them wrong or incomplete is refused
+here, at start-up, with a message that names the entry.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.translation import get_language
+
+LANGUAGES = ("en", "nb")
+
+# GDPR Art. 6(1): the letter is what the policy prints next to the basis.
+LEGAL_BASES = {
+    "consent": "a",
+    "contract": "b",
+    "legal_obligation": "c",
+    "vital_interests": "d",
+    "public_task": "e",
+    "legitimate_interests": "f",
+}
+
+RECIPIENT_ROLES = {
+    "processor",
+    "independent_controller",
+    "joint_controller",
+    "adviser",
+    "authority",
+}
+COOKIE_CATEGORIES = ("necessary", "analytics", "marketing", "embedded")
+COOKIE_PARTIES = {"first", "third"}
+RETENTION_UNITS = {"days", "months", "years"}
+
+# The EEA: the EU member states plus Iceland, Liechtenstein and Norway (GDPR applies directly).
+EEA_COUNTRIES = frozenset(
+    "AT BE BG CY CZ DE DK EE ES FI FR GR HR HU IE IT LT LU LV MT NL PL PT RO SE SI SK "
+    "IS LI NO".split()
+)
+# Countries with a general adequacy decision under Art. 45. The United States is adequate only
+# for organisations certified under the EU-US Data Privacy Framework, so it is a safeguard apart.
+ADEQUATE_COUNTRIES = frozenset("AD AR CA CH FO GB GG IL IM JE JP KR NZ UY".split())
+TRANSFER_SAFEGUARDS = {"adequacy", "dpf", "scc"}
+
+
+class DeclarationError(ValueError):
+    """The declaration is invalid; the message lists every problem, each naming its entry."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("The declaration of processing is invalid:\n- " + "\n- ".join(problems))
+
+
+@dataclass(frozen=True)
+class Text:
+    """A text in every site language; prints in the active one."""
+
+    en: str
+    nb: str
+
+    def __str__(self) -> str:
+        return self.in_language(get_language() or "en")
+
+    def in_language(self, language: str) -> str:
+        return self.nb if language.lower().startswith("nb") else self.en
+
+
+@dataclass(frozen=True)
+class Controller:
+    legal_name: str
+    trading_name: str
+    org_number: str
+    address: str
+    email: str
+    website: str
+
+
+@dataclass(frozen=True)
+class Authority:
+    name: str
+    website: str
+    address: str
+
+
+@dataclass(frozen=True)
+class DataCategory:
+    key: str
+    name: Text
+    examples: Text
+
+
+@dataclass(frozen=True)
+class SubjectCategory:
+    key: str
+    name: Text
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """How long data kept under an activity lives; `period` None means until `counts_from`."""
+
+    key: str
+    period: int | None
+    unit: str | None
+    counts_from: str
+    description: Text
+
+    def expires_after(self, start: datetime.datetime) -> datetime.datetime | None:
+        """When data whose clock started at `start` is due for erasure (None: no fixed period)."""
+        if self.period is None:
+            return None
+        if self.unit == "days":
+            return start + datetime.timedelta(days=self.period)
+        months = self.period * (12 if self.unit == "years" else 1)
+        year, month = divmod(start.month - 1 + months, 12)
+        day = min(start.day, _days_in_month(start.year + year, month + 1))
+        return start.replace(year=start.year + year, month=month + 1, day=day)
+
+
+def _days_in_month(year: int, month: int) -> int:
+    following = datetime.date(year + month // 12, month % 12 + 1, 1)
+    return (following - datetime.timedelta(days=1)).day
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Someone personal data is disclosed to: a processor, an independent controller, …"""
+
+    key: str
+    name: str
+    legal_entity: str
+    role: str
+    service: Text
+    data_categories: tuple[str, ...]
+    countries: tuple[str, ...]
+    transfer_safeguard: str | None
+    dpa_required: bool
+
+    @property
+    def transfers_outside_eea(self) -> bool:
+        return any(country not in EEA_COUNTRIES for country in self.countries)
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One processing activity: a purpose with its legal basis, data, subjects, retention, recipients."""
+
+    key: str
+    name: Text
+    purpose: Text
+    legal_basis: str
+    legitimate_interest: Text | None
+    data_categories: tuple[str, ...]
+    data_subjects: tuple[str, ...]
+    retention: str
+    recipients: tuple[str, ...]
+    source: Text
+    required: Text
+
+    @property
+    def legal_basis_article(self) -> str:
+        return f"Art. 6(1)({LEGAL_BASES[self.legal_basis]})"
+
+
+@dataclass(frozen=True)
+class Cookie:
+    name: str
+    party: str
+    provider: str
+    category: str
+    purpose: Text
+    lifetime: Text
+    activity: str
+
+
+@dataclass(frozen=True)
+class Version:
+    version: str
+    date: datetime.date
+    summary: Text
+    significant: bool
+    cookies_changed: bool
+
+
+@dataclass(frozen=True)
+class Declaration:
+    controller: Controller
+    supervisory_authority: Authority
+    versions: tuple[Version, ...]
+    data_categories: dict[str, DataCategory]
+    subject_categories: dict[str, SubjectCategory]
+    retention_rules: dict[str, RetentionRule]
+    recipients: dict[str, Recipient]
+    activities: dict[str, Activity]
+    cookies: tuple[Cookie, ...]
+    security_measures: tuple[Text, ...]
+    personal_data_fields: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def current(self) -> Version:
+        return self.versions[0]
+
+    @property
+    def cookie_version(self) -> Version:
+        """The newest version that changed the cookie part: consent given before it is asked again."""
+        return next((v for v in self.versions if v.cookies_changed), self.versions[-1])
+
+    def recipients_of(self, activity: Activity) -> list[Recipient]:
+        return [self.recipients[key] for key in activity.recipients]
+
+    def activities_by_basis(self) -> dict[str, list[Activity]]:
+        grouped: dict[str, list[Activity]] = {}
+        for activity in self.activities.values():
+            grouped.setdefault(activity.legal_basis, []).append(activity)
+        return grouped
+
+    def cookies_in(self, category: str) -> list[Cookie]:
+        return [cookie for cookie in self.cookies if cookie.category == category]
+
+
+NOT_PERSONAL = "none"
+
+
+class _Reader:
+    """Reads the raw mapping, collecting every problem instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+
+    def problem(self, where: str, message: str) -> None:
+        self.problems.append(f"{where}: {message}")
+
+    def mapping(self, data: Any, where: str) -> dict:
+        if not isinstance(data, dict):
+            self.problem(where, "must be a mapping")
+            return {}
+        return data
+
+    def string(self, data: dict, key: str, where: str) -> str:
+        value = data.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            self.problem(where, f"{key} is missing")
+            return ""
+        if not isinstance(value, str | int | float):
+            self.problem(where, f"{key} must be text")
+            return ""
+        return str(value).strip()
+
+    def text(self, data: dict, key: str, where: str, *, optional: bool = False) -> Text | None:
+        value = data.get(key)
+        if value is None and optional:
+            return None
+        if not isinstance(value, dict):
+            self.problem(where, f"{key} is missing or not a text in {' and '.join(LANGUAGES)}")
+            return Text(en="", nb="")
+        missing = [lang for lang in LANGUAGES if not str(value.get(lang) or "").strip()]
+        if missing:
+            self.problem(where, f"{key} has no text in {', '.join(missing)}")
+        return Text(en=str(value.get("en") or "").strip(), nb=str(value.get("nb") or "").strip())
+
+    def keys(self, data: dict, key: str, where: str, known: dict | None, kind: str) -> tuple:
+        value = data.get(key)
+        if not isinstance(value, list) or not value:
+            self.problem(where, f"{key} must list at least one {kind}")
+            return ()
+        if known is not None:
+            for item in value:
+                if item not in known:
+                    self.problem(where, f"unknown {kind} {item!r} in {key}")
+        return tuple(str(item) for item in value)
+
+    def boolean(self, data: dict, key: str, where: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(where, f"{key} must be true or false")
+            return default
+        return value
+
+
+def parse_declaration(data: Any) -> Declaration:
+    """Validate the raw declaration (as loaded from YAML) and build its frozen form.
+
+    Raises DeclarationError listing every problem found, each prefixed with the entry it is in.
+    """
+    r = _Reader()
+    data = r.mapping(data, "declaration")
+
+    raw = r.mapping(data.get("controller"), "controller")
+    controller = Controller(
+        **{
+            name: r.string(raw, name, "controller")
+            for name in ("legal_name", "trading_name", "org_number", "address", "email", "website")
+        }
+    )
+    raw = r.mapping(data.get("supervisory_authority"), "supervisory_authority")
+    authority = Authority(
+        **{
+            name: r.string(raw, name, "supervisory_authority")
+            for name in ("name", "website", "address")
+        }
+    )
+
+    versions = []
+    raw_versions = data.get("versions")
+    if not isinstance(raw_versions, list) or not raw_versions:
+        r.problem("versions", "must list at least one version, newest first")
+        raw_versions = []
+    for index, raw in enumerate(raw_versions):
+        where = f"versions[{index}]"
+        raw = r.mapping(raw, where)
+        date = raw.get("date")
+        if not isinstance(date, datetime.date):
+            r.problem(where, "date must be a date (YYYY-MM-DD)")
+            date = datetime.date.min
+        versions.append(
+            Version(
+                version=r.string(raw, "version", where),
+                date=date,
+                summary=r.text(raw, "summary", where),
+                significant=r.boolean(raw, "significant", where, False),
+                cookies_changed=r.boolean(raw, "cookies_changed", where, False),
+            )
+        )
+    dates = [v.date for v in versions]
+    if dates != sorted(dates, reverse=True):
+        r.problem("versions", "must be listed newest first")
+    if len({v.version for v in versions}) != len(versions):
+        r.problem("versions", "each version must be named once")
+
+    categories = {}
+    for key, raw in r.mapping(data.get("data_categories"), "data_categories").items():
+        where = f"data_categories.{key}"
+        raw = r.mapping(raw, where)
+        categories[key] = DataCategory(
+            key=key, name=r.text(raw, "name", where), examples=r.text(raw, "examples", where)
+        )
+
+    subjects = {}
+    for key, raw in r.mapping(data.get("subject_categories"), "subject_categories").items():
+        where = f"subject_categories.{key}"
+        subjects[key] = SubjectCategory(key=key, name=r.text(r.mapping(raw, where), "name", where))
+
+    rules = {}
+    for key, raw in r.mapping(data.get("retention_rules"), "retention_rules").items():
+        where = f"retention_rules.{key}"
+        raw = r.mapping(raw, where)
+        period, unit = raw.get("period"), raw.get("unit")
+        if period is not None and (not isinstance(period, int) or period <= 0):
+            r.problem(where, "period must be a positive whole number, or left out")
+        if period is not None and unit not in RETENTION_UNITS:
+            r.problem(where, f"unit must be one of {', '.join(sorted(RETENTION_UNITS))}")
+        rules[key] = RetentionRule(
+            key=key,
+            period=period,
+            unit=unit if period is not None else None,
+            counts_from=r.string(raw, "counts_from", where),
+            description=r.text(raw, "description", where),
+        )
+
+    recipients = {}
+    for key, raw in r.mapping(data.get("recipients"), "recipients").items():
+        where = f"recipients.{key}"
+        raw = r.mapping(raw, where)
+        role = r.string(raw, "role", where)
+        if role and role not in RECIPIENT_ROLES:
+            r.problem(where, f"unknown role {role!r}")
+        countries = r.keys(raw, "countries", where, None, "country")
+        for country in raw.get("countries") or []:
+            if not (isinstance(country, str) and len(country) == 2 and country.isupper()):
+                r.problem(
+                    where,
+                    f"country {country!r} is not a two-letter ISO code "
+                    '(write "NO" in quotes: YAML reads a bare NO as false)',
+                )
+        safeguard = raw.get("transfer_safeguard")
+        recipient = Recipient(
+            key=key,
+            name=r.string(raw, "name", where),
+            legal_entity=r.string(raw, "legal_entity", where),
+            role=role,
+            service=r.text(raw, "service", where),
+            data_categories=r.keys(raw, "data_categories", where, categories, "data category"),
+            countries=countries,
+            transfer_safeguard=safeguard,
+            dpa_required=role == "processor",
+        )
+        outside = [c for c in countries if c not in EEA_COUNTRIES]
+        if safeguard is not None and safeguard not in TRANSFER_SAFEGUARDS:
+            r.problem(where, f"unknown transfer_safeguard {safeguard!r}")
+        elif outside and safeguard is None:
+            r.problem(
+                where,
+                f"transfers outside the EEA ({', '.join(outside)}) without a transfer_safeguard "
+                "(adequacy, dpf or scc; GDPR Art. 44-46)",
+            )
+        elif safeguard == "adequacy" and any(c not in ADEQUATE_COUNTRIES for c in outside):
+            r.problem(where, "adequacy is claimed for a country without an adequacy decision")
+        elif safeguard == "dpf" and any(c != "US" for c in outside):
+            r.problem(
+                where, "the Data Privacy Framework covers transfers to the United States only"
+            )
+        recipients[key] = recipient
+
+    activities = {}
+    for key, raw in r.mapping(data.get("activities"), "activities").items():
+        where = f"activities.{key}"
+        raw = r.mapping(raw, where)
+        basis = raw.get("legal_basis")
+        if not basis:
+            r.problem(where, "legal_basis is missing (GDPR Art. 6(1))")
+        elif basis not in LEGAL_BASES:
+            r.problem(where, f"unknown legal_basis {basis!r}; use one of {', '.join(LEGAL_BASES)}")
+        interest = r.text(raw, "legitimate_interest", where, optional=True)
+        if basis == "legitimate_interests" and interest is None:
+            r.problem(
+                where, "legitimate_interests needs the legitimate_interest pursued (Art. 13(1)(d))"
+            )
+        retention = r.string(raw, "retention", where)
+        if retention and retention not in rules:
+            r.problem(where, f"unknown retention rule {retention!r}")
+        recipient_keys = raw.get("recipients", [])
+        if not isinstance(recipient_keys, list):
+            r.problem(where, "recipients must be a list")
+            recipient_keys = []
+        for item in recipient_keys:
+            if item not in recipients:
+                r.problem(where, f"unknown recipient {item!r}")
+        activities[key] = Activity(
+            key=key,
+            name=r.text(raw, "name", where),
+            purpose=r.text(raw, "purpose", where),
+            legal_basis=basis or "",
+            legitimate_interest=interest,
+            data_categories=r.keys(raw, "data_categories", where, categories, "data category"),
+            data_subjects=r.keys(raw, "data_subjects", where, subjects, "subject category"),
+            retention=retention,
+            recipients=tuple(recipient_keys),
+            source=r.text(raw, "source", where),
+            required=r.text(raw, "required", where),
+        )
+
+    cookies = []
+    seen_cookies = set()
+    raw_cookies = data.get("cookies")
+    if not isinstance(raw_cookies, list):
+        r.problem("cookies", "must be a list")
+        raw_cookies = []
+    for index, raw in enumerate(raw_cookies):
+        raw = r.mapping(raw, f"cookies[{index}]")
+        name = r.string(raw, "name", f"cookies[{index}]")
+        where = f"cookies.{name or index}"
+        if name in seen_cookies:
+            r.problem(where, "is declared twice")
+        seen_cookies.add(name)
+        category, party = raw.get("category"), raw.get("party")
+        if category not in COOKIE_CATEGORIES:
+            r.problem(where, f"category must be one of {', '.join(COOKIE_CATEGORIES)}")
+        if party not in COOKIE_PARTIES:
+            r.problem(where, "party must be first or third")
+        activity = r.string(raw, "activity", where)
+        if activity and activity not in activities:
+            r.problem(where, f"unknown activity {activity!r}")
+        cookies.append(
+            Cookie(
+                name=name,
+                party=party or "",
+                provider=r.string(raw, "provider", where),
+                category=category or "",
+                purpose=r.text(raw, "purpose", where),
+                lifetime=r.text(raw, "lifetime", where),
+                activity=activity,
+            )
+        )
+
+    measures_raw = data.get("security_measures")
+    if not isinstance(measures_raw, list) or not measures_raw:
+        r.problem("security_measures", "must list the measures taken (Art. 30(1)(g), Art. 32)")
+        measures_raw = []
+    measures = tuple(
+        r.text({"m": m}, "m", f"security_measures[{i}]") for i, m in enumerate(measures_raw)
+    )
+
+    fields = {}
+    for model, raw in r.mapping(data.get("personal_data_fields"), "personal_data_fields").items():
+        where = f"personal_data_fields.{model}"
+        raw = r.mapping(raw, where)
+        for field_name, category in raw.items():
+            if category != NOT_PERSONAL and category not in categories:
+                r.problem(where, f"{field_name}: unknown data category {category!r}")
+        fields[model] = {str(k): str(v) for k, v in raw.items()}
+
+    if r.problems:
+        raise DeclarationError(r.problems)
+    return Declaration(
+        controller=controller,
+        supervisory_authority=authority,
+        versions=tuple(versions),
+        data_categories=categories,
+        subject_categories=subjects,
+        retention_rules=rules,
+        recipients=recipients,
+        activities=activities,
+        cookies=tuple(cookies),
+        security_measures=measures,
+        personal_data_fields=fields,
+    )

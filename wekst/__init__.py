@@ -1,0 +1,1 @@
+"""The Wekst platform: the Django project (settings, URLs, the site's shared templates)."""

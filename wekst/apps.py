@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WekstConfig(AppConfig):
+    name = "wekst"
+    verbose_name = "Wekst platform"

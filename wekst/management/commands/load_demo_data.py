@@ -1,0 +1,28 @@
+"""Load demo data for local work and print a staff login. Never for production."""
+
+import secrets
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Create the demo staff user (with a fresh password) and demo records; prints the login."
+
+    def handle(self, *args, **options):
+        if settings.PRODUCTION:
+            raise CommandError("Demo data is for development only (DJANGO_ENV=development).")
+        password = secrets.token_urlsafe(12)
+        user, _ = get_user_model().objects.update_or_create(
+            username="demo",
+            defaults={"email": "demo@wekst.invalid", "is_staff": True, "is_superuser": True},
+        )
+        user.set_password(password)
+        user.save()
+        self.stdout.write(
+            self.style.SUCCESS(
+                "\nDemo staff login for http://127.0.0.1:8000/admin/\n"
+                f"  username: demo\n  password: {password}\n"
+            )
+        )
