@@ -43,6 +43,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "wekst",
     "declaration",
+    "subjects",
+    "mail",
     "content",
 ]
 
@@ -91,6 +93,36 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Rate limits count in the cache: Redis when REDIS_URL is set (shared by every worker process),
+# otherwise this process's memory (enough for bin/run and the tests).
+REDIS_URL = env("REDIS_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+# Email goes through Django's email framework: SMTP by default; any provider through
+# django-anymail by setting EMAIL_BACKEND. Development prints mail to the console.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if ENVIRONMENT == "development"
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(env("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Wekst <hello@wekst.com>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where notifications of new leads and requests go.
+WEKST_STAFF_EMAILS = env_list("WEKST_STAFF_EMAILS", ["hello@wekst.com"])
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

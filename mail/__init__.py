@@ -1,0 +1,1 @@
+"""Outgoing email: every message is stored, sent by the background worker, retried until sent."""

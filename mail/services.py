@@ -1,0 +1,87 @@
+"""Queueing and delivering email. Email is work that must never be lost (docs/overview.md)."""
+
+import datetime
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.utils import timezone
+
+from mail.models import OutgoingEmail
+from subjects.models import Subject
+
+logger = logging.getLogger(__name__)
+
+MAX_BACKOFF = datetime.timedelta(hours=1)
+
+
+def retry_delay(attempts: int) -> datetime.timedelta:
+    """Exponential backoff from one minute, capped at an hour: a long outage costs few tries."""
+    return min(datetime.timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+
+
+def queue_email(
+    *,
+    to: str,
+    subject_line: str,
+    body: str,
+    purpose: str,
+    subject: Subject | None = None,
+    headers: dict[str, str] | None = None,
+) -> OutgoingEmail:
+    """Store an email and enqueue its delivery in the caller's transaction.
+
+    The task row (django-tasks-db) commits or rolls back together with the change that caused
+    the email, so there is never a sent email for a change that did not happen, nor a change whose
+    email was silently dropped.
+    """
+    from mail.tasks import deliver_email
+
+    with transaction.atomic():
+        email = OutgoingEmail.objects.create(
+            to_address=to,
+            subject_line=subject_line,
+            body_text=body,
+            purpose=purpose,
+            subject=subject,
+            headers=headers or {},
+        )
+        deliver_email.enqueue(email.pk)
+    return email
+
+
+def deliver_email(*, email_id: int) -> None:
+    """Send one stored email; on failure schedule another try, without limit, and record why.
+
+    Idempotent: an email already sent (a task run twice after a worker restart) is not sent again.
+    """
+    from mail.tasks import deliver_email as deliver_task
+
+    with transaction.atomic():
+        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+        if email is None or email.status == OutgoingEmail.Status.SENT:
+            return
+        message = EmailMessage(
+            subject=email.subject_line,
+            body=email.body_text,
+            from_email=settings.DEFAULT_FROM_EMAIL,
+            to=[email.to_address],
+            headers=email.headers,
+        )
+        email.attempts += 1
+        try:
+            message.send()
+        except Exception as error:  # noqa: BLE001 - any failure to send means: try again later
+            email.status = OutgoingEmail.Status.RETRYING
+            email.last_error = f"{type(error).__name__}: {error}"[:2000]
+            email.next_attempt_at = timezone.now() + retry_delay(email.attempts)
+            email.save(update_fields=["status", "last_error", "next_attempt_at", "attempts"])
+            deliver_task.using(run_after=email.next_attempt_at).enqueue(email.pk)
+            logger.warning("Email %s not sent (attempt %s): %s", email.pk, email.attempts, error)
+            return
+        email.status = OutgoingEmail.Status.SENT
+        email.sent_at = timezone.now()
+        email.last_error = ""
+        email.next_attempt_at = None
+        email.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at", "attempts"])

@@ -1,0 +1,10 @@
+from django.contrib import admin
+
+from subjects.models import Subject
+
+
+@admin.register(Subject)
+class SubjectAdmin(admin.ModelAdmin):
+    list_display = ["email", "phone", "created_at"]
+    search_fields = ["email", "phone"]
+    readonly_fields = ["public_id", "created_at"]

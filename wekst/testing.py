@@ -1,0 +1,67 @@
+"""Pytest fixtures for outside email and background tasks, shared by every app's tests.
+
+Email is tested end to end: through Django's SMTP backend to a real local SMTP server
+(aiosmtpd), reading back what arrived. Tasks run through the real django-tasks-db worker.
+"""
+
+import email
+import email.policy
+import socket
+from dataclasses import dataclass, field
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core.management import call_command
+
+
+@dataclass
+class Inbox:
+    """Every message the local SMTP server received, parsed."""
+
+    messages: list[email.message.EmailMessage] = field(default_factory=list)
+    refuse: bool = False
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        if self.refuse:
+            return "451 Try again later"
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if address in m["To"]]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on localhost that Django's SMTP backend sends to; yields its Inbox."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_USE_TLS = False
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def run_tasks(db):
+    """Run every task that is due through the real database worker, then return."""
+
+    def run() -> None:
+        call_command(
+            "db_worker", batch=True, startup_delay=False, reload=False, interval=0.01, verbosity=0
+        )
+
+    return run
