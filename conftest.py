@@ -1,6 +1,12 @@
-"""Fixtures shared by every app's tests."""
+"""Fixtures shared by every app's tests, and the browser for the browser tests."""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+
+pytest_plugins = ["wekst.testing"]
 
 
 @pytest.fixture
@@ -10,3 +16,67 @@ def staff_client(client, django_user_model):
     )
     client.force_login(user)
     return client
+
+
+# Debian's Chromium, driven by the Playwright package's own driver: no browser download, the same
+# browser locally and in CI (.ci/run, where WEKST_REQUIRE_BROWSER=1 makes its absence an error).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # No requests of the browser's own, so that a test sees only what the site makes it send.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A headless Chromium for the whole session; skipped (or failed, in CI) without one."""
+    if not CHROMIUM.exists():
+        message = (
+            f"{CHROMIUM} is missing: install Debian's chromium package (bin/test does, as root)."
+        )
+        if os.environ.get("WEKST_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"WEKST_REQUIRE_BROWSER=1 but {message}", pytrace=False)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio event loop running in this thread, and Django then
+    # refuses ORM calls from it (SynchronousOnlyOperation) even though nothing runs concurrently.
+    # Allowed here only, for as long as the browser is up, so that other tests keep the guard.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            )
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser) -> Iterator:
+    """A fresh browser context and page per test (no cookies or storage carried over).
+
+    `page.requests` lists the URL of every request the browser made in this context, in order,
+    including those of frames and pop-ups, so a test can prove where the browser sent data.
+    Use it with pytest-django's `live_server` for a served site.
+    """
+    # A fixed language, so that LocaleMiddleware serves English whatever the machine's locale.
+    context = browser.new_context(locale="en-GB")
+    requests: list[str] = []
+    context.on("request", lambda request: requests.append(request.url))
+    new_page = context.new_page()
+    new_page.requests = requests
+    yield new_page
+    context.close()

@@ -105,20 +105,31 @@ CACHES = {
     )
 }
 
-# Email goes through Django's email framework: SMTP by default; any provider through
+# Email goes through Django's email framework (MAILERS): SMTP by default; any provider through
 # django-anymail by setting EMAIL_BACKEND. Development prints mail to the console.
-EMAIL_BACKEND = env(
+EMAIL_BACKEND_PATH = env(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
     if ENVIRONMENT == "development"
     else "django.core.mail.backends.smtp.EmailBackend",
 )
-EMAIL_HOST = env("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(env("EMAIL_PORT", "25"))
-EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
-EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = 10
+MAILERS = {
+    "default": {
+        "BACKEND": EMAIL_BACKEND_PATH,
+        "OPTIONS": (
+            {
+                "host": env("EMAIL_HOST", "localhost"),
+                "port": int(env("EMAIL_PORT", "25")),
+                "username": env("EMAIL_HOST_USER", ""),
+                "password": env("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+                "timeout": 10,
+            }
+            if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend")
+            else {}
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Wekst <hello@wekst.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where notifications of new leads and requests go.
