@@ -4,6 +4,9 @@ import csv
 import io
 from dataclasses import dataclass
 
+from django.utils import translation
+
+from declaration.policy import LEGAL_BASIS_NAMES, SAFEGUARD_NAMES, country_names
 from declaration.schema import Activity, Declaration
 
 # Art. 30(1)(a)-(g), in the order of the article; also the CSV header.
@@ -21,12 +24,6 @@ COLUMNS = (
     "Security measures",
 )
 
-SAFEGUARD_NAMES = {
-    "adequacy": "adequacy decision (Art. 45)",
-    "dpf": "EU-US Data Privacy Framework (Art. 45)",
-    "scc": "Standard Contractual Clauses (Art. 46(2)(c))",
-}
-
 
 @dataclass(frozen=True)
 class Record:
@@ -40,37 +37,36 @@ def build_records(declaration: Declaration, language: str = "en") -> list[Record
     controller = (
         f"{c.legal_name} ({c.trading_name}), org. no. {c.org_number}, {c.address}, {c.email}"
     )
-    measures = "; ".join(m.in_language(language) for m in declaration.security_measures)
     records = []
-    for activity in declaration.activities.values():
-        recipients = declaration.recipients_of(activity)
-        transfers = [
-            f"{r.name}: {', '.join(r.countries)} - {SAFEGUARD_NAMES[r.transfer_safeguard]}"
-            for r in recipients
-            if r.transfers_outside_eea and r.transfer_safeguard
-        ]
-        cells = (
-            activity.name.in_language(language),
-            controller,
-            activity.purpose.in_language(language),
-            f"{activity.legal_basis.replace('_', ' ')} ({activity.legal_basis_article})",
-            activity.legitimate_interest.in_language(language)
-            if activity.legitimate_interest
-            else "",
-            "; ".join(
-                declaration.subject_categories[k].name.in_language(language)
-                for k in activity.data_subjects
-            ),
-            "; ".join(
-                declaration.data_categories[k].name.in_language(language)
-                for k in activity.data_categories
-            ),
-            "; ".join(f"{r.name} ({r.role.replace('_', ' ')})" for r in recipients),
-            "; ".join(transfers) or "None",
-            declaration.retention_rules[activity.retention].description.in_language(language),
-            measures,
-        )
-        records.append(Record(activity=activity, cells=cells))
+    # Texts of the declaration and the shared names both print in the active language.
+    with translation.override(language):
+        measures = "; ".join(str(m) for m in declaration.security_measures)
+        for activity in declaration.activities.values():
+            recipients = declaration.recipients_of(activity)
+            transfers = [
+                f"{r.name}: {', '.join(country_names(r.countries))} - "
+                f"{SAFEGUARD_NAMES[r.transfer_safeguard]}"
+                for r in recipients
+                if r.transfers_outside_eea and r.transfer_safeguard
+            ]
+            cells = (
+                str(activity.name),
+                controller,
+                str(activity.purpose),
+                f"{LEGAL_BASIS_NAMES[activity.legal_basis]} ({activity.legal_basis_article})",
+                str(activity.legitimate_interest or ""),
+                "; ".join(
+                    str(declaration.subject_categories[k].name) for k in activity.data_subjects
+                ),
+                "; ".join(
+                    str(declaration.data_categories[k].name) for k in activity.data_categories
+                ),
+                "; ".join(f"{r.name} ({r.role.replace('_', ' ')})" for r in recipients),
+                "; ".join(transfers) or "-",
+                str(declaration.retention_rules[activity.retention].description),
+                measures,
+            )
+            records.append(Record(activity=activity, cells=cells))
     return records
 
 

@@ -160,6 +160,9 @@ class Activity:
     recipients: tuple[str, ...]
     source: Text
     required: Text
+    # Marketing profiling (Art. 13(2)(f), 21(2)): explained in §10; never applied to a restricted
+    # or objecting subject.
+    profiling: bool
 
     @property
     def legal_basis_article(self) -> str:
@@ -397,11 +400,17 @@ def parse_declaration(data: Any) -> Declaration:
                 f"transfers outside the EEA ({', '.join(outside)}) without a transfer_safeguard "
                 "(adequacy, dpf or scc; GDPR Art. 44-46)",
             )
-        elif safeguard == "adequacy" and any(c not in ADEQUATE_COUNTRIES for c in outside):
-            r.problem(where, "adequacy is claimed for a country without an adequacy decision")
-        elif safeguard == "dpf" and any(c != "US" for c in outside):
+        elif safeguard == "adequacy" and (
+            lacking := [c for c in outside if c not in ADEQUATE_COUNTRIES]
+        ):
             r.problem(
-                where, "the Data Privacy Framework covers transfers to the United States only"
+                where,
+                f"adequacy is claimed for {', '.join(lacking)}, which has no adequacy decision",
+            )
+        elif safeguard == "dpf" and (lacking := [c for c in outside if c != "US"]):
+            r.problem(
+                where,
+                f"the Data Privacy Framework covers the United States only, not {', '.join(lacking)}",
             )
         recipients[key] = recipient
 
@@ -441,6 +450,7 @@ def parse_declaration(data: Any) -> Declaration:
             recipients=tuple(recipient_keys),
             source=r.text(raw, "source", where),
             required=r.text(raw, "required", where),
+            profiling=r.boolean(raw, "profiling", where, False),
         )
 
     cookies = []

@@ -1,40 +1,27 @@
 """The pages generated from the declaration: privacy policy, cookie policy, records of processing."""
 
+from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
+from declaration.policy import cookie_policy_context, privacy_policy_context
 from declaration.records import COLUMNS, build_records, records_as_csv
-from declaration.schema import COOKIE_CATEGORIES
 from declaration.selectors import get_declaration
 
 
 @require_safe
 def privacy_policy(request):
-    declaration = get_declaration()
-    return render(
-        request,
-        "declaration/privacy_policy.html",
-        {
-            "declaration": declaration,
-            "activities_by_basis": declaration.activities_by_basis(),
-            "recipients": declaration.recipients.values(),
-            "retention_rules": declaration.retention_rules.values(),
-        },
-    )
+    context = privacy_policy_context(get_declaration())
+    return render(request, "declaration/privacy_policy.html", context)
 
 
 @require_safe
 def cookie_policy(request):
-    declaration = get_declaration()
-    categories = [(category, declaration.cookies_in(category)) for category in COOKIE_CATEGORIES]
-    return render(
-        request,
-        "declaration/cookie_policy.html",
-        {"declaration": declaration, "cookie_categories": categories},
-    )
+    context = cookie_policy_context(get_declaration())
+    return render(request, "declaration/cookie_policy.html", context)
 
 
 @require_safe
@@ -45,6 +32,7 @@ def records_of_processing(request):
         request,
         "declaration/records_of_processing.html",
         {
+            **admin.site.each_context(request),
             "declaration": declaration,
             "columns": COLUMNS,
             "records": build_records(declaration, get_language()),
