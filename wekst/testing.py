@@ -58,8 +58,14 @@ def smtp_server(settings):
 
 
 @pytest.fixture
-def run_tasks(db):
+def run_tasks(db, monkeypatch):
     """Run every task that is due through the real database worker, then return."""
+    # The worker closes "old" connections between tasks, as a long-running process should. In a
+    # test that would close the connection holding the test's transaction (PostgreSQL loses it;
+    # SQLite's in-memory database happens not to), just as Django's test client avoids.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
 
     def run() -> None:
         call_command(

@@ -1,0 +1,1 @@
+"""Leads: the contact form, information requests and booked meetings (policy §3a, §3b)."""

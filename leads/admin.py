@@ -1,0 +1,138 @@
+"""Back office for leads and meetings: searchable, filterable, evidence read-only (issue 3, item 7)."""
+
+from django.contrib import admin
+from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html, format_html_join
+
+from declaration.schema import LEGAL_BASES
+from leads.models import Lead, Meeting
+from subjects.selectors import records_of
+
+# What a lead records about its own collection: evidence, never edited by hand (GDPR Art. 5(2)).
+LEAD_EVIDENCE = [
+    "public_id",
+    "subject",
+    "kind",
+    "email",
+    "message",
+    "purpose",
+    "legal_basis_article",
+    "source",
+    "policy_version",
+    "language",
+    "marketing_consent",
+    "marketing_consent_wording",
+    "newsletter_records",
+    "created_at",
+    "last_contact_at",
+]
+
+
+class MeetingInline(admin.TabularInline):
+    model = Meeting
+    fk_name = "lead"
+    extra = 0
+    can_delete = False
+    fields = ["provider", "provider_booking_id", "status", "starts_at", "ends_at", "updated_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Lead)
+class LeadAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "email",
+        "company",
+        "kind",
+        "source",
+        "purpose",
+        "marketing_consent",
+        "created_at",
+        "last_contact_at",
+    ]
+    list_filter = ["kind", "source", "purpose", "marketing_consent", "language", "policy_version"]
+    search_fields = ["name", "email", "company"]
+    date_hierarchy = "created_at"
+    readonly_fields = LEAD_EVIDENCE
+    fieldsets = [
+        (None, {"fields": ["public_id", "subject", "kind", "name", "email", "phone"]}),
+        ("Company/clinic", {"fields": ["company", "role"]}),
+        ("Message", {"fields": ["message"]}),
+        (
+            "Collection",
+            {
+                "fields": [
+                    "purpose",
+                    "legal_basis_article",
+                    "source",
+                    "policy_version",
+                    "language",
+                    "created_at",
+                    "last_contact_at",
+                ]
+            },
+        ),
+        (
+            "Marketing consent",
+            {"fields": ["marketing_consent", "marketing_consent_wording", "newsletter_records"]},
+        ),
+    ]
+    inlines = [MeetingInline]
+
+    def has_add_permission(self, request):
+        # Leads come from the person (forms, bookings), never typed in by staff.
+        return False
+
+    @admin.display(description="Legal basis")
+    def legal_basis_article(self, lead: Lead) -> str:
+        letter = LEGAL_BASES.get(lead.legal_basis)
+        return f"{lead.legal_basis} (Art. 6(1)({letter}))" if letter else lead.legal_basis
+
+    @admin.display(description="Newsletter records (consent proof)")
+    def newsletter_records(self, lead: Lead) -> str:
+        """The person's newsletter records (the double opt-in proof), linked where possible."""
+        rows = []
+        for label, queryset in records_of(lead.subject).items():
+            if not label.startswith("newsletter."):
+                continue
+            app_label, model = label.split(".")
+            for record in queryset[:10]:
+                text = f"{model}: {record}"
+                try:
+                    url = reverse(f"admin:{app_label}_{model.lower()}_change", args=[record.pk])
+                except NoReverseMatch:
+                    rows.append((format_html("{}", text),))
+                else:
+                    rows.append((format_html('<a href="{}">{}</a>', url, text),))
+        if not rows:
+            return "-"
+        return format_html_join("\n", "{}<br>", rows)
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["lead", "provider", "status", "starts_at", "ends_at", "updated_at"]
+    list_filter = ["provider", "status", "lead__purpose"]
+    search_fields = ["lead__name", "lead__email", "lead__company", "provider_booking_id"]
+    list_select_related = ["lead"]
+    date_hierarchy = "starts_at"
+    # A meeting mirrors the booking provider; it changes through the provider, not here.
+    readonly_fields = [
+        "public_id",
+        "lead",
+        "subject",
+        "provider",
+        "provider_booking_id",
+        "status",
+        "starts_at",
+        "ends_at",
+        "last_event_at",
+        "created_at",
+        "updated_at",
+    ]
+
+    def has_add_permission(self, request):
+        return False

@@ -1,0 +1,49 @@
+"""Reading leads: the facts collection is tied to, and the look-ups the services share."""
+
+import datetime
+
+from declaration.schema import Activity
+from declaration.selectors import get_declaration
+from leads.models import Lead, Meeting
+from subjects.models import Subject
+
+# The declared activity each kind of lead is collected for (declaration.yaml `activities`).
+ACTIVITY_OF_KIND = {
+    Lead.Kind.CONTACT: "enquiries",
+    Lead.Kind.INFORMATION_REQUEST: "information_requests",
+    Lead.Kind.BOOKING: "meetings",
+}
+
+
+def activity_of(kind: str) -> Activity:
+    """The declared processing activity (purpose, legal basis, retention) for a kind of lead."""
+    return get_declaration().activities[ACTIVITY_OF_KIND[Lead.Kind(kind)]]
+
+
+def find_duplicate_lead(
+    *, subject: Subject, kind: str, since: datetime.datetime, **content: object
+) -> Lead | None:
+    """A lead of this kind from the same person with exactly this content, made since `since`."""
+    return (
+        Lead.objects.filter(subject=subject, kind=kind, created_at__gte=since, **content)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def find_meeting(*, provider: str, booking_ids: list[str]) -> Meeting | None:
+    """The meeting a provider knows by one of these booking ids (first id preferred), locked."""
+    meetings = {
+        meeting.provider_booking_id: meeting
+        for meeting in Meeting.objects.select_for_update()
+        .select_related("lead")
+        .filter(provider=provider, provider_booking_id__in=[i for i in booking_ids if i])
+    }
+    return next((meetings[i] for i in booking_ids if i in meetings), None)
+
+
+def latest_booking_lead(*, subject: Subject) -> Lead | None:
+    """The person's most recent lead from a booking: a new booking of theirs updates it."""
+    return (
+        Lead.objects.filter(subject=subject, kind=Lead.Kind.BOOKING).order_by("-created_at").first()
+    )

@@ -1,0 +1,240 @@
+"""Recording leads and meetings, and telling staff about them (policy §3a, §3b, §4, §7)."""
+
+import datetime
+import logging
+import time
+
+from django.conf import settings
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from declaration.selectors import get_declaration
+from leads import selectors
+from leads.models import Lead, Meeting
+from mail.services import queue_email
+from subjects.models import Subject
+from subjects.services import find_or_create_subject
+from wekst import ratelimit
+
+logger = logging.getLogger(__name__)
+
+
+def ip_may_submit(*, ip: str) -> bool:
+    """Count one form submission from this client address; False once over the limit (LEA-04)."""
+    limit = ratelimit.Limit(
+        settings.LEADS_RATE_LIMIT_PER_IP, settings.LEADS_RATE_LIMIT_WINDOW_SECONDS
+    )
+    return ratelimit.hit("leads:ip", ip, limit, now=time.time())
+
+
+def address_may_submit(*, email: str) -> bool:
+    """Count one form submission for this email address; False once over the limit (LEA-04)."""
+    limit = ratelimit.Limit(
+        settings.LEADS_RATE_LIMIT_PER_ADDRESS, settings.LEADS_RATE_LIMIT_WINDOW_SECONDS
+    )
+    return ratelimit.hit("leads:email", email.strip().lower(), limit, now=time.time())
+
+
+def record_two_way_contact(*, subject: Subject, at: datetime.datetime) -> int:
+    """Move "last contact" to `at` on every lead of the person; returns how many moved.
+
+    Only contact from the person counts (a submission, a booking): retention runs 24 months from
+    the last two-way contact with them (policy §7; LEA-05), so outbound marketing must never call
+    this. The clock never moves backwards.
+    """
+    return Lead.objects.filter(subject=subject, last_contact_at__lt=at).update(last_contact_at=at)
+
+
+def submit_enquiry(
+    *,
+    kind: str,
+    name: str,
+    email: str,
+    phone: str = "",
+    company: str = "",
+    role: str = "",
+    message: str = "",
+    source: str,
+    language: str,
+    marketing_consent: bool = False,
+    marketing_consent_wording: str = "",
+) -> tuple[Lead, bool]:
+    """Store a contact or information request as a lead, and notify staff; (lead, created).
+
+    The lead keeps the declared purpose and legal basis in force and the policy version shown
+    (GDPR Art. 5(2), 13). The same content from the same person (the same address, however it is
+    typed) within the duplicate window is not stored again: the earlier lead is returned with created=False. Ticking the separate
+    marketing choice starts a double opt-in newsletter subscription with the exact wording shown
+    (GDPR Art. 7(1); markedsføringsloven §15); leaving it unticked starts nothing.
+    """
+    activity = selectors.activity_of(kind)
+    wording = marketing_consent_wording if marketing_consent else ""
+    content = {
+        "name": name.strip(),
+        "phone": phone.strip(),
+        "company": company.strip(),
+        "role": role.strip(),
+        "message": message.strip(),
+        "marketing_consent": marketing_consent,
+    }
+    with transaction.atomic():
+        subject = find_or_create_subject(email=email, phone=phone)
+        # Serialise submissions per person, so a double click cannot store the lead twice.
+        Subject.objects.select_for_update().filter(pk=subject.pk).first()
+        now = timezone.now()
+        since = now - datetime.timedelta(seconds=settings.LEADS_DUPLICATE_WINDOW_SECONDS)
+        duplicate = selectors.find_duplicate_lead(
+            subject=subject, kind=kind, since=since, **content
+        )
+        if duplicate is not None:
+            return duplicate, False
+        lead = Lead.objects.create(
+            subject=subject,
+            kind=kind,
+            purpose=activity.key,
+            legal_basis=activity.legal_basis,
+            source=source,
+            policy_version=get_declaration().current.version,
+            email=email.strip(),
+            language=language,
+            marketing_consent_wording=wording,
+            last_contact_at=now,
+            **content,
+        )
+        record_two_way_contact(subject=subject, at=now)
+        if marketing_consent:
+            _start_newsletter_subscription(lead)
+        notify_staff(lead=lead)
+    return lead, True
+
+
+def _start_newsletter_subscription(lead: Lead) -> None:
+    from newsletter.services import start_subscription
+
+    # A failure here must not lose the enquiry (issue 3, item 5): the lead keeps the consent and
+    # its wording, so staff can see it and the sign-up can be repeated.
+    try:
+        with transaction.atomic():
+            start_subscription(
+                email=lead.email,
+                name=lead.name,
+                source=lead.source,
+                consent_wording=lead.marketing_consent_wording,
+                language=lead.language,
+            )
+    except Exception:
+        logger.exception("Newsletter sign-up from lead %s could not be started", lead.public_id)
+
+
+def record_booking(
+    *,
+    provider: str,
+    status: str,
+    booking_id: str,
+    previous_booking_id: str = "",
+    name: str,
+    email: str,
+    phone: str = "",
+    starts_at: datetime.datetime | None,
+    ends_at: datetime.datetime | None,
+    occurred_at: datetime.datetime,
+    language: str = "",
+) -> Meeting:
+    """Create or update the meeting and its lead from a booking provider's event; notify staff.
+
+    Idempotent: the meeting is found by the provider's booking id (or, for a reschedule, the id it
+    replaces), so a repeated event changes nothing new, and an event older than the last one
+    applied is ignored. A booking is two-way contact: it moves "last contact" (LEA-05).
+    """
+    status = Meeting.Status(status)
+    with transaction.atomic():
+        meeting = selectors.find_meeting(
+            provider=provider, booking_ids=[booking_id, previous_booking_id]
+        )
+        if meeting is not None and meeting.last_event_at and occurred_at < meeting.last_event_at:
+            return meeting
+        if meeting is None:
+            subject = find_or_create_subject(email=email, phone=phone)
+            lead = _booking_lead(
+                subject=subject,
+                name=name,
+                email=email,
+                phone=phone,
+                provider=provider,
+                language=language,
+            )
+            meeting = Meeting(lead=lead, subject=subject, provider=provider)
+        else:
+            lead = meeting.lead
+            if name.strip() and name.strip() != lead.name:
+                lead.name = name.strip()
+                lead.save(update_fields=["name"])
+        unchanged = (
+            meeting.pk is not None
+            and meeting.status == status
+            and meeting.provider_booking_id == booking_id
+            and meeting.starts_at == (starts_at or meeting.starts_at)
+            and meeting.ends_at == (ends_at or meeting.ends_at)
+        )
+        meeting.provider_booking_id = booking_id
+        meeting.status = status
+        meeting.starts_at = starts_at or meeting.starts_at
+        meeting.ends_at = ends_at or meeting.ends_at
+        meeting.last_event_at = occurred_at
+        meeting.save()
+        record_two_way_contact(subject=meeting.subject, at=timezone.now())
+        if not unchanged:
+            notify_staff(lead=lead, meeting=meeting)
+    return meeting
+
+
+def _booking_lead(
+    *, subject: Subject, name: str, email: str, phone: str, provider: str, language: str
+) -> Lead:
+    """The person's booking lead, updated with what the provider sent, or a new one."""
+    lead = selectors.latest_booking_lead(subject=subject)
+    if lead is not None:
+        lead.name = name.strip() or lead.name
+        lead.phone = phone.strip() or lead.phone
+        lead.save(update_fields=["name", "phone"])
+        return lead
+    activity = selectors.activity_of(Lead.Kind.BOOKING)
+    return Lead.objects.create(
+        subject=subject,
+        kind=Lead.Kind.BOOKING,
+        name=name.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        purpose=activity.key,
+        legal_basis=activity.legal_basis,
+        source=provider,
+        policy_version=get_declaration().current.version,
+        language=language or settings.LANGUAGE_CODE,
+    )
+
+
+def notify_staff(*, lead: Lead, meeting: Meeting | None = None) -> None:
+    """Queue a notification to every staff address, in the caller's transaction.
+
+    Each email is linked to the lead's subject and carries the lead's purpose, so it appears in
+    access reports and goes with erasure.
+    """
+    context = {"lead": lead, "meeting": meeting}
+    with translation.override(settings.LANGUAGE_CODE):
+        if meeting is None:
+            subject_line = render_to_string("leads/email/staff_lead_subject.txt", context)
+            body = render_to_string("leads/email/staff_lead.txt", context)
+        else:
+            subject_line = render_to_string("leads/email/staff_meeting_subject.txt", context)
+            body = render_to_string("leads/email/staff_meeting.txt", context)
+    subject_line = " ".join(subject_line.split())[:200]
+    for address in settings.WEKST_STAFF_EMAILS:
+        queue_email(
+            to=address,
+            subject_line=subject_line,
+            body=body,
+            purpose=lead.purpose,
+            subject=lead.subject,
+            headers={"Reply-To": lead.email},
+        )

@@ -1,0 +1,1 @@
+"""Outside processors: one module per provider over one interface (booking webhooks for now)."""

@@ -1,0 +1,227 @@
+"""The one base view every booking provider's webhook uses, and the event it turns payloads into.
+
+A provider module (trafft.py, calcom.py) says only how its signature is checked, when the delivery
+was sent, and how its payload reads; everything else (the missing-secret refusal, the constant-
+time comparison, the freshness window, replay protection, the JSON errors and the log lines) is
+written and tested once here (django-anymail's layout; LEA-03, EM-11).
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import hmac
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from processors import services
+
+logger = logging.getLogger(__name__)
+
+BOOKED, RESCHEDULED, CANCELLED = "booked", "rescheduled", "cancelled"
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
+_DELIVERY_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
+
+
+@dataclass(frozen=True)
+class BookingEvent:
+    """What a provider told us about one booking, in no provider's words."""
+
+    status: str  # BOOKED, RESCHEDULED or CANCELLED
+    booking_id: str
+    name: str
+    email: str
+    phone: str = ""
+    starts_at: datetime.datetime | None = None
+    ends_at: datetime.datetime | None = None
+    previous_booking_id: str = ""
+    language: str = ""
+
+
+class WebhookRefused(Exception):
+    """A call that is not applied: answered with `status` and a short JSON error, and logged."""
+
+    def __init__(self, status: int, reason: str, message: str):
+        super().__init__(reason)
+        self.status, self.reason, self.message = status, reason, message
+
+
+def malformed(reason: str, message: str) -> WebhookRefused:
+    return WebhookRefused(400, reason, message)
+
+
+def signatures_match(expected: str, given: str) -> bool:
+    """Compare two hex signatures in constant time, so timing reveals nothing about the secret."""
+    return hmac.compare_digest(expected.lower().encode(), given.strip().lower().encode())
+
+
+def hmac_hex(secret: str, message: bytes) -> str:
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def keyed_body_hash(provider: str, body: bytes) -> str:
+    """A delivery id for providers that send none: the same body is the same delivery.
+
+    Keyed with the site's secret so that the stored id cannot be matched against a guessed body.
+    """
+    return hmac_hex(settings.SECRET_KEY, provider.encode() + b"\n" + body)
+
+
+def single_line(value: Any, max_length: int) -> str:
+    """Text from a payload as one clean line: control characters (header injection) removed."""
+    if value is None:
+        return ""
+    if not isinstance(value, str | int):
+        raise malformed("invalid_booking", "A booking field has the wrong type.")
+    return " ".join(_CONTROL.sub(" ", str(value)).split())[:max_length]
+
+
+def parse_time(value: Any, field: str) -> datetime.datetime | None:
+    """An ISO 8601 time from a payload; a time without offset is taken in the site's time zone."""
+    if value in (None, ""):
+        return None
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise malformed("invalid_booking", f"The booking's {field} is not an ISO 8601 time.")
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+def booking_event(
+    *,
+    status: str,
+    booking_id: Any,
+    name: Any,
+    email: Any,
+    phone: Any = "",
+    starts_at: Any = None,
+    ends_at: Any = None,
+    previous_booking_id: Any = "",
+    language: Any = "",
+) -> BookingEvent:
+    """Validate what a provider module read and build the event; only declared fields are kept."""
+    booking_id = single_line(booking_id, 128)
+    if not booking_id:
+        raise malformed("invalid_booking", "The booking has no id.")
+    email = single_line(email, 254)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise malformed("invalid_booking", "The booking has no valid email address.") from None
+    language = single_line(language, 8).lower()
+    return BookingEvent(
+        status=status,
+        booking_id=booking_id,
+        name=single_line(name, 200),
+        email=email,
+        phone=single_line(phone, 32),
+        starts_at=parse_time(starts_at, "start time"),
+        ends_at=parse_time(ends_at, "end time"),
+        previous_booking_id=single_line(previous_booking_id, 128),
+        language=language if language in dict(settings.LANGUAGES) else "",
+    )
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class BookingWebhookView(View):
+    """Receive one booking provider's webhook: verify, refuse or apply once, answer in JSON.
+
+    Refusals: 503 when no secret is configured (the provider is switched off), 401 when the
+    signature is missing, forged or stale, 400 when the body is not the JSON we expect or names
+    an event we do not handle. A refused call stores nothing and is logged without its content.
+    A repeated delivery is acknowledged with 200 and not applied again.
+    """
+
+    http_method_names = ["post"]
+    provider: str = ""
+
+    # What each provider module supplies.
+    def shared_secret(self) -> str:
+        """The secret shared with the provider (from settings); empty means switched off."""
+        raise NotImplementedError
+
+    def verify_signature(self, request: HttpRequest, body: bytes, secret: str) -> None:
+        raise NotImplementedError
+
+    def sent_at(self, request: HttpRequest, payload: dict) -> datetime.datetime:
+        raise NotImplementedError
+
+    def parse(self, payload: dict) -> BookingEvent | None:
+        """The booking event in the payload; None for a call to acknowledge only (a ping)."""
+        raise NotImplementedError
+
+    def delivery_id(self, request: HttpRequest, body: bytes, payload: dict) -> str:
+        return keyed_body_hash(self.provider, body)
+
+    def post(self, request: HttpRequest) -> JsonResponse:
+        secret = self.shared_secret()
+        if not secret:
+            return self.refuse(
+                WebhookRefused(
+                    503,
+                    "not_configured",
+                    f"The {self.provider} webhook is switched off: no shared secret is configured.",
+                )
+            )
+        try:
+            body = request.body
+            self.verify_signature(request, body, secret)
+            payload = self.load(body)
+            sent_at = self.sent_at(request, payload)
+            self.check_fresh(sent_at)
+            delivery_id = self.delivery_id(request, body, payload)
+            if not _DELIVERY_ID.match(delivery_id):
+                raise malformed("invalid_delivery_id", "The delivery id is not valid.")
+            event = self.parse(payload)
+        except WebhookRefused as refusal:
+            return self.refuse(refusal)
+        outcome = services.receive_booking_delivery(
+            provider=self.provider,
+            delivery_id=delivery_id,
+            event=event,
+            sent_at=sent_at,
+        )
+        logger.info("Webhook %s from %s: %s", delivery_id[:16], self.provider, outcome)
+        return JsonResponse({"status": outcome})
+
+    @staticmethod
+    def load(body: bytes) -> dict:
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, json.JSONDecodeError):
+            raise malformed("malformed_json", "The body is not valid JSON.") from None
+        if not isinstance(payload, dict):
+            raise malformed("malformed_json", "The body must be a JSON object.")
+        return payload
+
+    @staticmethod
+    def check_fresh(sent_at: datetime.datetime) -> None:
+        tolerance = datetime.timedelta(seconds=settings.WEBHOOK_TOLERANCE_SECONDS)
+        if abs(timezone.now() - sent_at) > tolerance:
+            raise WebhookRefused(
+                401, "stale", "The delivery is too old (or from the future) to be accepted."
+            )
+
+    def refuse(self, refusal: WebhookRefused) -> JsonResponse:
+        # The log names the provider and the reason only: never the body, which holds personal data.
+        logger.warning(
+            "Webhook from %s refused with %s: %s", self.provider, refusal.status, refusal.reason
+        )
+        return JsonResponse(
+            {"error": refusal.reason, "message": refusal.message}, status=refusal.status
+        )

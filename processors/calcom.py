@@ -1,0 +1,93 @@
+"""Cal.com, the open-source booking provider: its webhook signature and booking payloads.
+
+Cal.com signs the raw body: header `X-Cal-Signature-256` is the hex HMAC-SHA256 of the body with
+the webhook's secret. It sends no timestamp header and no delivery id, so freshness comes from
+the signed body's `createdAt`, and a delivery is known by a keyed hash of its body. Subscribe the
+webhook to BOOKING_CREATED, BOOKING_RESCHEDULED and BOOKING_CANCELLED; its "Ping test" is
+acknowledged and changes nothing. See docs/booking-webhooks.md.
+"""
+
+import datetime
+
+from django.conf import settings
+
+from processors.base import (
+    BOOKED,
+    CANCELLED,
+    RESCHEDULED,
+    BookingEvent,
+    BookingWebhookView,
+    WebhookRefused,
+    booking_event,
+    hmac_hex,
+    malformed,
+    parse_time,
+    signatures_match,
+)
+
+PROVIDER = "calcom"
+SIGNATURE_HEADER = "X-Cal-Signature-256"
+EVENTS = {
+    "BOOKING_CREATED": BOOKED,
+    "BOOKING_RESCHEDULED": RESCHEDULED,
+    "BOOKING_CANCELLED": CANCELLED,
+}
+PING = "PING"
+
+
+def sign(body: bytes, secret: str) -> str:
+    """The value of X-Cal-Signature-256 for this body."""
+    return hmac_hex(secret, body)
+
+
+class CalcomWebhookView(BookingWebhookView):
+    provider = PROVIDER
+
+    def shared_secret(self) -> str:
+        return settings.CALCOM_WEBHOOK_SECRET
+
+    def verify_signature(self, request, body: bytes, secret: str) -> None:
+        given = request.headers.get(SIGNATURE_HEADER, "")
+        if not given:
+            raise WebhookRefused(
+                401, "missing_signature", f"The {SIGNATURE_HEADER} header is missing."
+            )
+        if not signatures_match(sign(body, secret), given):
+            raise WebhookRefused(401, "invalid_signature", "The signature does not match the body.")
+
+    def sent_at(self, request, payload: dict) -> datetime.datetime:
+        sent = parse_time(payload.get("createdAt"), "createdAt")
+        if sent is None:
+            raise malformed("missing_timestamp", "The body has no createdAt time.")
+        return sent
+
+    def parse(self, payload: dict) -> BookingEvent | None:
+        trigger = payload.get("triggerEvent")
+        if trigger == PING:
+            return None
+        if trigger not in EVENTS:
+            raise malformed(
+                "unknown_event",
+                "This webhook handles booking created, rescheduled and cancelled only.",
+            )
+        booking = payload.get("payload")
+        if not isinstance(booking, dict):
+            raise malformed("invalid_booking", "The body has no booking payload.")
+        attendees = booking.get("attendees")
+        if not isinstance(attendees, list) or not attendees or not isinstance(attendees[0], dict):
+            raise malformed("invalid_booking", "The booking has no attendee.")
+        # The first attendee is the person who booked; guests added by them are not stored.
+        attendee = attendees[0]
+        language = attendee.get("language")
+        previous = booking.get("rescheduleUid") if EVENTS[trigger] == RESCHEDULED else ""
+        return booking_event(
+            status=EVENTS[trigger],
+            booking_id=booking.get("uid"),
+            previous_booking_id=previous if previous != booking.get("uid") else "",
+            name=attendee.get("name"),
+            email=attendee.get("email"),
+            phone=attendee.get("phoneNumber"),
+            starts_at=booking.get("startTime"),
+            ends_at=booking.get("endTime"),
+            language=language.get("locale") if isinstance(language, dict) else "",
+        )

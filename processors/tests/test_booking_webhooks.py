@@ -1,0 +1,324 @@
+"""Booking webhooks from Trafft and Cal.com: signed, fresh, applied once (LEA-03, EM-11)."""
+
+import datetime
+import json
+import logging
+
+import pytest
+import time_machine
+from django.utils import timezone
+
+from leads.models import Lead, Meeting
+from mail.models import OutgoingEmail
+from processors import calcom, trafft
+from processors.fake import Booking, FakeBookingProvider
+from processors.models import WebhookDelivery
+from subjects.models import Subject
+
+pytestmark = pytest.mark.django_db
+
+
+def nothing_stored() -> bool:
+    """No trace of a refused call: no person, lead, meeting, email or delivery record."""
+    return not any(
+        model.objects.exists() for model in (Subject, Lead, Meeting, OutgoingEmail, WebhookDelivery)
+    )
+
+
+def assert_refused(response, status: int, error: str) -> None:
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    body = response.json()
+    assert body["error"] == error
+    assert body["message"]
+    assert nothing_stored()
+
+
+# Acceptance ---------------------------------------------------------------------------------
+
+
+def test_lea_03_a_signed_booking_creates_the_lead_and_meeting_and_notifies_staff(
+    provider, smtp_server, run_tasks, settings
+):
+    settings.WEKST_STAFF_EMAILS = ["sales@wekst.test"]
+    booking = Booking()
+
+    response = provider.deliver("booked", booking)
+
+    assert response.status_code == 200
+    assert response.json() == {"status": "applied"}
+    meeting = Meeting.objects.get()
+    assert meeting.provider == provider.provider
+    assert meeting.provider_booking_id == booking.booking_id
+    assert meeting.status == Meeting.Status.BOOKED
+    assert meeting.starts_at == booking.starts_at
+    assert meeting.ends_at == booking.ends_at
+    lead = meeting.lead
+    assert (lead.name, lead.email) == ("Kari Nordmann", "kari@klinikk.example")
+    assert lead.subject.phone == "+4791234567"
+    assert (lead.kind, lead.purpose, lead.source) == ("booking", "meetings", provider.provider)
+    assert lead.language == "nb"
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.provider, delivery.outcome) == (provider.provider, "applied")
+
+    run_tasks()
+
+    [message] = smtp_server.to("sales@wekst.test")
+    assert message["Subject"].startswith("Meeting booked: Kari Nordmann")
+    assert booking.booking_id in message.get_content()
+
+
+def test_lea_03_only_declared_booking_fields_are_stored(provider):
+    provider.deliver("booked", Booking())
+    stored = json.dumps(list(Lead.objects.values()) + list(Meeting.objects.values()), default=str)
+    assert "Not stored" not in stored  # free-text notes in the payload are not kept
+    assert "hello@wekst.com" not in stored  # nor the organiser
+
+
+def test_lea_03_reschedule_and_cancel_update_the_meeting(provider):
+    booking = Booking()
+    provider.deliver("booked", booking)
+
+    booking.starts_at += datetime.timedelta(days=1)
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=5)):
+        assert provider.deliver("rescheduled", booking).status_code == 200
+    meeting = Meeting.objects.get()
+    assert meeting.status == Meeting.Status.RESCHEDULED
+    assert meeting.starts_at == booking.starts_at
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=10)):
+        assert provider.deliver("cancelled", booking).status_code == 200
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.CANCELLED
+    assert Meeting.objects.count() == 1
+    assert WebhookDelivery.objects.count() == 3
+
+
+def test_lea_03_a_reschedule_to_a_new_booking_id_updates_the_original_meeting(provider):
+    original = Booking()
+    provider.deliver("booked", original)
+    moved = Booking(starts_at=original.starts_at + datetime.timedelta(days=2))
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(seconds=5)):
+        provider.deliver("rescheduled", moved, previous_booking_id=original.booking_id)
+
+    meeting = Meeting.objects.get()
+    assert meeting.provider_booking_id == moved.booking_id
+    assert meeting.starts_at == moved.starts_at
+
+
+def test_lea_03_a_repeated_delivery_is_acknowledged_but_not_applied_twice(provider, caplog):
+    booking = Booking()
+    body = provider.body("booked", booking)
+    headers = provider.headers(body)
+    assert provider.post(body, headers).json() == {"status": "applied"}
+    lead = Lead.objects.get()
+    emails = OutgoingEmail.objects.count()
+
+    with caplog.at_level(logging.INFO, logger="processors.base"):
+        repeat = provider.post(body, headers)
+
+    assert repeat.status_code == 200
+    assert repeat.json() == {"status": "duplicate"}
+    assert WebhookDelivery.objects.count() == 1
+    assert Meeting.objects.count() == 1
+    assert OutgoingEmail.objects.count() == emails
+    assert Lead.objects.get().last_contact_at == lead.last_contact_at
+    assert "duplicate" in caplog.text
+
+
+def test_lea_03_the_delivery_record_holds_no_personal_data(provider):
+    booking = Booking()
+    provider.deliver("booked", booking)
+
+    stored = json.dumps(list(WebhookDelivery.objects.values()), default=str)
+    for personal in (booking.name, booking.email, booking.booking_id, "912"):
+        assert personal not in stored
+
+
+def test_lea_03_calcom_ping_test_is_acknowledged_and_changes_nothing(settings, client):
+    settings.CALCOM_WEBHOOK_SECRET = "calcom-test-secret"
+    fake = FakeBookingProvider("calcom", "calcom-test-secret", client)
+    body = json.dumps(
+        {"triggerEvent": "PING", "createdAt": timezone.now().isoformat(), "payload": {}}
+    ).encode()
+
+    response = fake.post(body, fake.headers(body))
+
+    assert response.json() == {"status": "ignored"}
+    assert not Lead.objects.exists()
+    assert WebhookDelivery.objects.get().outcome == "ignored"
+
+
+def test_lea_03_trafft_accepts_its_trigger_names_in_any_spelling(settings, client):
+    settings.TRAFFT_WEBHOOK_SECRET = "trafft-test-secret"
+    fake = FakeBookingProvider("trafft", "trafft-test-secret", client)
+    body = json.loads(fake.body("booked", Booking()))
+    body["event"] = "Appointment Booked"
+    raw = json.dumps(body).encode()
+    assert fake.post(raw, fake.headers(raw)).json() == {"status": "applied"}
+
+
+def test_lea_03_endpoints_are_not_language_prefixed_and_need_no_csrf_token(provider):
+    assert provider.url in ("/webhooks/trafft/", "/webhooks/calcom/")
+    from django.test import Client
+
+    strict = FakeBookingProvider(
+        provider.provider, provider.secret, Client(enforce_csrf_checks=True)
+    )
+    assert strict.deliver("booked", Booking()).status_code == 200
+
+
+# Refusals -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["trafft", "calcom"])
+def test_lea_03_a_provider_without_a_secret_refuses_every_call(settings, client, name):
+    setattr(settings, f"{name.upper()}_WEBHOOK_SECRET", "")
+    fake = FakeBookingProvider(name, "any-secret", client)
+
+    response = fake.deliver("booked", Booking())
+
+    assert_refused(response, 503, "not_configured")
+    assert "no shared secret" in response.json()["message"]
+
+
+def test_lea_03_an_unsigned_call_is_refused(provider):
+    body = provider.body("booked", Booking())
+    assert_refused(provider.post(body, {}), 401, "missing_signature")
+
+
+def test_lea_03_a_forged_signature_is_refused(provider):
+    booking = Booking()
+    body = provider.body("booked", booking)
+    forged = FakeBookingProvider(provider.provider, "not-the-secret", provider.client)
+    assert_refused(provider.post(body, forged.headers(body)), 401, "invalid_signature")
+
+
+def test_lea_03_a_body_changed_after_signing_is_refused(provider):
+    body = provider.body("booked", Booking())
+    headers = provider.headers(body)
+    tampered = body.replace(b"kari@klinikk.example", b"eve@evil.example")
+    assert_refused(provider.post(tampered, headers), 401, "invalid_signature")
+
+
+def test_lea_03_a_stale_delivery_is_refused(provider, settings):
+    sent = timezone.now() - datetime.timedelta(seconds=settings.WEBHOOK_TOLERANCE_SECONDS + 5)
+    if provider.provider == "calcom":
+        body = provider.body("booked", Booking(), sent_at=sent)
+        headers = provider.headers(body)
+    else:
+        body = provider.body("booked", Booking())
+        headers = provider.headers(body, sent_at=sent)
+    assert_refused(provider.post(body, headers), 401, "stale")
+
+
+def test_lea_03_a_captured_delivery_replayed_later_is_refused(provider, settings):
+    body = provider.body("booked", Booking())
+    headers = provider.headers(body)
+    later = timezone.now() + datetime.timedelta(seconds=settings.WEBHOOK_TOLERANCE_SECONDS + 5)
+    with time_machine.travel(later):
+        assert_refused(provider.post(body, headers), 401, "stale")
+
+
+def test_lea_03_malformed_json_is_refused(provider):
+    body = b'{"triggerEvent": "BOOKING_CREATED", "payload": '
+    assert_refused(provider.post(body, provider.headers(body)), 400, "malformed_json")
+
+
+def test_lea_03_a_json_body_that_is_not_an_object_is_refused(provider):
+    body = b'["BOOKING_CREATED"]'
+    assert_refused(provider.post(body, provider.headers(body)), 400, "malformed_json")
+
+
+def test_lea_03_an_unknown_event_is_refused(provider):
+    body = provider.body("MEETING_ENDED", Booking())
+    assert_refused(provider.post(body, provider.headers(body)), 400, "unknown_event")
+
+
+@pytest.mark.parametrize(
+    "booking",
+    [Booking(email="not-an-address"), Booking(email="kari@klinikk.example\r\nBcc: x@evil.example")],
+)
+def test_lea_03_a_booking_without_a_valid_email_is_refused(provider, booking):
+    assert_refused(provider.deliver("booked", booking), 400, "invalid_booking")
+
+
+def test_lea_03_a_signed_calcom_delivery_without_timestamp_is_refused(settings, client):
+    settings.CALCOM_WEBHOOK_SECRET = "calcom-test-secret"
+    fake = FakeBookingProvider("calcom", "calcom-test-secret", client)
+    body = json.loads(fake.body("booked", Booking()))
+    del body["createdAt"]
+    raw = json.dumps(body).encode()
+    assert_refused(fake.post(raw, fake.headers(raw)), 400, "missing_timestamp")
+
+
+def test_lea_03_a_malformed_trafft_signature_header_is_refused(settings, client):
+    settings.TRAFFT_WEBHOOK_SECRET = "trafft-test-secret"
+    fake = FakeBookingProvider("trafft", "trafft-test-secret", client)
+    body = fake.body("booked", Booking())
+    signature = trafft.sign(body, "trafft-test-secret", int(timezone.now().timestamp()))
+    v1 = signature.split("v1=")[1]
+    assert_refused(fake.post(body, {trafft.SIGNATURE_HEADER: v1}), 401, "invalid_signature")
+
+
+def test_lea_03_only_post_is_accepted(provider):
+    assert provider.client.get(provider.url).status_code == 405
+    assert nothing_stored()
+
+
+def test_lea_03_a_refusal_is_logged_without_personal_data(provider, caplog):
+    body = provider.body("booked", Booking())
+    forged = FakeBookingProvider(provider.provider, "wrong", provider.client)
+
+    with caplog.at_level(logging.WARNING, logger="processors.base"):
+        provider.post(body, forged.headers(body))
+
+    assert f"Webhook from {provider.provider} refused with 401: invalid_signature" in caplog.text
+    assert "kari" not in caplog.text.lower()
+    assert "912" not in caplog.text
+
+
+# Signatures ---------------------------------------------------------------------------------
+
+
+def test_lea_03_signatures_are_compared_in_constant_time(provider, monkeypatch):
+    from processors import base
+
+    calls = []
+    real = base.hmac.compare_digest
+
+    def spy(a, b):
+        calls.append((a, b))
+        return real(a, b)
+
+    monkeypatch.setattr(base.hmac, "compare_digest", spy)
+    provider.deliver("booked", Booking())
+    assert calls
+
+
+def test_calcom_signature_is_the_hex_hmac_sha256_of_the_raw_body():
+    # RFC 4231, test case 2: an HMAC-SHA256 value computed outside this code base.
+    assert calcom.sign(b"what do ya want for nothing?", "Jefe") == (
+        "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    )
+
+
+def test_trafft_signature_signs_the_timestamp_with_the_body():
+    body = b'{"event": "appointment.booked"}'
+    first = trafft.sign(body, "secret", 1_700_000_000)
+    assert first.startswith("t=1700000000,v1=")
+    assert first != trafft.sign(body, "secret", 1_700_000_001)
+    timestamp, signatures = trafft.parse_signature_header(f"{first},v1=deadbeef")
+    assert timestamp == 1_700_000_000
+    assert signatures == [first.split("v1=")[1], "deadbeef"]
+
+
+def test_trafft_accepts_any_of_several_signatures_while_the_secret_is_rotated(settings, client):
+    settings.TRAFFT_WEBHOOK_SECRET = "new-secret"
+    fake = FakeBookingProvider("trafft", "new-secret", client)
+    body = fake.body("booked", Booking())
+    now = int(timezone.now().timestamp())
+    old = trafft.sign(body, "old-secret", now).split("v1=")[1]
+    header = f"t={now},v1={old},v1={trafft.sign(body, 'new-secret', now).split('v1=')[1]}"
+    assert fake.post(body, {trafft.SIGNATURE_HEADER: header}).status_code == 200
