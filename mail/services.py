@@ -85,3 +85,15 @@ def deliver_email(*, email_id: int) -> None:
         email.last_error = ""
         email.next_attempt_at = None
         email.save(update_fields=["status", "sent_at", "last_error", "next_attempt_at", "attempts"])
+
+
+def cancel_unsent_email(*, subject: Subject, purpose: str) -> int:
+    """Delete the subject's emails for `purpose` that are not sent yet; returns how many.
+
+    For a withdrawal that must stop mail at once (an unsubscribe). An email the worker is sending
+    at this moment holds its row lock (deliver_email), so this waits for it and leaves it sent.
+    """
+    # DELETE waits on that lock, then sees the row as sent and leaves it.
+    pending = [OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.RETRYING]
+    unsent = OutgoingEmail.objects.filter(subject=subject, purpose=purpose, status__in=pending)
+    return unsent.delete()[0]
