@@ -1,0 +1,37 @@
+from django.db import models
+
+
+class AuditEntry(models.Model):
+    """One action on personal data, chained to the previous entry by a hash (GDPR Art. 5(2)).
+
+    Holds references (model label, object id, the subject's public id), never copies of the data,
+    so the log itself can be kept for its declared period without keeping what was erased.
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", "Viewed"
+        EXPORT = "export", "Exported"
+        CREATE = "create", "Created"
+        CHANGE = "change", "Changed"
+        ERASE = "erase", "Erased"
+        NOTIFY = "notify", "Notified"
+
+    sequence = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField()
+    actor = models.CharField(max_length=150, help_text="A staff username, or system:<job>.")
+    action = models.CharField(max_length=8, choices=Action.choices)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64, blank=True)
+    subject_ref = models.CharField(
+        max_length=36, blank=True, db_index=True, help_text="The subject's public id."
+    )
+    reason = models.CharField(max_length=300, blank=True)
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        ordering = ["sequence"]
+        verbose_name_plural = "audit entries"
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.actor} {self.action} {self.object_type} {self.object_id}"
