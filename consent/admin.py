@@ -1,0 +1,64 @@
+"""The consent log in the back office: read-only, searchable by consent id, exportable as CSV."""
+
+from django.contrib import admin
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from audit.admin import AuditedModelAdmin
+from consent.export import csv_lines
+from consent.models import ConsentDecision
+
+
+@admin.register(ConsentDecision)
+class ConsentDecisionAdmin(AuditedModelAdmin):
+    """Proof of consent is evidence: staff can look decisions up and export them, never edit them.
+
+    Deletion is left to the retention rule `consent_log` (36 months), not to staff.
+    """
+
+    list_display = (
+        "consent_id",
+        "decided_at",
+        "action",
+        "analytics",
+        "marketing",
+        "embedded",
+        "gpc",
+        "method",
+        "banner_version",
+        "language",
+    )
+    list_filter = (
+        "action",
+        "method",
+        "gpc",
+        "analytics",
+        "marketing",
+        "embedded",
+        "banner_version",
+    )
+    # Exact match only: a pasted consent id (from the visitor's cookie or receipt) finds its
+    # decisions; a term that is not a UUID finds nothing instead of failing.
+    search_fields = ("consent_id__exact",)
+    search_help_text = "Paste a consent id (from the wekst_consent cookie) to see its decisions."
+    date_hierarchy = "decided_at"
+    actions = ("export_csv",)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description="Export the selected decisions as CSV", permissions=["view"])
+    def export_csv(self, request, queryset):
+        filename = f"consent-log-{timezone.now():%Y%m%d-%H%M%S}.csv"
+        response = StreamingHttpResponse(
+            csv_lines(queryset.order_by("decided_at", "id").iterator()),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
+        return response

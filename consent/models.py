@@ -1,0 +1,56 @@
+"""The consent log: every cookie decision, kept as proof of what was chosen (GDPR Art. 7(1))."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class ConsentDecision(models.Model):
+    """One decision made in one browser, never changed afterwards (CON-03).
+
+    The browser is known only by a random consent id, also kept in its `wekst_consent` cookie;
+    a later change or withdrawal is a new row with the same id. No raw IP address and no user
+    agent is stored: the address is truncated (IPv4 /24, IPv6 /48) or left out.
+    """
+
+    class Action(models.TextChoices):
+        ACCEPT_ALL = "accept_all", "Accept all"
+        REJECT_ALL = "reject_all", "Reject all"
+        CHOOSE = "choose", "Chosen per category"
+
+    class Method(models.TextChoices):
+        BANNER = "banner", "Banner (first choice)"
+        SETTINGS = "settings", "Cookie settings (change or withdrawal)"
+
+    consent_id = models.UUIDField(db_index=True, editable=False)
+    decided_at = models.DateTimeField(default=timezone.now, db_index=True)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    method = models.CharField(max_length=16, choices=Method.choices)
+    analytics = models.BooleanField()
+    marketing = models.BooleanField()
+    embedded = models.BooleanField()
+    gpc = models.BooleanField(
+        "Global Privacy Control", help_text="The browser sent a GPC signal: a refusal."
+    )
+    banner_version = models.CharField(max_length=32)
+    policy_version = models.CharField(max_length=32)
+    language = models.CharField(max_length=8)
+    truncated_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-id"]
+        constraints = [
+            # A Global Privacy Control signal is a refusal of analytics and marketing (CON-07).
+            models.CheckConstraint(
+                condition=Q(gpc=False) | Q(analytics=False, marketing=False),
+                name="consent_gpc_refuses_analytics_and_marketing",
+            ),
+            models.CheckConstraint(
+                condition=~Q(action="reject_all")
+                | Q(analytics=False, marketing=False, embedded=False),
+                name="consent_reject_all_refuses_everything",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consent_id} at {self.decided_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,116 @@
+"""Reads about consent that the banner, the embeds, the endpoint and the admin share."""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils import timezone
+
+from consent.models import ConsentDecision
+from consent.state import COOKIE_NAME, Choices, ConsentCookie
+from declaration.schema import Text
+from declaration.selectors import get_declaration
+
+# GA4's cookies (_ga, _ga_<id>) live 13 months, as the declaration says, not Google's default of
+# two years. Sent as gtag's `cookie_expires`, in seconds.
+GA_COOKIE_EXPIRES_SECONDS = 395 * 24 * 60 * 60
+
+CATEGORIES = ("analytics", "marketing", "embedded")
+
+
+def banner_version() -> str:
+    """The version of the cookie part of the declaration: a choice made under another is void."""
+    return get_declaration().cookie_version.version
+
+
+def policy_version() -> str:
+    return get_declaration().current.version
+
+
+def gpc_signal(request: HttpRequest) -> bool:
+    """True when the request carries a Global Privacy Control signal (exactly `Sec-GPC: 1`)."""
+    return request.headers.get("Sec-GPC", "").strip() == "1"
+
+
+def expires_at(decision: ConsentDecision) -> datetime.datetime:
+    return decision.decided_at + datetime.timedelta(days=settings.CONSENT_MAX_AGE_DAYS)
+
+
+def latest_decision(consent_id: uuid.UUID) -> ConsentDecision | None:
+    return ConsentDecision.objects.filter(consent_id=consent_id).first()
+
+
+def current_decision(cookie: ConsentCookie | None) -> ConsentDecision | None:
+    """The decision in force for this cookie, or None when the visitor must be asked (CON-08).
+
+    A decision counts only while it is logged, younger than CONSENT_MAX_AGE_DAYS, and made under
+    the current banner version (a change of the declaration's cookies asks again). The logged
+    decision wins over what the cookie says, so an edited cookie grants nothing.
+    """
+    version = banner_version()
+    if cookie is None or cookie.banner_version != version:
+        return None
+    decision = latest_decision(cookie.consent_id)
+    if decision is None or decision.banner_version != version:
+        return None
+    if expires_at(decision) <= timezone.now():
+        return None
+    return decision
+
+
+@dataclass(frozen=True)
+class VisitorConsent:
+    """What this request may do: `choices` is None while the visitor has not (validly) chosen."""
+
+    cookie: ConsentCookie | None
+    decision: ConsentDecision | None
+    gpc: bool
+
+    @property
+    def choices(self) -> Choices | None:
+        if self.decision is None:
+            return None
+        d = self.decision
+        # A GPC signal refuses analytics and marketing even if an older choice allowed them.
+        return Choices(
+            analytics=d.analytics and not self.gpc,
+            marketing=d.marketing and not self.gpc,
+            embedded=d.embedded,
+        )
+
+
+def visitor_consent(request: HttpRequest) -> VisitorConsent:
+    """The visitor's consent for this request; looked up once per request."""
+    cached = getattr(request, "_wekst_consent", None)
+    if cached is None:
+        cookie = ConsentCookie.decode(request.COOKIES.get(COOKIE_NAME))
+        cached = VisitorConsent(
+            cookie=cookie, decision=current_decision(cookie), gpc=gpc_signal(request)
+        )
+        request._wekst_consent = cached
+    return cached
+
+
+@dataclass(frozen=True)
+class Category:
+    """A cookie category as the banner shows it, from the declaration's cookies and purposes."""
+
+    key: str
+    providers: tuple[str, ...]
+    purpose: Text | None
+
+
+def categories() -> dict[str, Category]:
+    """The non-necessary categories with their providers and purpose (checklist CK-05, CK-06)."""
+    declaration = get_declaration()
+    result = {}
+    for key in CATEGORIES:
+        cookies = declaration.cookies_in(key)
+        providers = tuple(dict.fromkeys(cookie.provider for cookie in cookies))
+        activity = declaration.activities.get(cookies[0].activity) if cookies else None
+        result[key] = Category(
+            key=key, providers=providers, purpose=activity.purpose if activity else None
+        )
+    return result

@@ -1,0 +1,129 @@
+"""The consent endpoint (the banner posts here, with or without JavaScript) and gpc.json."""
+
+import logging
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
+
+from consent import selectors, services
+from consent.csrf import require_same_origin
+from consent.forms import DecisionForm
+from consent.models import ConsentDecision
+from consent.state import COOKIE_NAME, Choices, ConsentCookie
+from declaration.selectors import get_declaration
+from wekst.ratelimit import client_ip
+
+logger = logging.getLogger(__name__)
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _back(request: HttpRequest) -> str:
+    """Where the no-JavaScript form returns to: the page it was on, if that is on this site."""
+    target = request.POST.get("next", "")
+    if (
+        0 < len(target) <= 2000
+        and target.startswith("/")
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
+        return target
+    return reverse("content:home")
+
+
+def _problem(request: HttpRequest, status: int, message: str, fields=None) -> HttpResponse:
+    if _wants_json(request):
+        response = JsonResponse({"error": message, "fields": fields or {}}, status=status)
+    else:
+        context = {"message": message, "fields": fields or {}, "back": _back(request)}
+        response = render(request, "consent/problem.html", context, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
+def _cross_site(request: HttpRequest) -> HttpResponse:
+    logger.warning("Consent decision refused: not sent from a page of this site")
+    return _problem(
+        request,
+        403,
+        _("Your choice can only be made on a page of this site. Nothing was stored."),
+    )
+
+
+@csrf_exempt  # Protected without a cookie by require_same_origin instead: see consent/csrf.py.
+@require_POST
+@require_same_origin(refuse=_cross_site)
+def decide(request: HttpRequest) -> HttpResponse:
+    """Record a cookie decision; JSON for consent.js, a redirect back for the plain form."""
+    if not services.decision_may_be_recorded(ip=client_ip(request)):
+        logger.warning("Rate limit reached on the consent endpoint")
+        return _problem(
+            request,
+            429,
+            _("Too many choices in a short while. Please wait a few minutes and try again."),
+        )
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        return _problem(
+            request,
+            400,
+            _("Your choice was not understood, so nothing was stored."),
+            {name: [str(e) for e in errors] for name, errors in form.errors.items()},
+        )
+    data = form.cleaned_data
+    previous = ConsentCookie.decode(request.COOKIES.get(COOKIE_NAME))
+    decision = services.record_consent(
+        consent_id=previous.consent_id if previous else None,
+        action=data["choice"],
+        chosen=form.chosen(),
+        method=data["method"] or ConsentDecision.Method.BANNER,
+        gpc=selectors.gpc_signal(request) or data["gpc"] == "1",
+        language=get_language(),
+        ip=client_ip(request),
+    )
+    choices = Choices(
+        analytics=decision.analytics, marketing=decision.marketing, embedded=decision.embedded
+    )
+    if _wants_json(request):
+        response = JsonResponse(
+            {
+                "consent_id": str(decision.consent_id),
+                "state": choices.code,
+                "choices": choices.as_dict(),
+                "gpc": decision.gpc,
+                "banner_version": decision.banner_version,
+                "policy_version": decision.policy_version,
+                "expires_at": selectors.expires_at(decision).isoformat(),
+            }
+        )
+    else:
+        response = HttpResponseRedirect(_back(request))
+        response.status_code = 303
+    cookie = ConsentCookie(decision.consent_id, choices, decision.banner_version)
+    response.set_cookie(
+        COOKIE_NAME,
+        cookie.encode(),
+        max_age=selectors.expires_at(decision) - decision.decided_at,
+        secure=request.is_secure(),
+        httponly=True,
+        samesite="Lax",
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+@require_safe
+def gpc_support(request: HttpRequest) -> JsonResponse:
+    """The GPC support resource (W3C Global Privacy Control): we honour the signal (CON-07)."""
+    last_update = get_declaration().cookie_version.date.isoformat()
+    return JsonResponse({"gpc": True, "lastUpdate": last_update})
