@@ -1,1 +1,1 @@
-"""Public pages of the website: the home page now; articles, comments and media later."""
+"""Public pages of the website: home page, articles, comments, registered users, uploads."""

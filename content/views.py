@@ -1,9 +1,301 @@
-"""Public pages."""
+"""Public pages: home, articles with comments, registered users' accounts, the child's-data report.
 
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+Thin: forms check the input, services in content.services do the work, selectors read.
+"""
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import LoginView, LogoutView
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+from django.views.static import serve
+
+from content import selectors, services
+from content.forms import (
+    HONEYPOT_FIELD,
+    ChildReportForm,
+    CommentForm,
+    DeleteProfileForm,
+    LoginForm,
+    ProfileForm,
+    SignupForm,
+)
+from content.models import Comment
+from content.rendering import render_body
+from subjects.normalise import normalise_email
+from wekst.ratelimit import client_ip
+
+logger = logging.getLogger(__name__)
+
+ARTICLES_PER_PAGE = 10
+LOGIN_URL = reverse_lazy("content:login")
+# What the article page says after a comment was sent (?comment=…): no personal data in the URL.
+COMMENT_OUTCOMES = {"pending", "published"}
+
+
+def _too_many(form, status_page: str = "") -> None:
+    logger.warning("Rate limit reached on the %s form", status_page or "content")
+    form.add_error(
+        None,
+        _(
+            "You have sent this form too many times in a short while. Nothing was lost: what you "
+            "typed is still below. Please wait a while and send it again."
+        ),
+    )
 
 
 @require_safe
 def home(request):
     return render(request, "content/home.html")
+
+
+@require_safe
+def article_list(request):
+    page = Paginator(selectors.published_articles(), ARTICLES_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "content/article_list.html", {"page": page})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def article_detail(request, slug: str):
+    """An article, its approved comments, and the comment form (COM-01)."""
+    article = selectors.get_published_article(slug=slug)
+    profile = selectors.get_profile_of(request.user)
+    if request.method != "POST":
+        initial = {"name": profile.display_name, "email": profile.user.email} if profile else {}
+        return _render_article(request, article, CommentForm(initial=initial))
+    form = CommentForm(request.POST)
+    done = reverse("content:article", kwargs={"slug": article.slug})
+    if form.is_bot():
+        # A bot filled the field no person sees: it gets the usual answer, nothing is stored.
+        logger.info("Honeypot filled on the comment form; submission dropped")
+        return redirect(f"{done}?comment=pending#comments")
+    if not article.allow_comments:
+        form.add_error(None, _("Comments are closed for this article."))
+        return _render_article(request, article, form, status=400)
+    if not services.ip_may_submit(form="comment", ip=client_ip(request)):
+        _too_many(form, "comment")
+        return _render_article(request, article, form, status=429)
+    if not form.is_valid():
+        return _render_article(request, article, form, status=400)
+    data = form.cleaned_data
+    if not services.address_may_submit(form="comment", address=data["email"]):
+        _too_many(form, "comment")
+        return _render_article(request, article, form, status=429)
+    own_address = profile and normalise_email(data["email"]) == normalise_email(profile.user.email)
+    comment = services.post_comment(
+        article=article,
+        name=data["name"],
+        email=data["email"],
+        text=data["text"],
+        ip_address=client_ip(request),
+        user_agent=request.META.get("HTTP_USER_AGENT", ""),
+        language=get_language(),
+        profile=profile if own_address else None,
+    )
+    outcome = "published" if comment.status == Comment.Status.APPROVED else "pending"
+    return redirect(f"{done}?comment={outcome}#comments")
+
+
+def _render_article(request, article, form, status: int = 200):
+    outcome = request.GET.get("comment")
+    context = {
+        "article": article,
+        "body": render_body(article.body),
+        "comments": selectors.approved_comments(article=article),
+        "form": form,
+        "honeypot_field": HONEYPOT_FIELD,
+        "comment_outcome": outcome if outcome in COMMENT_OUTCOMES else "",
+        "profile": selectors.get_profile_of(request.user),
+    }
+    return render(request, "content/article_detail.html", context, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def signup(request):
+    """Optional registration for commenters (USR-01), with the age confirmation (CHI-01)."""
+    if request.method != "POST":
+        return _render_signup(request, SignupForm())
+    form = SignupForm(request.POST)
+    if form.is_bot():
+        logger.info("Honeypot filled on the sign-up form; submission dropped")
+        return redirect("content:home")
+    if not services.ip_may_submit(form="signup", ip=client_ip(request)):
+        _too_many(form, "sign-up")
+        return _render_signup(request, form, status=429)
+    if not form.is_valid():
+        return _render_signup(request, form, status=400)
+    data = form.cleaned_data
+    try:
+        profile = services.register_user(
+            username=data["username"],
+            email=data["email"],
+            password=data["password1"],
+            name=data["name"],
+        )
+    except ValidationError as error:
+        form.add_error("email" if error.code == "email" else "username", error)
+        return _render_signup(request, form, status=400)
+    login(request, profile.user, backend="django.contrib.auth.backends.ModelBackend")
+    return redirect("content:profile")
+
+
+def _render_signup(request, form, status: int = 200):
+    return render(
+        request,
+        "content/account/signup.html",
+        {"form": form, "honeypot_field": HONEYPOT_FIELD},
+        status=status,
+    )
+
+
+class SignInView(LoginView):
+    """Sign-in for registered users, rate-limited per client address and per username."""
+
+    template_name = "content/account/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def get_default_redirect_url(self):
+        return reverse("content:profile")
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")
+        if not (
+            services.ip_may_submit(form="login", ip=client_ip(request))
+            and services.address_may_submit(form="login", address=username)
+        ):
+            form = self.get_form()
+            _too_many(form, "sign-in")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        return super().post(request, *args, **kwargs)
+
+
+class SignOutView(LogoutView):
+    next_page = reverse_lazy("content:home")
+
+
+@never_cache
+@login_required(login_url=LOGIN_URL)
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile(request):
+    """The registered user's own profile: view and edit everything but the username (USR-01)."""
+    own = selectors.get_profile_of(request.user)
+    if own is None:
+        raise Http404("This account has no profile")
+    initial = {"name": own.name, "email": own.user.email, "bio": own.bio, "avatar": own.avatar}
+    if request.method != "POST":
+        return _render_profile(request, own, ProfileForm(initial=initial))
+    form = ProfileForm(request.POST, request.FILES, initial=initial)
+    if not form.is_valid():
+        return _render_profile(request, own, form, status=400)
+    data = form.cleaned_data
+    try:
+        services.update_profile(
+            profile=own,
+            name=data["name"],
+            email=data["email"],
+            bio=data["bio"],
+            avatar=form.avatar_change(),
+        )
+    except ValidationError as error:
+        form.add_error("email", error)
+        return _render_profile(request, own, form, status=400)
+    return redirect(reverse("content:profile") + "?saved=1")
+
+
+def _render_profile(request, own, form, status: int = 200):
+    context = {
+        "profile": own,
+        "form": form,
+        "comments": own.comments.select_related("article").order_by("-created_at"),
+        "saved": request.GET.get("saved") == "1",
+    }
+    return render(request, "content/account/profile.html", context, status=status)
+
+
+@never_cache
+@login_required(login_url=LOGIN_URL)
+@require_http_methods(["GET", "HEAD", "POST"])
+def delete_profile(request):
+    """Delete the account and its personal data, at any time (policy §7; USR-01)."""
+    own = selectors.get_profile_of(request.user)
+    if own is None:
+        raise Http404("This account has no profile")
+    form = DeleteProfileForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.delete_profile(profile=own, delete_comments=form.cleaned_data["delete_comments"])
+        logout(request)
+        return redirect("content:profile_deleted")
+    status = 400 if request.method == "POST" else 200
+    context = {"profile": own, "form": form, "comment_count": own.comments.count()}
+    return render(request, "content/account/delete.html", context, status=status)
+
+
+@require_safe
+def profile_deleted(request):
+    return render(request, "content/account/deleted.html")
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def child_report(request):
+    """Report that a child's data was given to us (policy §12; CHI-01). Every report gets the
+    same answer, so it never reveals whether the address is known."""
+    if request.method != "POST":
+        return _render_child_report(request, ChildReportForm())
+    form = ChildReportForm(request.POST)
+    if form.is_bot():
+        logger.info("Honeypot filled on the child report form; submission dropped")
+        return redirect("content:child_report_thanks")
+    if not services.ip_may_submit(form="child-report", ip=client_ip(request)):
+        _too_many(form, "child report")
+        return _render_child_report(request, form, status=429)
+    if not form.is_valid():
+        return _render_child_report(request, form, status=400)
+    data = form.cleaned_data
+    services.report_child_data(
+        email=data["email"],
+        details=data["details"],
+        reporter_email=data["reporter_email"],
+        language=get_language(),
+    )
+    return redirect("content:child_report_thanks")
+
+
+def _render_child_report(request, form, status: int = 200):
+    return render(
+        request,
+        "content/children/report.html",
+        {
+            "form": form,
+            "honeypot_field": HONEYPOT_FIELD,
+            "minimum_age": settings.WEKST_MINIMUM_AGE,
+        },
+        status=status,
+    )
+
+
+@require_safe
+def child_report_thanks(request):
+    return render(
+        request, "content/children/thanks.html", {"due_days": settings.CHILD_REPORT_DUE_DAYS}
+    )
+
+
+@require_safe
+def serve_media(request, path: str):
+    """An uploaded image, where the app serves media itself (WEKST_SERVE_MEDIA; not production,
+    where the web server serves MEDIA_ROOT)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,75 @@
+"""Reading articles and comments as the public sees them, and recognising returning commenters."""
+
+import datetime
+
+from django.conf import settings
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+
+from content.models import Article, Comment, Profile
+from declaration.selectors import get_declaration
+from subjects.normalise import normalise_email
+
+# The declared rule for the IP address and user agent kept with a comment (declaration.yaml).
+COMMENT_METADATA_RULE = "comment_metadata"
+
+
+def published_articles(*, now: datetime.datetime | None = None) -> QuerySet[Article]:
+    """Articles the public may read: published, and their publication time has come."""
+    return Article.objects.filter(is_published=True, published_at__lte=now or timezone.now())
+
+
+def get_published_article(*, slug: str) -> Article:
+    """The published article with this slug; 404 for a draft, a future one or an unknown slug."""
+    article = published_articles().filter(slug=slug).first()
+    if article is None:
+        raise Http404("No such article")
+    return article
+
+
+def approved_comments(*, article: Article) -> QuerySet[Comment]:
+    """What the public sees under an article: approved comments only, oldest first."""
+    return article.comments.filter(status=Comment.Status.APPROVED).select_related(
+        "profile", "profile__user"
+    )
+
+
+def email_digests(email: str) -> list[str]:
+    """Keyed hashes (HMAC-SHA256) of the normalised address: the current key's first.
+
+    Rotating the secret key keeps the old one in SECRET_KEY_FALLBACKS, and comments hashed under
+    it still recognise their author.
+    """
+    value = normalise_email(email)
+    return [
+        salted_hmac("content.Comment", value, secret=key, algorithm="sha256").hexdigest()
+        for key in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+    ]
+
+
+def is_recognised_commenter(*, email: str) -> bool:
+    """True when an earlier comment from this address was approved (policy §7; COM-01).
+
+    Only the keyed hash of the address is compared: no IP address, user agent or cookie.
+    """
+    return Comment.objects.filter(
+        email_digest__in=email_digests(email), status=Comment.Status.APPROVED
+    ).exists()
+
+
+def comment_metadata_cutoff(*, now: datetime.datetime | None = None) -> datetime.datetime:
+    """Comments posted before this time are past the declared period for their IP address and
+    user agent (rule comment_metadata); retention's sweep passes it to drop_comment_metadata."""
+    now = now or timezone.now()
+    rule = get_declaration().retention_rules[COMMENT_METADATA_RULE]
+    # expires_after(start) = start + period, so the cutoff is the start that expires now.
+    return now - (rule.expires_after(now) - now)
+
+
+def get_profile_of(user) -> Profile | None:
+    """The signed-in user's own profile (None for staff accounts and visitors)."""
+    if not user.is_authenticated:
+        return None
+    return Profile.objects.filter(user=user).select_related("user", "subject").first()
