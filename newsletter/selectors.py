@@ -63,14 +63,18 @@ def is_role_address(email: str) -> bool:
 def recipients_of(issue: Issue) -> QuerySet[Subscription]:
     """Confirmed subscriptions the issue has not been queued for yet (LEA-06: confirmed only).
 
-    Only those confirmed before sending started, so a long send has a fixed audience.
+    Only those confirmed before sending started, so a long send has a fixed audience. A subject
+    under a restriction or objection gets no marketing email while it is in force (RIG-05).
     """
+    from rights.selectors import restricted_subject_ids
+
     already = Delivery.objects.filter(issue=issue, subscription=OuterRef("pk"))
     return (
         Subscription.objects.filter(
             status=Subscription.Status.CONFIRMED, confirmed_at__lte=issue.send_started_at
         )
         .exclude(Exists(already))
+        .exclude(subject_id__in=restricted_subject_ids())
         .order_by("pk")
     )
 

@@ -8,6 +8,7 @@ acknowledged and changes nothing. See docs/booking-webhooks.md.
 """
 
 import datetime
+import json
 
 from django.conf import settings
 
@@ -24,6 +25,7 @@ from processors.base import (
     parse_time,
     signatures_match,
 )
+from processors.connectors import ErasureTarget, ManualStepNeeded, raise_for_status, send
 
 PROVIDER = "calcom"
 SIGNATURE_HEADER = "X-Cal-Signature-256"
@@ -91,3 +93,37 @@ class CalcomWebhookView(BookingWebhookView):
             ends_at=booking.get("endTime"),
             language=language.get("locale") if isinstance(language, dict) else "",
         )
+
+
+def erase_attendee(target: ErasureTarget) -> None:
+    """Pass an erasure on to Cal.com (the erasure connector, processors/connectors.py).
+
+    Cal.com's API can cancel a booking but not erase an attendee, so the erasure goes to
+    CALCOM_ERASURE_URL (a relay, or a self-hosted Cal.com's own job), signed the way Cal.com signs
+    its webhooks: `X-Cal-Signature-256` = HMAC-SHA256 of the body with the shared secret. Without
+    it, staff delete the bookings by hand.
+    """
+    if not (target.emails or target.booking_ids):
+        return
+    if not (settings.CALCOM_ERASURE_URL and settings.CALCOM_WEBHOOK_SECRET):
+        raise ManualStepNeeded(
+            "No Cal.com erasure endpoint is configured (CALCOM_ERASURE_URL). Delete the listed "
+            "bookings and the attendee by hand in Cal.com: Bookings > the booking > Delete."
+        )
+    body = json.dumps(
+        {
+            "triggerEvent": "ATTENDEE_ERASE",
+            "attendees": list(target.emails),
+            "bookingUids": list(target.booking_ids),
+        }
+    ).encode()
+    response = send(
+        "POST",
+        settings.CALCOM_ERASURE_URL,
+        headers={
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(body, settings.CALCOM_WEBHOOK_SECRET),
+        },
+        body=body,
+    )
+    raise_for_status(response, "Cal.com erasure endpoint")

@@ -1,5 +1,6 @@
-"""A fake booking provider for tests and local work: sends deliveries shaped and signed like
-Trafft's (through our signing scheme) or Cal.com's, to our own webhook endpoints."""
+"""Fakes for tests and local work: a booking provider that sends deliveries shaped and signed like
+Trafft's (through our signing scheme) or Cal.com's to our own webhook endpoints, and an erasure
+connector that records what it was asked to erase."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from django.utils import timezone
 
 from processors import calcom, trafft
 from processors.base import BOOKED, CANCELLED, RESCHEDULED
+from processors.connectors import ConnectorFailed, ErasureTarget, ManualStepNeeded
 
 CALCOM_TRIGGERS = {
     BOOKED: "BOOKING_CREATED",
@@ -134,3 +136,21 @@ class FakeBookingProvider:
         """Send a correctly signed, fresh delivery; returns the response."""
         body = self.body(status, booking, **options)
         return self.post(body, self.headers(body))
+
+
+class FakeConnector:
+    """An erasure connector for tests (processors/connectors.py): records every call, fails the
+    first `failures` calls with ConnectorFailed (an outage), or always asks for a manual step."""
+
+    def __init__(self, *, failures: int = 0, manual: bool = False):
+        self.failures, self.manual = failures, manual
+        self.calls: list[ErasureTarget] = []
+
+    def __call__(self, target: ErasureTarget) -> None:
+        self.calls.append(target)
+        if self.manual:
+            raise ManualStepNeeded("The fake processor has no API: erase by hand.")
+        if len(self.calls) <= self.failures:
+            raise ConnectorFailed(
+                f"Fake outage (call {len(self.calls)} of {self.failures} failing)"
+            )

@@ -16,7 +16,9 @@ Several v1 values may be given (while the secret is rotated); one must match. Th
 """
 
 import datetime
+import json
 import re
+import time
 
 from django.conf import settings
 
@@ -33,6 +35,7 @@ from processors.base import (
     malformed,
     signatures_match,
 )
+from processors.connectors import ErasureTarget, ManualStepNeeded, raise_for_status, send
 
 PROVIDER = "trafft"
 SIGNATURE_HEADER = "X-Wekst-Signature"
@@ -121,3 +124,37 @@ class TrafftWebhookView(BookingWebhookView):
             ends_at=appointment.get("end"),
             language=customer.get("language") or "",
         )
+
+
+def erase_customer(target: ErasureTarget) -> None:
+    """Pass an erasure on to Trafft (the erasure connector, processors/connectors.py).
+
+    Trafft documents no API for deleting a customer, so, like its webhooks, the erasure goes
+    through the signing relay: a POST to TRAFFT_ERASURE_URL signed with our scheme and the shared
+    secret, which the relay carries out in Trafft. Without a relay, staff do it by hand.
+    """
+    if not (target.emails or target.booking_ids):
+        return
+    if not (settings.TRAFFT_ERASURE_URL and settings.TRAFFT_WEBHOOK_SECRET):
+        raise ManualStepNeeded(
+            "No Trafft erasure relay is configured (TRAFFT_ERASURE_URL). Delete the customer "
+            "and the listed appointments by hand in Trafft: Customers > the customer > Delete."
+        )
+    body = json.dumps(
+        {
+            "event": "customer.erase",
+            "customer": {"emails": list(target.emails), "phones": list(target.phones)},
+            "appointmentIds": list(target.booking_ids),
+        }
+    ).encode()
+    timestamp = int(time.time())
+    response = send(
+        "POST",
+        settings.TRAFFT_ERASURE_URL,
+        headers={
+            "Content-Type": "application/json",
+            SIGNATURE_HEADER: sign(body, settings.TRAFFT_WEBHOOK_SECRET, timestamp),
+        },
+        body=body,
+    )
+    raise_for_status(response, "Trafft erasure relay")

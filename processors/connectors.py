@@ -1,0 +1,125 @@
+"""The one interface through which an erasure reaches a processor (GDPR Art. 17(2), 19, 28(3)(e)).
+
+A connector is a function `erase(target: ErasureTarget) -> None`, one per processor module
+(ga4.py, email_provider.py, trafft.py, calcom.py), registered here under the processor's key in
+the declaration's `recipients`. It returns when the processor has accepted the erasure, raises
+ConnectorFailed for a failure worth retrying (rights.tasks retries with backoff), and
+ManualStepNeeded when it cannot act by itself (not configured, or the processor has no API):
+staff then erase in the processor's own interface and mark the job done.
+Tests replace a connector with processors.fake.FakeConnector.
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils.module_loading import import_string
+
+
+class ConnectorFailed(Exception):
+    """The processor could not be reached or refused for now: try again later."""
+
+
+class ManualStepNeeded(Exception):
+    """No automatic erasure is possible; the message tells staff what to do by hand."""
+
+
+@dataclass(frozen=True)
+class ErasureTarget:
+    """What a processor may know the person by. Only what that processor received is filled in."""
+
+    emails: tuple[str, ...] = ()
+    phones: tuple[str, ...] = ()
+    booking_ids: tuple[str, ...] = ()
+    client_ids: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {
+            "emails": list(self.emails),
+            "phones": list(self.phones),
+            "booking_ids": list(self.booking_ids),
+            "client_ids": list(self.client_ids),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ErasureTarget:
+        return cls(
+            **{name: tuple(str(v) for v in data.get(name, ())) for name in cls.__dataclass_fields__}
+        )
+
+
+Connector = Callable[[ErasureTarget], None]
+
+# Processor key (declaration `recipients`) -> its erasure function.
+CONNECTORS: dict[str, str | Connector] = {
+    "google_analytics": "processors.ga4.erase_user",
+    "email_provider": "processors.email_provider.erase_contact",
+    "trafft": "processors.trafft.erase_customer",
+    "calcom": "processors.calcom.erase_attendee",
+}
+
+
+def get_connector(processor: str) -> Connector:
+    entry = CONNECTORS.get(processor)
+    if entry is None:
+        raise ManualStepNeeded(f"No connector for {processor!r}: erase the data there by hand.")
+    return entry if callable(entry) else import_string(entry)
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def json(self) -> Any:
+        return json.loads(self.body or b"null")
+
+
+def send(
+    method: str,
+    url: str,
+    *,
+    headers: dict[str, str] | None = None,
+    payload: Any = None,
+    body: bytes | None = None,
+    timeout: float = 10,
+) -> Response:
+    """One HTTP call; the answer whatever its status. ConnectorFailed when nothing came back.
+
+    Only https:// URLs (or http:// to this machine, for tests and local relays) are allowed, so a
+    misconfigured URL cannot read local files through urllib.
+    """
+    if not (url.startswith("https://") or url.startswith(("http://127.0.0.1", "http://localhost"))):
+        raise ManualStepNeeded(f"Refusing to call {url!r}: only https:// URLs are allowed.")
+    data, all_headers = None, dict(headers or {})
+    if payload is not None:
+        data = json.dumps(payload).encode()
+        all_headers.setdefault("Content-Type", "application/json")
+    elif body is not None:
+        data = body
+    request = urllib.request.Request(url, data=data, headers=all_headers, method=method)  # noqa: S310 - scheme checked above
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
+            return Response(answer.status, answer.read(), dict(answer.headers))
+    except urllib.error.HTTPError as error:
+        return Response(error.code, error.read(), dict(error.headers or {}))
+    except (urllib.error.URLError, TimeoutError, OSError) as error:
+        raise ConnectorFailed(f"{method} {url.split('?')[0]}: {error}") from error
+
+
+def raise_for_status(response: Response, what: str, *, done_statuses: tuple[int, ...] = ()) -> None:
+    """Return for 2xx (and `done_statuses`, e.g. 404 "already gone"); ConnectorFailed otherwise.
+
+    The error names the status and the start of the body (processor error messages hold no
+    personal data of ours beyond what we sent), so staff can see why a job is stuck.
+    """
+    if 200 <= response.status < 300 or response.status in done_statuses:
+        return
+    detail = response.body[:300].decode("utf-8", "replace")
+    raise ConnectorFailed(f"{what}: HTTP {response.status} {detail}".strip())

@@ -1,0 +1,78 @@
+"""Google Analytics 4: erasing a visitor's analytics data by client id (User Deletion API).
+
+The visitor's client id is in their `_ga` cookie ("GA1.1.<client id>"); the privacy portal reads
+it from the browser with the person's consent, or the person types it. Google deletes the data of
+that client id in our GA4 property up to the time of the request.
+
+    POST https://www.googleapis.com/analytics/v3/userDeletion/userDeletionRequests:upsert
+    {"kind": "analytics#userDeletionRequest", "propertyId": "<GA4 property id>",
+     "id": {"type": "CLIENT_ID", "userId": "<client id>"}}
+
+Authorised with an OAuth access token for the scope
+https://www.googleapis.com/auth/analytics.user.deletion, obtained from a refresh token (set once
+by an administrator of the property; docs/rights.md), so no Google library is needed.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+
+from processors.connectors import (
+    ErasureTarget,
+    ManualStepNeeded,
+    raise_for_status,
+    send,
+)
+
+PROCESSOR = "google_analytics"
+SCOPE = "https://www.googleapis.com/auth/analytics.user.deletion"
+
+
+def _access_token() -> str:
+    response = send(
+        "POST",
+        settings.GA4_OAUTH_TOKEN_URL,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body=urlencode(
+            {
+                "grant_type": "refresh_token",
+                "client_id": settings.GA4_OAUTH_CLIENT_ID,
+                "client_secret": settings.GA4_OAUTH_CLIENT_SECRET,
+                "refresh_token": settings.GA4_OAUTH_REFRESH_TOKEN,
+            }
+        ).encode(),
+    )
+    raise_for_status(response, "Google OAuth token")
+    return response.json()["access_token"]
+
+
+def erase_user(target: ErasureTarget) -> None:
+    """Ask Google to delete each client id's data in our GA4 property (idempotent: an upsert)."""
+    if not target.client_ids:
+        return
+    configured = (
+        settings.GA4_PROPERTY_ID
+        and settings.GA4_OAUTH_CLIENT_ID
+        and settings.GA4_OAUTH_CLIENT_SECRET
+        and settings.GA4_OAUTH_REFRESH_TOKEN
+    )
+    if not configured:
+        raise ManualStepNeeded(
+            "The GA4 User Deletion API is not configured (GA4_PROPERTY_ID and GA4_OAUTH_*). "
+            "Delete the client ids by hand in Google Analytics: Admin > Data deletion requests."
+        )
+    token = _access_token()
+    for client_id in target.client_ids:
+        response = send(
+            "POST",
+            settings.GA4_USER_DELETION_URL,
+            headers={"Authorization": f"Bearer {token}"},
+            payload={
+                "kind": "analytics#userDeletionRequest",
+                "propertyId": settings.GA4_PROPERTY_ID,
+                "id": {"type": "CLIENT_ID", "userId": client_id},
+            },
+        )
+        raise_for_status(response, "GA4 user deletion")

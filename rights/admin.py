@@ -1,0 +1,370 @@
+"""Back office for privacy requests: the queue by deadline, and every step as a service call.
+
+Requests are never edited by hand: each change (verify, extend, forward, erase, correct, refuse,
+complete) is a service, so it is checked, told to the person and audited in one place.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from audit.admin import AuditedModelAdmin
+from audit.services import actor_of
+from rights import selectors, services
+from rights.forms import ExtendForm, ReasonForm, StaffRequestForm
+from rights.models import ProcessorErasure, Request, Restriction
+from rights.views import FORMATS, report_response
+
+
+def _error_text(error: ValidationError) -> str:
+    return " ".join(error.messages)
+
+
+@admin.register(Request)
+class RequestAdmin(AuditedModelAdmin):
+    """The queue: open requests first by deadline (RIG-06), with the actions each kind needs."""
+
+    list_display = [
+        "reference",
+        "kind",
+        "status",
+        "received_via",
+        "received_at",
+        "due_at",
+        "days_left",
+        "extended_by_months",
+        "clinic_name",
+        "restricted",
+    ]
+    list_filter = ["status", "kind", "received_via"]
+    search_fields = ["email", "public_id", "clinic_name"]
+    ordering = ["due_at", "received_at"]
+    list_select_related = ["subject"]
+    date_hierarchy = "received_at"
+    readonly_fields = [f.name for f in Request._meta.fields if f.name != "verification_token_hash"]
+    exclude = ["verification_token_hash"]
+    actions = ["carry_out_erasure", "apply_rectification", "forward_to_clinic", "send_report_link"]
+    change_form_template = "admin/rights/request/change_form.html"
+
+    def has_delete_permission(self, request, obj=None):
+        # Request records are evidence (Art. 5(2)); retention deletes them after their period.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Viewing only; every change goes through an action or a step page.
+        return False
+
+    @admin.display(description="reference")
+    def reference(self, obj: Request) -> str:
+        return str(obj.public_id)[:8]
+
+    @admin.display(description="days left")
+    def days_left(self, obj: Request) -> str:
+        if not obj.is_open:
+            return "-"
+        days = (timezone.localtime(obj.due_at).date() - timezone.localdate()).days
+        if days < 0:
+            return format_html('<strong style="color:#b00">overdue {} d</strong>', -days)
+        return str(days)
+
+    def get_queryset(self, request):
+        # The restriction flag for the whole page in the same query (RG-14: staff see a flag).
+        in_force = Restriction.objects.filter(subject=OuterRef("subject"), lifted_at__isnull=True)
+        return super().get_queryset(request).annotate(restricted_now=Exists(in_force))
+
+    @admin.display(description="restricted", boolean=True)
+    def restricted(self, obj: Request) -> bool:
+        return getattr(obj, "restricted_now", False)
+
+    # Steps -----------------------------------------------------------------------------------
+
+    def get_urls(self):
+        def step(view):
+            def permitted(request, *args, **kwargs):
+                if not self.has_view_permission(request):
+                    raise PermissionDenied
+                return view(request, *args, **kwargs)
+
+            return self.admin_site.admin_view(permitted)
+
+        return [
+            path("open/", step(self.open_view), name="rights_request_open"),
+            path("<int:pk>/extend/", step(self.extend_view), name="rights_request_extend"),
+            path("<int:pk>/refuse/", step(self.refuse_view), name="rights_request_refuse"),
+            path("<int:pk>/complete/", step(self.complete_view), name="rights_request_complete"),
+            path("<int:pk>/report/", step(self.report_view), name="rights_request_report"),
+            path(
+                "<int:pk>/report.<str:format>",
+                step(self.download_view),
+                name="rights_request_download",
+            ),
+            *super().get_urls(),
+        ]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:rights_request_open")
+
+    def _form_page(self, request, *, title, form, obj=None, intro=""):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "obj": obj,
+            "intro": intro,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/rights/step_form.html", context)
+
+    def open_view(self, request):
+        """A request received by email, letter or phone: staff record how identity was checked."""
+        form = StaffRequestForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                opened = services.open_request(
+                    kind=data["kind"],
+                    email=data["email"],
+                    received_via=data["received_via"],
+                    details=data["details"],
+                    identity_check=data["identity_check"],
+                    corrections=form.corrections(),
+                    clinic_name=data["clinic_name"],
+                    clinic_email=data["clinic_email"],
+                    actor=actor_of(request.user),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, f"Request {opened} opened.", messages.SUCCESS)
+                return redirect("admin:rights_request_change", opened.pk)
+        return self._form_page(
+            request, title="Open a request received by email, letter or phone", form=form
+        )
+
+    def extend_view(self, request, pk):
+        obj = get_object_or_404(Request, pk=pk)
+        form = ExtendForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.extend_request(
+                    request_id=obj.pk,
+                    months=form.cleaned_data["months"],
+                    reason=form.cleaned_data["reason"],
+                    actor=actor_of(request.user),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, "Deadline extended; the person is told.")
+                return redirect("admin:rights_request_change", obj.pk)
+        return self._form_page(
+            request,
+            title=f"Extend {obj}",
+            form=form,
+            obj=obj,
+            intro="The person is told the reason and the new date by email.",
+        )
+
+    def _reason_step(self, request, pk, *, service, title, done, keyword="reason"):
+        obj = get_object_or_404(Request, pk=pk)
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                service(
+                    request_id=obj.pk,
+                    actor=actor_of(request.user),
+                    **{keyword: form.cleaned_data["reason"]},
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, done)
+                return redirect("admin:rights_request_change", obj.pk)
+        return self._form_page(request, title=f"{title} {obj}", form=form, obj=obj)
+
+    def refuse_view(self, request, pk):
+        return self._reason_step(
+            request,
+            pk,
+            service=services.refuse_request,
+            title="Refuse",
+            done="Refused; the person is told the reasons and the right to complain.",
+        )
+
+    def complete_view(self, request, pk):
+        return self._reason_step(
+            request,
+            pk,
+            service=services.complete_request,
+            title="Complete",
+            done="Completed.",
+            keyword="outcome",
+        )
+
+    def _report(self, request, pk):
+        obj = get_object_or_404(Request.objects.select_related("subject"), pk=pk)
+        report = selectors.build_access_report(
+            subject=obj.subject, consent_ids=obj.consent_ids, language=obj.language
+        )
+        return obj, report
+
+    def report_view(self, request, pk):
+        """The same report the person gets, for requests answered by post (audited as export)."""
+        obj, report = self._report(request, pk)
+        services.record_report_export(request=obj, actor=actor_of(request.user), format="page")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Access report for {obj}",
+            "obj": obj,
+            "report": report,
+            "rights": report.rights(),
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/rights/report.html", context)
+
+    def download_view(self, request, pk, format):
+        if format not in FORMATS:
+            return redirect("admin:rights_request_change", pk)
+        obj, report = self._report(request, pk)
+        services.record_report_export(request=obj, actor=actor_of(request.user), format=format)
+        return report_response(report, format=format)
+
+    # Actions ---------------------------------------------------------------------------------
+
+    def _each(self, request, queryset, service, done: str) -> None:
+        ok = 0
+        for obj in queryset:
+            try:
+                service(request_id=obj.pk, actor=actor_of(request.user))
+            except ValidationError as error:
+                self.message_user(request, f"{obj}: {_error_text(error)}", messages.ERROR)
+            else:
+                ok += 1
+        if ok:
+            self.message_user(request, f"{ok} request(s): {done}", messages.SUCCESS)
+
+    @admin.action(description="Carry out the erasure (after review)")
+    def carry_out_erasure(self, request, queryset):
+        self._each(request, queryset, services.carry_out_erasure, "erased; the person is told.")
+
+    @admin.action(description="Apply the corrections (after review)")
+    def apply_rectification(self, request, queryset):
+        self._each(request, queryset, services.apply_rectification, "corrected.")
+
+    @admin.action(description="Forward to the clinic (the controller)")
+    def forward_to_clinic(self, request, queryset):
+        self._each(request, queryset, services.forward_to_clinic, "forwarded to the clinic.")
+
+    @admin.action(description="Send the person a link to their report")
+    def send_report_link(self, request, queryset):
+        self._each(request, queryset, services.send_report_link, "link sent.")
+
+
+@admin.register(ProcessorErasure)
+class ProcessorErasureAdmin(AuditedModelAdmin):
+    """Erasures passed on to processors: retried until done, visible until done (RG-12)."""
+
+    list_display = [
+        "processor",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "short_error",
+        "created_at",
+        "completed_at",
+        "completed_by",
+    ]
+    list_filter = ["status", "processor"]
+    readonly_fields = [f.name for f in ProcessorErasure._meta.fields]
+    actions = ["retry_now", "mark_done_by_hand"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="last error")
+    def short_error(self, obj: ProcessorErasure) -> str:
+        return (obj.last_error[:120] + "…") if len(obj.last_error) > 120 else obj.last_error
+
+    @admin.action(description="Try again now")
+    def retry_now(self, request, queryset):
+        for job in queryset:
+            services.retry_processor_erasure(job_id=job.pk, actor=actor_of(request.user))
+        self.message_user(request, "Queued again.", messages.SUCCESS)
+
+    @admin.action(description="Mark as erased by hand at the processor")
+    def mark_done_by_hand(self, request, queryset):
+        for job in queryset:
+            services.mark_processor_erasure_done(job_id=job.pk, actor=actor_of(request.user))
+        self.message_user(request, "Marked as done.", messages.SUCCESS)
+
+
+@admin.register(Restriction)
+class RestrictionAdmin(AuditedModelAdmin):
+    """Restrictions and objections in force: staff see the flag, and lift one with a reason
+    told to the person (Art. 18(3))."""
+
+    list_display = ["__str__", "subject", "kind", "started_at", "lifted_at", "lift_link"]
+    list_filter = ["kind", ("lifted_at", admin.EmptyFieldListFilter)]
+    readonly_fields = [f.name for f in Restriction._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="")
+    def lift_link(self, obj: Restriction) -> str:
+        if obj.lifted_at:
+            return ""
+        url = reverse("admin:rights_restriction_lift", args=[obj.pk])
+        return format_html('<a href="{}">Lift…</a>', url)
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/lift/",
+                self.admin_site.admin_view(self.lift_view),
+                name="rights_restriction_lift",
+            ),
+            *super().get_urls(),
+        ]
+
+    def lift_view(self, request, pk):
+        obj = get_object_or_404(Restriction, pk=pk)
+        form = ReasonForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.lift_restriction(
+                    restriction_id=obj.pk,
+                    actor=actor_of(request.user),
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, "Lifted; the person is told.")
+                return redirect("admin:rights_restriction_changelist")
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"Lift {obj}",
+            "form": form,
+            "obj": obj,
+            "intro": "The person is told, with the reason, by email.",
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/rights/step_form.html", context)

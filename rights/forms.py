@@ -1,0 +1,229 @@
+"""The privacy portal's form, and the back office's forms for requests received by staff."""
+
+import re
+import uuid
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from rights.models import Request
+
+HONEYPOT_FIELD = "website"
+DETAILS_MAX_LENGTH = 5000
+
+_LINE_BREAK_OR_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
+_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+_PHONE = re.compile(r"^\+?[0-9 ()./-]+$")
+# A GA4 client id: two numbers joined by a dot (the end of the `_ga` cookie, "GA1.1.<id>").
+_CLIENT_ID = re.compile(r"^\d{1,20}\.\d{1,20}$")
+
+
+def validate_single_line(value: str) -> None:
+    """Line breaks in a name are how email header injection is tried (SEC-03)."""
+    if _LINE_BREAK_OR_CONTROL.search(value):
+        raise ValidationError(
+            _("Please write this on one line, without line breaks or special characters."),
+            code="line_break",
+        )
+
+
+def validate_phone(value: str) -> None:
+    digits = sum(character.isdigit() for character in value)
+    if not _PHONE.match(value) or not 5 <= digits <= 15:
+        raise ValidationError(
+            _("Please enter a phone number with digits only, for example +47 912 34 567."),
+            code="phone",
+        )
+
+
+def validate_consent_id(value: str) -> None:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        raise ValidationError(
+            _("A consent id looks like 3f2b8c1e-4a5d-4e6f-9a0b-1c2d3e4f5a6b."), code="consent_id"
+        ) from None
+
+
+def validate_client_id(value: str) -> None:
+    if not _CLIENT_ID.match(value):
+        raise ValidationError(
+            _(
+                "A Google Analytics client id is two numbers joined by a dot, e.g. 1234567.1700000000."
+            ),
+            code="client_id",
+        )
+
+
+def analytics_client_id_from_cookie(value: str | None) -> str:
+    """The client id in a `_ga` cookie value ("GA1.1.1234567.1700000000"), or ""."""
+    if not value:
+        return ""
+    parts = value.split(".")
+    candidate = ".".join(parts[-2:]) if len(parts) >= 4 else ""
+    return candidate if _CLIENT_ID.match(candidate) else ""
+
+
+class RequestDetailsForm(forms.Form):
+    """What every request may carry besides its kind and address."""
+
+    details = forms.CharField(
+        label=_("Anything you would like to add"),
+        max_length=DETAILS_MAX_LENGTH,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "For example what should be corrected, or which processing you object to. Please do "
+            "not include information about your health."
+        ),
+    )
+    name = forms.CharField(
+        label=_("Correct name"), max_length=200, required=False, validators=[validate_single_line]
+    )
+    phone = forms.CharField(
+        label=_("Correct phone number"),
+        max_length=32,
+        required=False,
+        validators=[validate_single_line, validate_phone],
+    )
+    company = forms.CharField(
+        label=_("Correct company or clinic"),
+        max_length=200,
+        required=False,
+        validators=[validate_single_line],
+    )
+    role = forms.CharField(
+        label=_("Correct role"), max_length=100, required=False, validators=[validate_single_line]
+    )
+    clinic_name = forms.CharField(
+        label=_("Clinic"),
+        max_length=200,
+        required=False,
+        validators=[validate_single_line],
+        help_text=_(
+            "Only if your request is about data we process for a clinic, as its patient or "
+            "customer: the clinic decides about that data, and we pass your request to it."
+        ),
+    )
+    clinic_email = forms.EmailField(label=_("The clinic's email address"), required=False)
+
+    def clean_details(self) -> str:
+        details = self.cleaned_data["details"].replace("\r\n", "\n")
+        if _CONTROL_BUT_NEWLINE.search(details):
+            raise ValidationError(
+                _("The text contains characters that cannot be stored; please remove them."),
+                code="control_character",
+            )
+        return details
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") == Request.Kind.RECTIFICATION and not (
+            data.get("details") or any(data.get(f) for f in ("name", "phone", "company", "role"))
+        ):
+            raise ValidationError(
+                _("Please tell us what should be corrected."), code="nothing_to_correct"
+            )
+        return data
+
+    def corrections(self) -> dict[str, str]:
+        if self.cleaned_data.get("kind") != Request.Kind.RECTIFICATION:
+            return {}
+        return {
+            name: self.cleaned_data[name]
+            for name in ("name", "phone", "company", "role")
+            if self.cleaned_data.get(name)
+        }
+
+
+class PortalForm(RequestDetailsForm):
+    """The public form (RIG-01): no account; the email address is verified by a link."""
+
+    kind = forms.ChoiceField(
+        label=_("What would you like us to do?"),
+        choices=Request.Kind.choices,
+        widget=forms.RadioSelect,
+    )
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        help_text=_("We send a link to this address to confirm that it is yours."),
+    )
+    consent_id = forms.CharField(
+        label=_("Cookie consent id"),
+        required=False,
+        max_length=36,
+        validators=[validate_consent_id],
+        help_text=_(
+            "Filled in from this browser when it has one: include it and your cookie choices "
+            "become part of your request. Clear the field to leave them out."
+        ),
+    )
+    analytics_client_id = forms.CharField(
+        label=_("Google Analytics client id"),
+        required=False,
+        max_length=41,
+        validators=[validate_client_id],
+        help_text=_(
+            "Filled in from this browser's _ga cookie when it has one, so that an erasure also "
+            "reaches Google Analytics. Clear the field to leave it out."
+        ),
+    )
+
+    field_order = ["kind", "email"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].widget.attrs["autocomplete"] = "email"
+        self.fields["name"].widget.attrs["autocomplete"] = "name"
+        self.fields["phone"].widget.attrs["autocomplete"] = "tel"
+        self.fields["phone"].widget.input_type = "tel"
+
+
+class StaffRequestForm(RequestDetailsForm):
+    """A request received by email, letter or phone, entered by staff (checklist RG-01, RG-02)."""
+
+    kind = forms.ChoiceField(label="Kind", choices=Request.Kind.choices)
+    email = forms.EmailField(
+        label="The person's email address",
+        max_length=254,
+        help_text="Where the answer goes. For a letter without one, ask the person for it.",
+    )
+    received_via = forms.ChoiceField(
+        label="Received by",
+        choices=[
+            (value, label)
+            for value, label in Request.ReceivedVia.choices
+            if value in ("email", "letter", "phone")
+        ],
+    )
+    identity_check = forms.CharField(
+        label="How identity was checked",
+        max_length=300,
+        validators=[validate_single_line],
+        help_text="E.g. 'Sent from the address on record' or 'Called back on the number on "
+        "record'. Do not copy ID documents (checklist RG-02).",
+    )
+
+    field_order = ["kind", "email", "received_via", "identity_check"]
+
+
+class ExtendForm(forms.Form):
+    months = forms.TypedChoiceField(
+        label="Extend by",
+        choices=[(1, "1 month"), (2, "2 months")],
+        coerce=int,
+    )
+    reason = forms.CharField(
+        label="Reason (sent to the person)",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Art. 12(3): only for complex or numerous requests.",
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )

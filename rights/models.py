@@ -1,0 +1,207 @@
+"""Privacy requests, the restrictions and objections they set, and erasures passed to processors."""
+
+import uuid
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from rights.deadlines import MAX_EXTENSION_MONTHS
+from rights.legal_duty import KeptUnderLegalDuty
+
+
+class Request(models.Model):
+    """One request from a person to exercise a right of GDPR Art. 15-21 (policy §8).
+
+    Received through the portal (identity then verified by a link sent to the address) or by
+    staff from a letter, call or email (staff record how identity was checked). Due one month from
+    receipt, extendable by two with a recorded reason (Art. 12(3)). Every step is in the audit log.
+    """
+
+    class Kind(models.TextChoices):
+        ACCESS = "access", _("Access to my data")
+        RECTIFICATION = "rectification", _("Correct my data")
+        ERASURE = "erasure", _("Erase my data")
+        RESTRICTION = "restriction", _("Restrict the use of my data")
+        OBJECTION = "objection", _("Object to direct marketing and profiling")
+        PORTABILITY = "portability", _("A copy of my data to take elsewhere (portability)")
+        WITHDRAWAL = "withdrawal", _("Withdraw my consent")
+
+    class Status(models.TextChoices):
+        UNVERIFIED = "unverified", _("Waiting for identity verification")
+        OPEN = "open", _("Verified, in progress")
+        FORWARDED = "forwarded", _("Forwarded to the controller (clinic)")
+        COMPLETED = "completed", _("Completed")
+        REFUSED = "refused", _("Refused")
+
+    class ReceivedVia(models.TextChoices):
+        PORTAL = "portal", _("Privacy portal")
+        EMAIL = "email", _("Email")
+        LETTER = "letter", _("Letter")
+        PHONE = "phone", _("Phone")
+        CHILD_REPORT = "child_report", _("Report that a child's data was given")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    subject = models.ForeignKey(
+        "subjects.Subject",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="privacy_requests",
+        help_text="Linked once identity is verified; never before.",
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNVERIFIED)
+    received_via = models.CharField(max_length=16, choices=ReceivedVia.choices)
+    email = models.CharField(
+        max_length=254, blank=True, help_text="The address the request is answered at."
+    )
+    details = models.TextField(blank=True, help_text="What the person wrote with the request.")
+    corrections = models.JSONField(
+        default=dict, blank=True, help_text="Rectification: corrected values, applied on review."
+    )
+    consent_ids = models.JSONField(
+        default=list, blank=True, help_text="Cookie consent ids the person gave as theirs."
+    )
+    analytics_client_ids = models.JSONField(
+        default=list, blank=True, help_text="Google Analytics client ids the person gave."
+    )
+    language = models.CharField(max_length=8, default="en")
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    due_at = models.DateTimeField()
+    extended_by_months = models.PositiveSmallIntegerField(default=0)
+    extension_reason = models.TextField(blank=True)
+    identity_check = models.CharField(
+        max_length=300, blank=True, help_text="How the person's identity was checked."
+    )
+    verified_at = models.DateTimeField(null=True, blank=True)
+    # Only a SHA-256 hash of the link's token is stored; the token itself is only in the email.
+    verification_token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    verification_expires_at = models.DateTimeField(null=True, blank=True)
+    clinic_name = models.CharField(
+        max_length=200, blank=True, help_text="The clinic (controller) the data is processed for."
+    )
+    clinic_email = models.EmailField(blank=True)
+    forwarded_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(blank=True, help_text="What was done, or why it was refused.")
+    erasure_report = models.JSONField(null=True, blank=True)
+    reminded_for_due_at = models.DateTimeField(null=True, blank=True)
+    opened_by = models.CharField(
+        max_length=150, blank=True, help_text="The staff member who opened it (empty: the portal)."
+    )
+
+    declared_activity = "privacy_requests"
+    # Erasure keeps the record of the request itself, without the person's contact details, so
+    # that we can show we answered it (GDPR Art. 5(2), 17(3)(e); checklist RG-17).
+    kept_under_legal_duty = KeptUnderLegalDuty(
+        law="GDPR Art. 5(2), 17(3)(e)",
+        reason=_(
+            "The record that you made a privacy request and how we answered it, without your "
+            "contact details, so that we can show that we handled it."
+        ),
+        retention_rule="request_record",
+        counts_from=lambda request: request.closed_at or timezone.now(),
+        erase_fields={
+            "email": "",
+            "details": "",
+            "corrections": {},
+            "consent_ids": [],
+            "analytics_client_ids": [],
+            "verification_token_hash": "",
+        },
+    )
+
+    class Meta:
+        ordering = ["due_at", "received_at"]
+        indexes = [models.Index(fields=["status", "due_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(extended_by_months__lte=MAX_EXTENSION_MONTHS),
+                name="request_extended_at_most_two_months",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="unverified") | Q(verified_at__isnull=False),
+                name="request_past_unverified_is_verified",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({str(self.public_id)[:8]})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+OPEN_STATUSES = (Request.Status.OPEN, Request.Status.FORWARDED)
+
+
+class Restriction(models.Model):
+    """A restriction (Art. 18) or objection (Art. 21) in force: the subject's data is kept but not
+    used for marketing email or profiling until it is lifted (checklist RG-14, RG-15)."""
+
+    class Kind(models.TextChoices):
+        RESTRICTION = "restriction", _("Restriction of processing (Art. 18)")
+        OBJECTION = "objection", _("Objection to direct marketing and profiling (Art. 21)")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    subject = models.ForeignKey(
+        "subjects.Subject", on_delete=models.CASCADE, related_name="restrictions"
+    )
+    request = models.ForeignKey(
+        Request, null=True, blank=True, on_delete=models.SET_NULL, related_name="restrictions"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    started_at = models.DateTimeField(default=timezone.now)
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.CharField(max_length=150, blank=True)
+    lift_reason = models.CharField(max_length=300, blank=True)
+
+    declared_activity = "privacy_requests"
+
+    class Meta:
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["subject", "lifted_at"])]
+
+    def __str__(self) -> str:
+        state = _("lifted") if self.lifted_at else _("in force")
+        return f"{self.get_kind_display()} ({state})"
+
+
+class ProcessorErasure(models.Model):
+    """An erasure passed on to one processor that received the person's data (Art. 17(2), 19).
+
+    Retried with backoff by a task until the processor confirms; a processor we cannot reach by
+    API waits for staff, who erase there by hand and mark it done. Not linked to the subject (the
+    subject is erased first): `identifiers` hold what the processor knows the person by, and are
+    cleared as soon as the job is done.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending, will retry")
+        MANUAL = "manual", _("Waiting for staff (no automatic connector)")
+        DONE = "done", _("Done")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    request = models.ForeignKey(
+        Request, null=True, blank=True, on_delete=models.SET_NULL, related_name="processor_erasures"
+    )
+    subject_ref = models.CharField(max_length=36, blank=True, db_index=True)
+    processor = models.CharField(max_length=32, help_text="The recipient key in the declaration.")
+    identifiers = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        ordering = ["status", "created_at"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.processor} erasure {str(self.public_id)[:8]} ({self.get_status_display()})"

@@ -1,0 +1,21 @@
+"""Background work of privacy requests: thin, each takes ids and calls one service."""
+
+from django.tasks import task
+from django.utils import timezone
+
+from rights import services
+
+
+@task
+def pass_on_erasure(job_id: int) -> None:
+    services.pass_on_erasure(job_id=job_id)
+
+
+@task
+def send_deadline_reminders() -> None:
+    services.send_deadline_reminders(now=timezone.now())
+
+
+@task
+def delete_lapsed_requests() -> None:
+    services.delete_lapsed_requests(now=timezone.now())

@@ -1,0 +1,248 @@
+"""The privacy portal: asking, verifying by link, following a request, and the report downloads.
+
+Views decide nothing about access themselves: a request is reached only through
+selectors.get_request_for_session (the browser verified it by link, recently), and every action
+is a service.
+"""
+
+import json
+import logging
+import time
+import uuid
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from consent.state import COOKIE_NAME as CONSENT_COOKIE
+from consent.state import ConsentCookie
+from rights import selectors, services
+from rights.forms import HONEYPOT_FIELD, PortalForm, analytics_client_id_from_cookie
+from rights.reports import csv_lines
+from rights.tokens import download_token, download_token_state
+from subjects.normalise import normalise_email
+from wekst.ratelimit import Limit, client_ip, hit
+
+logger = logging.getLogger(__name__)
+
+FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+
+
+def _limits() -> tuple[Limit, Limit]:
+    window = settings.RIGHTS_RATE_LIMIT_WINDOW_SECONDS
+    return (
+        Limit(count=settings.RIGHTS_RATE_LIMIT_PER_IP, seconds=window),
+        Limit(count=settings.RIGHTS_RATE_LIMIT_PER_ADDRESS, seconds=window),
+    )
+
+
+def _too_many(request, form):
+    minutes = max(settings.RIGHTS_RATE_LIMIT_WINDOW_SECONDS // 60, 1)
+    return render(
+        request,
+        "rights/portal.html",
+        {"form": form, "honeypot_field": HONEYPOT_FIELD, "too_many": True, "minutes": minutes},
+        status=429,
+    )
+
+
+def _initial_from_browser(request) -> dict[str, str]:
+    """The browser's own identifiers, offered (never sent anywhere) for the person to include."""
+    cookie = ConsentCookie.decode(request.COOKIES.get(CONSENT_COOKIE))
+    return {
+        "consent_id": str(cookie.consent_id) if cookie else "",
+        "analytics_client_id": analytics_client_id_from_cookie(request.COOKIES.get("_ga")),
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def portal(request):
+    """Ask for any right without an account (RIG-01). Every valid submission gets the same
+    answer and takes the same path, known address or not: the request is stored and a link is
+    queued to the address, never sent inline (RIG-02)."""
+    if request.method != "POST":
+        form = PortalForm(initial=_initial_from_browser(request))
+        return render(
+            request, "rights/portal.html", {"form": form, "honeypot_field": HONEYPOT_FIELD}
+        )
+    if request.POST.get(HONEYPOT_FIELD):
+        logger.info("Honeypot filled on the privacy portal; submission dropped")
+        return redirect("rights:sent")
+    per_ip, per_address = _limits()
+    form = PortalForm(request.POST)
+    if not hit("rights:ip", client_ip(request), per_ip, now=time.time()):
+        return _too_many(request, form)
+    if not form.is_valid():
+        return render(
+            request,
+            "rights/portal.html",
+            {"form": form, "honeypot_field": HONEYPOT_FIELD},
+            status=400,
+        )
+    data = form.cleaned_data
+    if not hit("rights:email", normalise_email(data["email"]), per_address, now=time.time()):
+        return _too_many(request, form)
+    services.open_request(
+        kind=data["kind"],
+        email=data["email"],
+        details=data["details"],
+        corrections=form.corrections(),
+        clinic_name=data["clinic_name"],
+        clinic_email=data["clinic_email"],
+        consent_ids=[data["consent_id"]] if data["consent_id"] else [],
+        analytics_client_ids=[data["analytics_client_id"]] if data["analytics_client_id"] else [],
+        language=get_language(),
+    )
+    return redirect("rights:sent")
+
+
+@require_safe
+def sent(request):
+    return render(request, "rights/sent.html", {"hours": settings.RIGHTS_VERIFICATION_HOURS})
+
+
+def _link_refused(request, state: str):
+    status = 410 if state == "expired" else 404
+    return render(request, "rights/link_refused.html", {"expired": status == 410}, status=status)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def verify(request, token: str):
+    """GET shows a button; only the POST verifies, because mail scanners fetch links."""
+    if request.method != "POST":
+        state = selectors.link_state(token=token)
+        if state != "valid":
+            return _link_refused(request, state)
+        return render(request, "rights/verify.html")
+    try:
+        verified = services.verify_request(token=token)
+    except services.LinkExpired:
+        return _link_refused(request, "expired")
+    except services.LinkInvalid:
+        return _link_refused(request, "invalid")
+    # A new session key at the moment of authentication (no session fixation).
+    request.session.cycle_key()
+    grants = dict(request.session.get(selectors.SESSION_GRANTS, {}))
+    grants[str(verified.public_id)] = timezone.now().isoformat()
+    request.session[selectors.SESSION_GRANTS] = grants
+    return redirect("rights:detail", public_id=verified.public_id)
+
+
+def _download_links(privacy_request) -> dict[str, str]:
+    links = {}
+    for format in FORMATS:
+        path = reverse(
+            "rights:download", kwargs={"public_id": privacy_request.public_id, "format": format}
+        )
+        token = download_token(public_id=privacy_request.public_id, format=format)
+        links[format] = f"{path}?t={token}"
+    return links
+
+
+@never_cache
+@require_safe
+def detail(request, public_id: uuid.UUID):
+    """The person's request: its state and deadline, and for access its report and downloads.
+    Without a recent verification in this browser, the same page for every id: ask for a link."""
+    try:
+        privacy_request = selectors.get_request_for_session(
+            public_id=public_id, session=request.session
+        )
+    except Http404:
+        return render(request, "rights/sign_in_again.html", {"public_id": public_id})
+    available = selectors.report_is_available(privacy_request)
+    return render(
+        request,
+        "rights/detail.html",
+        {
+            "privacy_request": privacy_request,
+            "report_available": available,
+            "downloads": _download_links(privacy_request) if available else {},
+            "minutes": settings.RIGHTS_DOWNLOAD_LINK_MINUTES,
+            "erasure_report": privacy_request.erasure_report,
+        },
+    )
+
+
+def _report_for(request, public_id):
+    privacy_request = selectors.get_request_for_session(
+        public_id=public_id, session=request.session
+    )
+    if not selectors.report_is_available(privacy_request):
+        raise Http404
+    report = selectors.build_access_report(
+        subject=privacy_request.subject,
+        consent_ids=privacy_request.consent_ids,
+        language=get_language(),
+    )
+    return privacy_request, report
+
+
+@never_cache
+@require_safe
+def report(request, public_id: uuid.UUID):
+    """The readable copy of everything about the person, with the Art. 15(1) information."""
+    privacy_request, access_report = _report_for(request, public_id)
+    services.record_report_export(request=privacy_request, actor=services.PERSON, format="page")
+    return render(
+        request,
+        "rights/report.html",
+        {
+            "privacy_request": privacy_request,
+            "report": access_report,
+            "rights": access_report.rights(),
+            "downloads": _download_links(privacy_request),
+            "minutes": settings.RIGHTS_DOWNLOAD_LINK_MINUTES,
+        },
+    )
+
+
+@never_cache
+@require_safe
+def download(request, public_id: uuid.UUID, format: str):
+    """JSON or CSV through a short-lived signed link, in the verified session only (RG-07)."""
+    if format not in FORMATS:
+        raise Http404
+    state = download_token_state(token=request.GET.get("t", ""), public_id=public_id, format=format)
+    if state != "valid":
+        return render(
+            request,
+            "rights/download_expired.html",
+            {"public_id": public_id, "expired": state == "expired"},
+            status=410 if state == "expired" else 404,
+        )
+    privacy_request, access_report = _report_for(request, public_id)
+    services.record_report_export(request=privacy_request, actor=services.PERSON, format=format)
+    return report_response(access_report, format=format)
+
+
+def report_response(access_report, *, format: str) -> HttpResponse:
+    """The report as a download (shared with the back office)."""
+    stamp = timezone.localtime(access_report.generated_at).strftime("%Y%m%d-%H%M")
+    filename = f"wekst-data-{stamp}.{format}"
+    if format == "json":
+        response = HttpResponse(
+            json.dumps(access_report.as_json(), ensure_ascii=False, indent=2, default=str),
+            content_type=FORMATS["json"],
+        )
+    else:
+        response = StreamingHttpResponse(csv_lines(access_report), content_type=FORMATS["csv"])
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_POST
+def new_link(request, public_id: uuid.UUID):
+    """Ask for a fresh link to a verified request; the same answer whatever the id."""
+    per_ip, _per_address = _limits()
+    if hit("rights:new-link-ip", client_ip(request), per_ip, now=time.time()):
+        services.issue_new_link(public_id=str(public_id))
+    return render(request, "rights/sent.html", {"hours": settings.RIGHTS_VERIFICATION_HOURS})
