@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html, format_html_join
 
+from audit.admin import AuditedModelAdmin
 from declaration.schema import LEGAL_BASES
 from leads.models import Lead, Meeting
 from subjects.selectors import records_of
@@ -40,8 +41,34 @@ class MeetingInline(admin.TabularInline):
         return False
 
 
+class CollectedForFilter(admin.SimpleListFilter):
+    """Wekst's own leads unless a clinic is chosen: data collected for a clinic is kept apart
+    and never mixed into Wekst's own lists (PRO-03; checklist CL-02)."""
+
+    title = "collected for"
+    parameter_name = "collected_for"
+
+    def lookups(self, request, model_admin):
+        from processors.models import Clinic
+
+        clinics = Clinic.objects.filter(leads__isnull=False).distinct()
+        return [("all", "Wekst and every clinic"), *[(str(c.pk), c.name) for c in clinics]]
+
+    def choices(self, changelist):
+        choices = list(super().choices(changelist))
+        choices[0]["display"] = "Wekst (own leads)"
+        return choices
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset.filter(clinic__isnull=True)
+        if self.value() == "all":
+            return queryset
+        return queryset.filter(clinic_id=self.value())
+
+
 @admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
+class LeadAdmin(AuditedModelAdmin):
     list_display = [
         "__str__",
         "email",
@@ -53,7 +80,15 @@ class LeadAdmin(admin.ModelAdmin):
         "created_at",
         "last_contact_at",
     ]
-    list_filter = ["kind", "source", "purpose", "marketing_consent", "language", "policy_version"]
+    list_filter = [
+        CollectedForFilter,
+        "kind",
+        "source",
+        "purpose",
+        "marketing_consent",
+        "language",
+        "policy_version",
+    ]
     search_fields = ["name", "email", "company"]
     date_hierarchy = "created_at"
     readonly_fields = LEAD_EVIDENCE
@@ -113,7 +148,7 @@ class LeadAdmin(admin.ModelAdmin):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(AuditedModelAdmin):
     list_display = ["lead", "provider", "status", "starts_at", "ends_at", "updated_at"]
     list_filter = ["provider", "status", "lead__purpose"]
     search_fields = ["lead__name", "lead__email", "lead__company", "provider_booking_id"]

@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -82,16 +83,38 @@ class LeadForm(forms.Form):
         ),
     )
     marketing_consent = forms.BooleanField(required=False, initial=False)
+    # Marketing consent is a consent-based sign-up: only with the age confirmation of policy §12
+    # (GDPR Art. 8; CHI-01). The enquiry itself needs none.
+    age_confirmed = forms.BooleanField(required=False, initial=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["marketing_consent"].label = marketing_consent_wording()
+        self.fields["age_confirmed"].label = _(
+            "I am %(age)s or older (needed only for marketing emails)"
+        ) % {"age": settings.WEKST_MINIMUM_AGE}
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["phone"].widget.input_type = "tel"
         self.fields["company"].widget.attrs["autocomplete"] = "organization"
         self.fields["role"].widget.attrs["autocomplete"] = "organization-title"
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("marketing_consent") and not cleaned.get("age_confirmed"):
+            self.add_error(
+                "age_confirmed",
+                ValidationError(
+                    _(
+                        "To receive marketing emails you must be %(age)s or older: tick this "
+                        "box, or untick the marketing choice to send only your message."
+                    )
+                    % {"age": settings.WEKST_MINIMUM_AGE},
+                    code="age",
+                ),
+            )
+        return cleaned
 
     def clean_message(self) -> str:
         # Keep line breaks, refuse other control characters (they only hide text from staff).

@@ -52,6 +52,16 @@ class Lead(models.Model):
         db_index=True,
         help_text="The last two-way contact with the person; retention counts from it.",
     )
+    # Set for a lead collected on a clinic's behalf (Wekst as its processor, PRO-03): kept apart
+    # from Wekst's own leads and retained as the clinic instructs.
+    clinic = models.ForeignKey(
+        "processors.Clinic",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="leads",
+        help_text="The clinic this lead was collected for; empty for Wekst's own leads.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,11 +1,12 @@
 from django.contrib import admin, messages
 
+from audit.admin import AuditedModelAdmin
 from mail.models import OutgoingEmail
 from mail.tasks import deliver_email
 
 
 @admin.register(OutgoingEmail)
-class OutgoingEmailAdmin(admin.ModelAdmin):
+class OutgoingEmailAdmin(AuditedModelAdmin):
     list_display = [
         "subject_line",
         "to_address",

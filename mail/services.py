@@ -5,7 +5,7 @@ import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from mail.models import OutgoingEmail
@@ -97,3 +97,49 @@ def cancel_unsent_email(*, subject: Subject, purpose: str) -> int:
     pending = [OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.RETRYING]
     unsent = OutgoingEmail.objects.filter(subject=subject, purpose=purpose, status__in=pending)
     return unsent.delete()[0]
+
+
+STUCK_AFTER = datetime.timedelta(minutes=15)
+
+
+def resend_stuck_email(*, now: datetime.datetime | None = None) -> int:
+    """Enqueue delivery again for every unsent email that waits with no delivery task; a count.
+
+    An email is stuck when its next try is overdue by STUCK_AFTER (a queued email counts from its
+    creation) and no task for it is waiting or running: the task was lost (a worker killed
+    mid-task, a database restored from a backup). deliver_email is idempotent, so an email that
+    is sent meanwhile is not sent twice. Runs every 15 minutes (wekst/schedules.py).
+    """
+    from django.tasks import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from mail.tasks import deliver_email as deliver_task
+
+    now = now or timezone.now()
+    overdue = now - STUCK_AFTER
+    unsent = OutgoingEmail.objects.filter(
+        status__in=[OutgoingEmail.Status.QUEUED, OutgoingEmail.Status.RETRYING]
+    ).filter(
+        models.Q(next_attempt_at__lte=overdue)
+        | models.Q(next_attempt_at__isnull=True, created_at__lte=overdue)
+    )
+    # A task still running after STUCK_AFTER is a dead worker's: sending takes seconds.
+    waiting = (
+        DBTaskResult.objects.filter(task_path=deliver_task.module_path)
+        .filter(
+            models.Q(status=TaskResultStatus.READY)
+            | models.Q(status=TaskResultStatus.RUNNING, started_at__gt=overdue)
+        )
+        .values_list("args_kwargs", flat=True)
+    )
+    pending = {call["args"][0] for call in waiting if call.get("args")}
+    resent = 0
+    for email_id in list(unsent.values_list("pk", flat=True)):
+        if email_id in pending:
+            continue
+        with transaction.atomic():
+            deliver_task.enqueue(email_id)
+        resent += 1
+    if resent:
+        logger.warning("Re-enqueued %s stuck email(s)", resent)
+    return resent

@@ -8,3 +8,8 @@ from mail import services
 @task
 def deliver_email(email_id: int) -> None:
     services.deliver_email(email_id=email_id)
+
+
+@task
+def resend_stuck_email() -> int:
+    return services.resend_stuck_email()

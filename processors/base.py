@@ -28,6 +28,7 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from processors import services
+from processors.selectors import integration_enabled
 
 logger = logging.getLogger(__name__)
 
@@ -141,7 +142,8 @@ def booking_event(
 class BookingWebhookView(View):
     """Receive one booking provider's webhook: verify, refuse or apply once, answer in JSON.
 
-    Refusals: 503 when no secret is configured (the provider is switched off), 401 when the
+    Refusals: 503 when no secret is configured (the provider is switched off) or the provider's
+    agreement or transfer safeguard is not on record (PRO-02), 401 when the
     signature is missing, forged or stale, 400 when the body is not the JSON we expect or names
     an event we do not handle. A refused call stores nothing and is logged without its content.
     A repeated delivery is acknowledged with 200 and not applied again.
@@ -176,6 +178,17 @@ class BookingWebhookView(View):
                     503,
                     "not_configured",
                     f"The {self.provider} webhook is switched off: no shared secret is configured.",
+                )
+            )
+        if not integration_enabled(self.provider):
+            # No agreement or transfer safeguard on record for the provider (PRO-02): nothing it
+            # sends is accepted, whatever the settings say. The back office says what is missing.
+            return self.refuse(
+                WebhookRefused(
+                    503,
+                    "not_on_record",
+                    f"The {self.provider} webhook is switched off: the provider's data "
+                    "processing agreement or transfer safeguard is not on record.",
                 )
             )
         try:

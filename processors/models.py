@@ -1,4 +1,17 @@
+"""Processors and clients: the register of recipients with their contracts, webhook deliveries,
+and the clinics Wekst works for as their processor (policy §2, §5, §6; GDPR Art. 28, 30(2), 44-46).
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from processors.storage import private_documents
+from rights.legal_duty import KeptUnderLegalDuty
 
 
 class WebhookDelivery(models.Model):
@@ -28,3 +41,372 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.delivery_id[:12]} ({self.outcome})"
+
+
+# The register of recipients ------------------------------------------------------------------
+
+
+class Role(models.TextChoices):
+    """A recipient's role for a data flow, decided per processing on the facts (EDPB 07/2020)."""
+
+    PROCESSOR = "processor", _("Processor (Art. 28)")
+    JOINT_CONTROLLER = "joint_controller", _("Joint controller (Art. 26)")
+    INDEPENDENT_CONTROLLER = "independent_controller", _("Independent controller")
+    ADVISER = "adviser", _("Professional adviser")
+    AUTHORITY = "authority", _("Public authority")
+
+
+class Safeguard(models.TextChoices):
+    """The transfer tool relied on for processing outside the EEA (GDPR Art. 45-46)."""
+
+    ADEQUACY = "adequacy", _("Adequacy decision (Art. 45)")
+    DPF = "dpf", _("EU-US Data Privacy Framework (certified entity)")
+    SCC = "scc", _("Standard Contractual Clauses, 2021, with a transfer impact assessment")
+
+
+def validate_country_codes(value: str) -> None:
+    for code in country_codes(value):
+        if not (len(code) == 2 and code.isalpha() and code.isupper()):
+            raise ValidationError(
+                _("%(code)s is not a two-letter ISO country code (e.g. US, RS)."),
+                params={"code": code},
+                code="country",
+            )
+
+
+def country_codes(value: str) -> list[str]:
+    return [code.strip() for code in value.split(",") if code.strip()]
+
+
+class Recipient(models.Model):
+    """One recipient of the declaration, with the contracts on record for it (PRO-01, PRO-02).
+
+    What the recipient is and does comes from the declaration (copied by sync_processor_register,
+    never edited here); what is on record is kept here: the data processing agreement (or, for a
+    joint controller, the Art. 26 arrangement) and the transfer safeguard with their documents.
+    An integration whose register entry is incomplete stays switched off (processors.selectors).
+    """
+
+    key = models.SlugField(max_length=64, unique=True, help_text="The key in the declaration.")
+    # From the declaration.
+    name = models.CharField(max_length=200)
+    legal_entity = models.CharField(max_length=300)
+    role = models.CharField(max_length=32, choices=Role.choices)
+    service = models.CharField(max_length=300, help_text="What the recipient does for us.")
+    data_categories = models.JSONField(default=list)
+    countries = models.JSONField(default=list, help_text="Where the data is processed.")
+    declared_safeguard = models.CharField(
+        max_length=16, choices=Safeguard.choices, blank=True, help_text="As the policy states it."
+    )
+    declared = models.BooleanField(
+        default=True, help_text="Still in the declaration (an entry removed from it is kept here)."
+    )
+    synced_at = models.DateTimeField(null=True, blank=True)
+    # On record.
+    dpa_signed_on = models.DateField(
+        "agreement signed on",
+        null=True,
+        blank=True,
+        help_text="The data processing agreement (Art. 28(3)) or joint-controller arrangement "
+        "(Art. 26).",
+    )
+    dpa_version = models.CharField("agreement version", max_length=100, blank=True)
+    dpa_document = models.FileField(
+        "agreement document",
+        storage=private_documents,
+        upload_to="register/agreements/",
+        blank=True,
+    )
+    remote_access_countries = models.CharField(
+        max_length=100,
+        blank=True,
+        validators=[validate_country_codes],
+        help_text="Countries the data is accessed from remotely (support staff, operators), "
+        "comma-separated ISO codes: remote access is a transfer too.",
+    )
+    safeguard = models.CharField(
+        "transfer safeguard on record", max_length=16, choices=Safeguard.choices, blank=True
+    )
+    safeguard_document = models.FileField(
+        "safeguard document",
+        storage=private_documents,
+        upload_to="register/safeguards/",
+        blank=True,
+        help_text="The signed SCCs with the transfer impact assessment, or the DPF List entry.",
+    )
+    safeguard_checked_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="When the safeguard was last checked (for the DPF: the entity's active entry on "
+        "the Data Privacy Framework List).",
+    )
+    notes = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "recipient (processor register)"
+        verbose_name_plural = "recipients (processor register)"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def remote_access(self) -> list[str]:
+        return country_codes(self.remote_access_countries)
+
+
+class DataFlow(models.Model):
+    """One flow of personal data to a recipient: the activity it serves and the recipient's role
+    for it (PRO-01; EDPB 07/2020: roles are per processing). Copied from the declaration."""
+
+    recipient = models.ForeignKey(Recipient, on_delete=models.CASCADE, related_name="data_flows")
+    activity = models.CharField(max_length=64, help_text="The declared activity.")
+    activity_name = models.CharField(max_length=200)
+    role = models.CharField(max_length=32, choices=Role.choices)
+    data_categories = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["recipient", "activity"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "activity"], name="one_flow_per_activity")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_name} → {self.recipient}"
+
+
+# Clinics: the clients Wekst works for, as their processor ------------------------------------
+
+
+class Clinic(models.Model):
+    """A client: a clinic that is the controller of the data Wekst processes for it (policy §2).
+
+    Its leads (collected on its behalf through its own form) are kept apart from Wekst's own and
+    follow the clinic's instructions, not Wekst's purposes (GDPR Art. 28(3)(a), 29; PRO-03).
+    """
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=80, unique=True, help_text="In the address of the clinic's form."
+    )
+    org_number = models.CharField("organisation number", max_length=32, blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    email = models.EmailField(
+        "privacy contact", blank=True, help_text="Where requests about the clinic's data go."
+    )
+    representative = models.CharField(
+        "data protection officer or representative",
+        max_length=300,
+        blank=True,
+        help_text="Name and contact, when the clinic has one (Art. 30(2)(a)).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClinicContact(models.Model):
+    """A person at a clinic we work with: a client representative (client records, policy §7).
+
+    Linked to the subject index, so that the person's leads count as a client's (kept while the
+    engagement runs) and access and erasure requests find this record.
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="contacts")
+    subject = models.ForeignKey(
+        "subjects.Subject", on_delete=models.CASCADE, related_name="clinic_contacts"
+    )
+    name = models.CharField(max_length=200)
+    email = models.EmailField()
+    phone = models.CharField(max_length=32, blank=True)
+    role = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["clinic", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["clinic", "subject"], name="one_contact_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.clinic})"
+
+
+class Engagement(models.Model):
+    """A period of work for a clinic. Client records are kept for its duration and the declared
+    period after its end (retention rule client_engagement)."""
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="engagements")
+    starts_on = models.DateField()
+    ends_on = models.DateField(null=True, blank=True, help_text="Empty while it runs.")
+    description = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["clinic", "-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__isnull=True) | Q(ends_on__gte=models.F("starts_on")),
+                name="engagement_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic}: {self.starts_on} - {self.ends_on or '…'}"
+
+    def is_current(self, on: datetime.date) -> bool:
+        return self.starts_on <= on and (self.ends_on is None or self.ends_on >= on)
+
+
+class ClinicAgreement(models.Model):
+    """The clinic's data processing agreement with Wekst as its processor (GDPR Art. 28(3), (9)).
+
+    Holds the clinic's documented instructions: on which platforms, which data, for which purposes,
+    kept for how long. Without a current agreement no work is done for the clinic (its form is
+    unavailable; CL-01).
+    """
+
+    clinic = models.ForeignKey(Clinic, on_delete=models.CASCADE, related_name="agreements")
+    signed_on = models.DateField()
+    ends_on = models.DateField(
+        null=True, blank=True, help_text="When the agreement ended or ends; empty while in force."
+    )
+    document = models.FileField(
+        storage=private_documents, upload_to="clinics/agreements/", help_text="The signed DPA."
+    )
+    covers_article_28_terms = models.BooleanField(
+        "covers every term of Art. 28(3)(a)-(h)",
+        default=False,
+        help_text="Instructions, confidentiality, security, sub-processors, help with requests, "
+        "help with Art. 32-36, deletion or return at the end, audits.",
+    )
+    platforms = models.TextField(help_text="Instructions: the platforms and tools to use.")
+    data_categories = models.TextField(help_text="Instructions: the personal data processed.")
+    purposes = models.TextField(help_text="Instructions: what the data is processed for.")
+    retention_months = models.PositiveSmallIntegerField(
+        help_text="Instructions: months after the last contact that data collected for the "
+        "clinic is kept (it is deleted sooner when the engagement ends)."
+    )
+    sub_processors = models.ManyToManyField(
+        Recipient,
+        blank=True,
+        related_name="clinic_agreements",
+        help_text="Sub-processors the clinic authorised (Art. 28(2)).",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["clinic", "-signed_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(retention_months__gte=1), name="agreement_retention_at_least_a_month"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.clinic}: agreement of {self.signed_on}"
+
+    def is_current(self, on: datetime.date) -> bool:
+        return (
+            self.signed_on <= on
+            and (self.ends_on is None or self.ends_on >= on)
+            and self.covers_article_28_terms
+            and bool(self.document)
+        )
+
+
+# Accounting material (bokføringsloven § 13) --------------------------------------------------
+
+
+def last_day_of_year(on: datetime.date) -> datetime.date:
+    return datetime.date(on.year, 12, 31)
+
+
+class AccountingRecord(models.Model):
+    """Accounting material about a client (bokføringsloven § 13; policy §7; checklist RT-03).
+
+    Its clock counts from the end of the accounting year, not from the engagement: primary
+    documentation is kept 5 years, secondary 3.5 years, then deleted by the retention sweep. An
+    erasure request does not remove it before then (GDPR Art. 17(3)(b)): erase_subject keeps it
+    and says why (`kept_under_legal_duty`).
+    """
+
+    clinic = models.ForeignKey(
+        Clinic, null=True, blank=True, on_delete=models.PROTECT, related_name="%(class)ss"
+    )
+    subject = models.ForeignKey(
+        "subjects.Subject",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="%(class)ss",
+        help_text="The person the record names, if any.",
+    )
+    reference = models.CharField(max_length=100, help_text="E.g. the invoice number.")
+    description = models.CharField(max_length=300, blank=True)
+    document_date = models.DateField()
+    accounting_year_end = models.DateField(
+        help_text="The last day of the accounting year the record belongs to (usually 31 "
+        "December): the retention period counts from the end of that day."
+    )
+    document = models.FileField(storage=private_documents, upload_to="accounting/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-document_date"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.document_date})"
+
+    def clean(self) -> None:
+        dates = (self.document_date, self.accounting_year_end)
+        if all(dates) and self.accounting_year_end < self.document_date:
+            raise ValidationError(
+                {"accounting_year_end": _("The accounting year ends before the document.")}
+            )
+
+
+def _end_of_accounting_year(record: AccountingRecord) -> datetime.datetime:
+    day_after = record.accounting_year_end + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day_after, datetime.time()))
+
+
+class PrimaryAccountingRecord(AccountingRecord):
+    """Primary documentation (bfl. § 13 first paragraph no. 1-4): annual accounts, ledgers,
+    documentation of booked entries such as invoices. Kept 5 years from the end of the year."""
+
+    kept_under_legal_duty = KeptUnderLegalDuty(
+        law="bokføringsloven § 13",
+        reason=_(
+            "Primary accounting documentation (such as invoices) must be kept for 5 years from "
+            "the end of the accounting year."
+        ),
+        retention_rule="accounting_primary",
+        counts_from=_end_of_accounting_year,
+    )
+
+    class Meta(AccountingRecord.Meta):
+        verbose_name = "primary accounting record"
+
+
+class SecondaryAccountingRecord(AccountingRecord):
+    """Secondary documentation (bfl. § 13 second paragraph): agreements of importance and
+    correspondence that supplements the books. Kept 3.5 years from the end of the year."""
+
+    kept_under_legal_duty = KeptUnderLegalDuty(
+        law="bokføringsloven § 13",
+        reason=_(
+            "Secondary accounting documentation (such as agreements) must be kept for 3 years "
+            "and 6 months from the end of the accounting year."
+        ),
+        retention_rule="accounting_secondary",
+        counts_from=_end_of_accounting_year,
+    )
+
+    class Meta(AccountingRecord.Meta):
+        verbose_name = "secondary accounting record"

@@ -1,19 +1,30 @@
-"""Applying verified webhook deliveries exactly once (LEA-03)."""
+"""Applying verified webhook deliveries exactly once (LEA-03); keeping the processor register in
+step with the declaration (PRO-01); recording clinics' contacts and enquiries (PRO-03)."""
 
 from __future__ import annotations
 
 import datetime
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from leads.services import record_booking
-from processors.models import WebhookDelivery
+from declaration.selectors import get_declaration
+from leads.models import Lead
+from leads.selectors import find_duplicate_lead
+from leads.services import notify_staff, record_booking
+from processors.models import Clinic, ClinicContact, DataFlow, Recipient, WebhookDelivery
+from processors.selectors import get_clinic_accepting_work
+from subjects.models import Subject
+from subjects.services import find_or_create_subject
 
 if TYPE_CHECKING:
     from processors.base import BookingEvent
 
 DUPLICATE = "duplicate"
+# A clinic's form asks what Wekst's contact form asks; the clinic is the controller of the answers.
+CLINIC_ENQUIRY_ACTIVITY = "enquiries"
 
 
 def receive_booking_delivery(
@@ -53,3 +64,130 @@ def receive_booking_delivery(
                 language=event.language,
             )
     return str(outcome)
+
+
+def sync_register() -> tuple[int, int]:
+    """Copy every recipient of the declaration into the processor register, with its data flows.
+
+    What the declaration says (name, role, service, data, countries, the safeguard the policy
+    names, and one data flow per activity with the recipient's role in it) overwrites the
+    register's copy; what is on record (agreements, safeguards, their documents) is never
+    touched. A recipient removed from the declaration stays, marked undeclared, with its
+    contracts. Returns (created, updated).
+    """
+    declaration = get_declaration()
+    now = timezone.now()
+    created = updated = 0
+    with transaction.atomic():
+        for declared in declaration.recipients.values():
+            entry, is_new = Recipient.objects.update_or_create(
+                key=declared.key,
+                defaults={
+                    "name": declared.name,
+                    "legal_entity": declared.legal_entity,
+                    "role": declared.role,
+                    "service": declared.service.en,
+                    "data_categories": list(declared.data_categories),
+                    "countries": list(declared.countries),
+                    "declared_safeguard": declared.transfer_safeguard or "",
+                    "declared": True,
+                    "synced_at": now,
+                },
+            )
+            created, updated = created + is_new, updated + (not is_new)
+            flows = [
+                activity
+                for activity in declaration.activities.values()
+                if declared.key in activity.recipients
+            ]
+            entry.data_flows.exclude(activity__in=[a.key for a in flows]).delete()
+            for activity in flows:
+                DataFlow.objects.update_or_create(
+                    recipient=entry,
+                    activity=activity.key,
+                    defaults={
+                        "activity_name": activity.name.en,
+                        "role": declared.role,
+                        "data_categories": [
+                            c for c in activity.data_categories if c in declared.data_categories
+                        ],
+                    },
+                )
+        Recipient.objects.exclude(key__in=declaration.recipients).update(declared=False)
+    return created, updated
+
+
+def add_clinic_contact(
+    *, clinic: Clinic, name: str, email: str, phone: str = "", role: str = ""
+) -> ClinicContact:
+    """Record a person at a client clinic, linked to the subject index (client records, §7).
+
+    From then on the person is a client: their leads follow the client rules, not the 24 months
+    of a lead (retention rule lead_after_last_contact).
+    """
+    with transaction.atomic():
+        subject = find_or_create_subject(email=email, phone=phone)
+        contact, _ = ClinicContact.objects.update_or_create(
+            clinic=clinic,
+            subject=subject,
+            defaults={"name": name.strip(), "email": email.strip(), "phone": phone, "role": role},
+        )
+    return contact
+
+
+def submit_clinic_enquiry(
+    *,
+    clinic: Clinic,
+    name: str,
+    email: str,
+    phone: str = "",
+    company: str = "",
+    role: str = "",
+    message: str = "",
+    language: str,
+) -> tuple[Lead, bool]:
+    """Store an enquiry collected on a clinic's behalf, with the clinic as its controller.
+
+    Wekst is the clinic's processor here (GDPR Art. 28): the lead carries the clinic, is kept
+    apart from Wekst's own leads, moves "last contact" only on the clinic's leads, starts no
+    marketing of Wekst's and follows the clinic's retention instructions (PRO-03; CL-02). Refused
+    (Http404) for a clinic without a current agreement and engagement. Returns (lead, created);
+    the same content again within the duplicate window is not stored twice.
+    """
+    activity = get_declaration().activities[CLINIC_ENQUIRY_ACTIVITY]
+    content = {
+        "name": name.strip(),
+        "phone": phone.strip(),
+        "company": company.strip(),
+        "role": role.strip(),
+        "message": message.strip(),
+    }
+    with transaction.atomic():
+        clinic = get_clinic_accepting_work(slug=clinic.slug)
+        subject = find_or_create_subject(email=email, phone=phone)
+        Subject.objects.select_for_update().filter(pk=subject.pk).first()
+        now = timezone.now()
+        since = now - datetime.timedelta(seconds=settings.LEADS_DUPLICATE_WINDOW_SECONDS)
+        duplicate = find_duplicate_lead(
+            subject=subject, kind=Lead.Kind.CONTACT, since=since, clinic=clinic, **content
+        )
+        if duplicate is not None:
+            return duplicate, False
+        lead = Lead.objects.create(
+            subject=subject,
+            clinic=clinic,
+            kind=Lead.Kind.CONTACT,
+            purpose=activity.key,
+            legal_basis=activity.legal_basis,
+            source=f"clinic_form:{clinic.slug}"[:64],
+            policy_version=get_declaration().current.version,
+            email=email.strip(),
+            language=language,
+            last_contact_at=now,
+            **content,
+        )
+        Lead.objects.filter(subject=subject, clinic=clinic, last_contact_at__lt=now).update(
+            last_contact_at=now
+        )
+        notify_staff(lead=lead)
+    return lead, True

@@ -45,7 +45,7 @@ def test_leads_are_filtered_by_kind_source_and_purpose(admin_client, parameter, 
 
 
 def test_lead_page_shows_purpose_legal_basis_policy_version_and_consent_proof(client, admin_client):
-    client.post("/contact/", contact_form_data(marketing_consent="on"))
+    client.post("/contact/", contact_form_data(marketing_consent="on", age_confirmed="on"))
     lead = Lead.objects.get()
 
     page = admin_client.get(f"/admin/leads/lead/{lead.pk}/change/").text

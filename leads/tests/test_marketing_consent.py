@@ -50,7 +50,7 @@ def test_lea_01_ticked_choice_starts_double_opt_in_with_the_exact_wording_shown(
 ):
     shown = client.get("/contact/").context["form"].fields["marketing_consent"].label
 
-    client.post("/contact/", contact_form_data(marketing_consent="on"))
+    client.post("/contact/", contact_form_data(marketing_consent="on", age_confirmed="on"))
 
     lead = Lead.objects.get()
     assert lead.marketing_consent is True
@@ -69,8 +69,38 @@ def test_lea_01_ticked_choice_starts_double_opt_in_with_the_exact_wording_shown(
 
 
 def test_lea_01_norwegian_wording_is_recorded_in_norwegian(client):
-    client.post("/nb/contact/", contact_form_data(marketing_consent="on"))
+    client.post("/nb/contact/", contact_form_data(marketing_consent="on", age_confirmed="on"))
 
     subscription = Subscription.objects.get()
     assert subscription.language == "nb"
     assert subscription.consent_wording == Lead.objects.get().marketing_consent_wording
+
+
+def test_chi_01_marketing_choice_without_age_confirmation_stores_nothing(client, settings):
+    settings.WEKST_MINIMUM_AGE = 16
+
+    response = client.post("/contact/", contact_form_data(marketing_consent="on"))
+
+    assert response.status_code == 200
+    assert "16 or older" in response.text
+    assert not Lead.objects.exists()
+    assert not Subscription.objects.exists()
+
+
+def test_chi_01_age_confirmation_box_is_shown_unticked_with_the_threshold_in_settings(
+    client, settings
+):
+    settings.WEKST_MINIMUM_AGE = 13
+
+    page = client.get("/contact/").text
+
+    [checkbox] = re.findall(r"<input[^>]*name=\"age_confirmed\"[^>]*>", page)
+    assert "checked" not in checkbox
+    assert "I am 13 or older" in page
+
+
+def test_chi_01_enquiry_without_marketing_needs_no_age_confirmation(client):
+    response = client.post("/contact/", contact_form_data())
+
+    assert response.status_code == 302
+    assert Lead.objects.count() == 1

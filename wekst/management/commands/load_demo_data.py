@@ -6,6 +6,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from staff.demo import demo_device, describe
+
 
 class Command(BaseCommand):
     help = "Create the demo staff user (with a fresh password) and demo records; prints the login."
@@ -20,9 +22,13 @@ class Command(BaseCommand):
         )
         user.set_password(password)
         user.save()
+        # Every staff account signs in with a second factor (SEC-01), the demo one too: its
+        # authenticator key is kept across runs, the password is new each time.
+        device = demo_device(user=user)
         self.stdout.write(
             self.style.SUCCESS(
                 "\nDemo staff login for http://127.0.0.1:8000/admin/\n"
                 f"  username: demo\n  password: {password}\n"
             )
+            + describe(device)
         )

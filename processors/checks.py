@@ -1,0 +1,67 @@
+"""System checks: no integration switched on without its processor's contracts on record (PRO-02).
+
+An integration (GA4, a booking provider, the email provider) whose recipient has no data
+processing agreement on record, or a transfer outside the EEA without its safeguard, fails
+`manage.py check --deploy` in production and warns elsewhere. At run time it stays off anyway
+(processors.selectors.integration_enabled), so the check is the early warning, not the guard.
+
+It is a deploy check, not an ordinary one, because the register lives in the database: an
+ordinary check also runs before `migrate`, and would stop the very deploy that lets staff record
+the agreement.
+"""
+
+from django.conf import settings
+from django.core import checks
+from django.db import DatabaseError
+
+from declaration.selectors import get_declaration
+from processors.selectors import INTEGRATION_SETTINGS, INTEGRATIONS, recipient_blockers
+
+
+@checks.register(deploy=True)
+def check_integrations_have_contracts(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    level = checks.Error if settings.PRODUCTION else checks.Warning
+    try:
+        messages = [
+            level(
+                f"{INTEGRATION_SETTINGS[key]} switches on the {key} integration, but {problem}",
+                hint="Record the agreement and safeguard on the recipient's page in the back "
+                "office (Processors > Recipients), or switch the integration off. Until then it "
+                "stays off at run time.",
+                id="processors.E001" if level is checks.Error else "processors.W001",
+            )
+            for key, switched_on in INTEGRATIONS.items()
+            if switched_on()
+            for problem in recipient_blockers(key)
+        ]
+        messages += _check_register_in_step()
+    except DatabaseError as error:
+        # Before the first migrate (or without a database) the register cannot be read: the
+        # integrations stay off at run time, and the check says so instead of failing.
+        if not any(switched_on() for switched_on in INTEGRATIONS.values()):
+            return []
+        return [
+            checks.Warning(
+                f"The processor register could not be read ({type(error).__name__}): "
+                "integrations stay off until it can.",
+                hint="Run manage.py migrate and manage.py sync_processor_register.",
+                id="processors.W003",
+            )
+        ]
+    return messages
+
+
+def _check_register_in_step() -> list[checks.CheckMessage]:
+    from processors.models import Recipient
+
+    registered = set(Recipient.objects.filter(declared=True).values_list("key", flat=True))
+    missing = [key for key in get_declaration().recipients if key not in registered]
+    if not missing:
+        return []
+    return [
+        checks.Warning(
+            f"The processor register has no entry for {', '.join(missing)} of the declaration.",
+            hint="Run manage.py sync_processor_register (bin/run does at start).",
+            id="processors.W002",
+        )
+    ]

@@ -1,0 +1,256 @@
+"""Reading the processor register and the clinics: may an integration run, may work be done for
+a clinic, and what its agreement instructs (GDPR Art. 28, 44-46; PRO-01..PRO-03)."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from declaration.schema import ADEQUATE_COUNTRIES, EEA_COUNTRIES
+from declaration.schema import Recipient as DeclaredRecipient
+from declaration.selectors import get_declaration
+from processors.models import Clinic, ClinicAgreement, Recipient, Role, Safeguard
+
+# Backends that deliver no email to anyone: no email provider receives data through them.
+LOCAL_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
+
+
+def email_provider_switched_on() -> bool:
+    """Email leaves through a provider unless a local backend (console, files, memory) is set."""
+    backend = settings.MAILERS.get("default", {}).get("BACKEND", "")
+    return backend not in LOCAL_EMAIL_BACKENDS
+
+
+# Each integration: the recipient it sends personal data to, and whether settings switch it on.
+INTEGRATIONS: dict[str, Callable[[], bool]] = {
+    "google_analytics": lambda: bool(settings.GA4_MEASUREMENT_ID),
+    "trafft": lambda: bool(settings.TRAFFT_WEBHOOK_SECRET),
+    "calcom": lambda: bool(settings.CALCOM_WEBHOOK_SECRET),
+    "email_provider": email_provider_switched_on,
+}
+INTEGRATION_SETTINGS = {
+    "google_analytics": "GA4_MEASUREMENT_ID",
+    "trafft": "TRAFFT_WEBHOOK_SECRET",
+    "calcom": "CALCOM_WEBHOOK_SECRET",
+    "email_provider": "EMAIL_BACKEND",
+}
+
+
+def register_blockers(entry: Recipient | None, declared: DeclaredRecipient | None) -> list[str]:
+    """Why data may not flow to this recipient yet; empty when the register entry is complete.
+
+    Checklist PT-02, PT-05, PT-06: a processor needs its DPA (Art. 28(3)) and a joint controller
+    its arrangement (Art. 26), both dated with the document on file; processing outside the EEA,
+    remote access included, needs a valid transfer tool on record (Art. 44-46), the one the policy
+    names, with its document (SCCs with the transfer impact assessment) or its check (the DPF
+    List entry).
+    """
+    if declared is None:
+        return [_("The recipient is not in the declaration of processing.")]
+    if entry is None:
+        return [
+            _(
+                "The recipient is not in the processor register: run manage.py sync_processor_register."
+            )
+        ]
+    problems = []
+    if declared.role == Role.PROCESSOR and not (entry.dpa_signed_on and entry.dpa_document):
+        problems.append(
+            _("No data processing agreement on record (date and signed document; GDPR Art. 28(3)).")
+        )
+    if declared.role == Role.JOINT_CONTROLLER and not (entry.dpa_signed_on and entry.dpa_document):
+        problems.append(
+            _("No joint-controller arrangement on record (date and document; GDPR Art. 26).")
+        )
+    undeclared = [c for c in entry.remote_access if c not in declared.countries]
+    if undeclared:
+        problems.append(
+            _(
+                "Data is accessed from %(countries)s, which the declaration does not name: the "
+                "policy must say where data goes (GDPR Art. 13(1)(f))."
+            )
+            % {"countries": ", ".join(undeclared)}
+        )
+    outside = [
+        c
+        for c in dict.fromkeys([*declared.countries, *entry.remote_access])
+        if c not in EEA_COUNTRIES
+    ]
+    if outside:
+        problems += _transfer_blockers(entry, declared, outside)
+    return problems
+
+
+def _transfer_blockers(
+    entry: Recipient, declared: DeclaredRecipient, outside: list[str]
+) -> list[str]:
+    countries = ", ".join(outside)
+    if not entry.safeguard:
+        return [
+            _("Transfer to %(countries)s without a safeguard on record (GDPR Art. 44-46).")
+            % {"countries": countries}
+        ]
+    problems = []
+    if declared.transfer_safeguard and entry.safeguard != declared.transfer_safeguard:
+        problems.append(
+            _("The policy names %(declared)s as the safeguard, but %(recorded)s is on record.")
+            % {"declared": declared.transfer_safeguard, "recorded": entry.safeguard}
+        )
+    if entry.safeguard == Safeguard.ADEQUACY:
+        lacking = [c for c in outside if c not in ADEQUATE_COUNTRIES]
+        if lacking:
+            problems.append(
+                _("%(countries)s has no adequacy decision: SCCs are needed.")
+                % {"countries": ", ".join(lacking)}
+            )
+    elif entry.safeguard == Safeguard.DPF:
+        if [c for c in outside if c != "US"]:
+            problems.append(
+                _("The Data Privacy Framework covers transfers to the United States only.")
+            )
+        if not entry.safeguard_checked_on:
+            problems.append(
+                _("The entity's active entry on the Data Privacy Framework List was never checked.")
+            )
+    elif entry.safeguard == Safeguard.SCC and not entry.safeguard_document:
+        problems.append(
+            _(
+                "The signed Standard Contractual Clauses (with the transfer impact assessment) are not on file."
+            )
+        )
+    return problems
+
+
+def recipient_blockers(key: str) -> list[str]:
+    """register_blockers for the recipient with this declaration key."""
+    return register_blockers(
+        Recipient.objects.filter(key=key, declared=True).first(),
+        get_declaration().recipients.get(key),
+    )
+
+
+def integration_switched_on(key: str) -> bool:
+    """Whether the settings switch this integration on (a measurement id, a webhook secret, …)."""
+    return INTEGRATIONS[key]()
+
+
+def integration_enabled(key: str) -> bool:
+    """Whether the integration may run now: switched on in settings and nothing blocks it in the
+    register (PRO-02). Code that sends data to a recipient asks this first; an integration whose
+    processor has no agreement or safeguard on record stays off, whatever the settings say."""
+    return integration_switched_on(key) and not recipient_blockers(key)
+
+
+# Clinics --------------------------------------------------------------------------------------
+
+
+def current_agreement(clinic: Clinic, *, on: datetime.date | None = None) -> ClinicAgreement | None:
+    """The clinic's agreement in force `on` (today): signed, not ended, complete, on file."""
+    on = on or timezone.localdate()
+    agreements = clinic.agreements.filter(signed_on__lte=on).filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on)
+    )
+    return next((a for a in agreements if a.is_current(on)), None)
+
+
+def accepts_work(clinic: Clinic, *, on: datetime.date | None = None) -> bool:
+    """Work is done for a clinic only with a current agreement and a running engagement (CL-01)."""
+    on = on or timezone.localdate()
+    engaged = any(engagement.is_current(on) for engagement in clinic.engagements.all())
+    return engaged and current_agreement(clinic, on=on) is not None
+
+
+def get_clinic_accepting_work(*, slug: str) -> Clinic:
+    """The clinic with this slug, if work may be done for it; 404 otherwise (unknown or not)."""
+    clinic = Clinic.objects.filter(slug=slug).first()
+    if clinic is None or not accepts_work(clinic):
+        raise Http404
+    return clinic
+
+
+@dataclass(frozen=True)
+class ClinicRetentionTerms:
+    clinic_id: int
+    retention_months: int | None
+    engagement_ended_on: datetime.date | None  # None while an engagement runs (or none began)
+
+
+def clinic_retention_terms(*, on: datetime.date) -> list[ClinicRetentionTerms]:
+    """For every clinic with leads: the retention its latest agreement instructs, and when its
+    last engagement ended (for the retention rule clinic_instructions)."""
+    terms = []
+    for clinic in (
+        Clinic.objects.filter(leads__isnull=False)
+        .distinct()
+        .prefetch_related("engagements", "agreements")
+    ):
+        agreements = sorted(clinic.agreements.all(), key=lambda a: a.signed_on, reverse=True)
+        engagements = list(clinic.engagements.all())
+        running = any(e.ends_on is None or e.ends_on >= on for e in engagements)
+        ended = max((e.ends_on for e in engagements if e.ends_on), default=None)
+        terms.append(
+            ClinicRetentionTerms(
+                clinic_id=clinic.pk,
+                retention_months=agreements[0].retention_months if agreements else None,
+                engagement_ended_on=None if running else ended,
+            )
+        )
+    return terms
+
+
+def clinics_processing_data_of(subject) -> list[Clinic]:
+    """The clinics for which Wekst holds data about this subject as processor: a rights request
+    about that data goes to the clinic, the controller (GDPR Art. 28(3)(e); PRO-03, CL-04)."""
+    return list(Clinic.objects.filter(leads__subject=subject).distinct())
+
+
+# The published sub-processor list ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublishedRecipient:
+    """One recipient as the public sub-processor list shows it: declaration and register joined."""
+
+    declared: DeclaredRecipient
+    data_categories: list[str]
+    countries: list[str]
+    safeguard: str
+    agreement_signed_on: datetime.date | None
+    in_use: bool
+
+
+def published_recipients() -> tuple[list[PublishedRecipient], list[PublishedRecipient]]:
+    """(processors, other recipients) of the declaration, in its order, each with what the
+    register holds: the date of its agreement, and whether data may flow to it (PRO-01, PT-09)."""
+    from declaration.policy import SAFEGUARD_NAMES, country_names
+
+    declaration = get_declaration()
+    register = {entry.key: entry for entry in Recipient.objects.filter(declared=True)}
+    processors, others = [], []
+    for declared in declaration.recipients.values():
+        entry = register.get(declared.key)
+        remote = entry.remote_access if entry else []
+        published = PublishedRecipient(
+            declared=declared,
+            data_categories=[
+                str(declaration.data_categories[k].name) for k in declared.data_categories
+            ],
+            countries=country_names(dict.fromkeys([*declared.countries, *remote])),
+            safeguard=str(SAFEGUARD_NAMES.get(declared.transfer_safeguard or "", "")),
+            agreement_signed_on=entry.dpa_signed_on if entry else None,
+            in_use=not register_blockers(entry, declared),
+        )
+        (processors if declared.role == Role.PROCESSOR else others).append(published)
+    return processors, others
