@@ -1,11 +1,23 @@
+"""The audit log in the back office, and the base class that writes to it from every admin page
+that shows personal data (SEC-01; GDPR Art. 5(2), 32(1)(b))."""
+
+import contextlib
+
+from django.apps import apps
 from django.contrib import admin
+from django.contrib.admin import helpers
+from django.contrib.admin.options import ActionLocation
+from django.core.exceptions import ValidationError
+from django.db import models
 
 from audit.models import AuditEntry
+from audit.services import actor_of, record_event
 
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    """Read-only: the log is append-only, even for superusers."""
+    """Read-only: the log is append-only, even for superusers. Seen by administrators and the
+    privacy officer only (the view permission, staff.roles)."""
 
     list_display = ["sequence", "at", "actor", "action", "object_type", "object_id", "subject_ref"]
     list_filter = ["action", "object_type"]
@@ -19,3 +31,163 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def subject_path(model: type[models.Model]) -> str | None:
+    """How to reach the subject's public id from a row: "public_id" for a subject itself,
+    "<fk>__public_id" for a record that points at one, None for a record that does not."""
+    subject_model = apps.get_model("subjects", "Subject")
+    if model is subject_model:
+        return "public_id"
+    for field in model._meta.concrete_fields:
+        if isinstance(field, models.ForeignKey) and field.related_model is subject_model:
+            return f"{field.name}__public_id"
+    return None
+
+
+def subject_ref_of(obj: models.Model | None) -> str:
+    """The public id of the subject a record is about ("" when it names no one)."""
+    if obj is None:
+        return ""
+    path = subject_path(type(obj))
+    if path is None:
+        return ""
+    value = obj
+    for part in path.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return ""
+    return str(value)
+
+
+class AuditedModelAdmin(admin.ModelAdmin):
+    """A ModelAdmin that records every staff view, export, change and erasure in the audit log.
+
+    - the change page, the history and the deletion page (GET): "view" of that record;
+    - the list (GET): one "view" entry for the page, with how many records it showed (not the
+      search term, which may itself be an email address);
+    - an action whose answer is a download: "export" of each selected record (one entry for the
+      whole export when the records name no subject, e.g. the consent log);
+    - any other action: "change" of each selected record, naming the action;
+    - saving: "create" or "change"; deleting: "erase".
+
+    Entries hold references (model label, id, the subject's public id), never the data.
+    """
+
+    def audit(self, request, action: str, obj: models.Model | None = None, reason: str = ""):
+        return record_event(
+            actor=actor_of(request.user),
+            action=action,
+            object_type=self.model._meta.label,
+            object_id=obj.pk if obj is not None else "",
+            subject_ref=subject_ref_of(obj),
+            reason=reason,
+        )
+
+    def _references(self, queryset) -> list[tuple[object, str]]:
+        """(pk, subject public id) of each record, read before an action can change them."""
+        path = subject_path(self.model)
+        if path is None:
+            return [(pk, "") for pk in queryset.values_list("pk", flat=True)]
+        return [(pk, str(ref or "")) for pk, ref in queryset.values_list("pk", path)]
+
+    def _audit_each(self, request, action: str, references, reason: str) -> None:
+        for pk, subject_ref in references:
+            record_event(
+                actor=actor_of(request.user),
+                action=action,
+                object_type=self.model._meta.label,
+                object_id=pk,
+                subject_ref=subject_ref,
+                reason=reason,
+            )
+
+    @staticmethod
+    def _shown(request, response) -> bool:
+        return request.method in ("GET", "HEAD") and response.status_code == 200
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        if self._shown(request, response):
+            changelist = getattr(response, "context_data", {}).get("cl")
+            shown = len(changelist.result_list) if changelist is not None else 0
+            self.audit(request, "view", reason=f"list: {shown} shown")
+        return response
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        if self._shown(request, response):
+            self.audit(request, "view", response.context_data.get("original"), "change page")
+        return response
+
+    def history_view(self, request, object_id, extra_context=None):
+        response = super().history_view(request, object_id, extra_context)
+        if self._shown(request, response):
+            self.audit(request, "view", response.context_data.get("object"), "history")
+        return response
+
+    def delete_view(self, request, object_id, extra_context=None):
+        response = super().delete_view(request, object_id, extra_context)
+        if self._shown(request, response):
+            self.audit(request, "view", response.context_data.get("object"), "deletion page")
+        return response
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self.audit(request, "change" if change else "create", obj, "saved in the back office")
+
+    def delete_model(self, request, obj):
+        subject_ref, pk = subject_ref_of(obj), obj.pk
+        super().delete_model(request, obj)
+        record_event(
+            actor=actor_of(request.user),
+            action="erase",
+            object_type=self.model._meta.label,
+            object_id=pk,
+            subject_ref=subject_ref,
+            reason="deleted in the back office",
+        )
+
+    def delete_queryset(self, request, queryset):
+        # The references are read first: after the delete there is nothing left to name.
+        self._audit_each(request, "erase", self._references(queryset), "deleted in the back office")
+        super().delete_queryset(request, queryset)
+
+    def response_action(self, request, queryset, action_location=ActionLocation.CHANGE_LIST):
+        action = self._posted_action(request, action_location)
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+        across = request.POST.get("select_across") == "1" and (
+            action_location == ActionLocation.CHANGE_LIST
+        )
+        references = []
+        if action and action != "delete_selected" and (selected or across):
+            # Ids that are not ids: the admin itself answers them.
+            with contextlib.suppress(ValueError, ValidationError):
+                references = self._references(
+                    queryset if across else queryset.filter(pk__in=selected)
+                )
+        response = super().response_action(request, queryset, action_location)
+        if response is None or action == "delete_selected":  # nothing done, or audited as erase
+            return response
+        if response.get("Content-Disposition", "").startswith("attachment"):
+            if subject_path(self.model):
+                self._audit_each(request, "export", references, f"export: {action}")
+            else:
+                self.audit(request, "export", reason=f"export: {action}, {len(references)} records")
+        elif response.status_code == 302:
+            self._audit_each(request, "change", references, f"action: {action}")
+        else:  # an intermediate page the action shows (a confirmation): a view of the records
+            self._audit_each(request, "view", references, f"action page: {action}")
+        return response
+
+    @staticmethod
+    def _posted_action(request, action_location) -> str:
+        prefix = (
+            "" if action_location == ActionLocation.CHANGE_LIST else f"{action_location.value}-"
+        )
+        try:
+            index = int(request.POST.get("index", 0))
+        except ValueError:
+            index = 0
+        names = request.POST.getlist(f"{prefix}action")
+        return names[index] if 0 <= index < len(names) else ""

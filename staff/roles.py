@@ -1,0 +1,58 @@
+"""The staff roles and what each may see and do, by app label and model (SEC-01; GDPR Art. 32(4)).
+
+A grant names an app ("rights": every model of that app, including models added later) or one
+model ("leads.lead"), with the actions allowed on it. `manage.py sync_roles` turns this into Django
+groups and permissions, so a model another app adds is covered the next time it runs (bin/run
+runs it after every migrate; so must a deployment).
+"""
+
+from dataclasses import dataclass
+
+VIEW = ("view",)
+EDIT = ("view", "change")
+# Every permission of the model, including any custom one its app defines (e.g. an export).
+EVERYTHING = ("*",)
+
+
+@dataclass(frozen=True)
+class Role:
+    group: str  # the Django group's name
+    grants: dict[str, tuple[str, ...]]
+
+
+ADMINISTRATOR = Role(group="Administrator", grants={"*": EVERYTHING})
+
+# Requests, breaches, retention and the register of processors and clinics are the privacy
+# officer's work; answering a request needs reading every record about a person, never editing it
+# outside the request's own workflow.
+PRIVACY_OFFICER = Role(
+    group="Privacy officer",
+    grants={
+        "rights": EVERYTHING,
+        "breaches": EVERYTHING,
+        "retention": EVERYTHING,
+        "processors": EVERYTHING,
+        "audit": VIEW,
+        "consent": VIEW,
+        "subjects": VIEW,
+        "leads": VIEW,
+        "newsletter": VIEW,
+        "mail": VIEW,
+        "content": VIEW,
+    },
+)
+
+# Sales works with leads, meetings and subscribers only: nothing of requests, breaches, the audit
+# log, the consent log, or the subject index that links a person's records across the system.
+SALES = Role(
+    group="Sales",
+    grants={
+        "leads.lead": EDIT,
+        "leads.meeting": EDIT,
+        "newsletter.subscription": EDIT,
+        "newsletter.issue": ("view", "add", "change"),
+        "newsletter.delivery": VIEW,
+    },
+)
+
+ROLES = (ADMINISTRATOR, PRIVACY_OFFICER, SALES)
