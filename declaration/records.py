@@ -1,13 +1,12 @@
 """Records of processing activities as controller (GDPR Art. 30(1)), built from the declaration."""
 
-import csv
-import io
 from dataclasses import dataclass
 
 from django.utils import translation
 
 from declaration.policy import LEGAL_BASIS_NAMES, SAFEGUARD_NAMES, country_names
 from declaration.schema import Activity, Declaration
+from wekst.spreadsheets import csv_text
 
 # Art. 30(1)(a)-(g), in the order of the article; also the CSV header.
 COLUMNS = (
@@ -71,9 +70,5 @@ def build_records(declaration: Declaration, language: str = "en") -> list[Record
 
 
 def records_as_csv(declaration: Declaration, language: str = "en") -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(COLUMNS)
-    for record in build_records(declaration, language):
-        writer.writerow(record.cells)
-    return buffer.getvalue()
+    rows = [COLUMNS, *(record.cells for record in build_records(declaration, language))]
+    return csv_text(rows)  # formula-safe cells (SEC-03)
