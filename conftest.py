@@ -9,13 +9,55 @@ import pytest
 pytest_plugins = ["wekst.testing"]
 
 
+def _verified_client(user):
+    """A test client of its own, signed in as `user` with both factors (staff/testing.py)."""
+    from django.test import Client
+
+    from staff.testing import sign_in_verified
+
+    client = Client()
+    sign_in_verified(client, user)
+    return client
+
+
+def _role_client(django_user_model, username: str, group: str):
+    from django.contrib.auth.models import Group
+
+    from staff.services import sync_roles
+
+    sync_roles()
+    user = django_user_model.objects.create_user(
+        username=username, password="correct horse battery", is_staff=True
+    )
+    user.groups.add(Group.objects.get(name=group))
+    return _verified_client(user)
+
+
 @pytest.fixture
-def staff_client(client, django_user_model):
+def staff_client(db, django_user_model):
+    """Staff with no role (no permissions), signed in with a verified second factor."""
     user = django_user_model.objects.create_user(
         username="staff", password="correct horse battery", is_staff=True
     )
-    client.force_login(user)
-    return client
+    return _verified_client(user)
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's superuser, signed in with a verified second factor."""
+    return _verified_client(admin_user)
+
+
+@pytest.fixture
+def sales_client(db, django_user_model):
+    """Staff in the Sales role (leads, meetings, subscribers), verified."""
+    return _role_client(django_user_model, "sales", "Sales")
+
+
+@pytest.fixture
+def privacy_officer_client(db, django_user_model):
+    """Staff in the Privacy officer role (requests, breaches, retention, logs), verified."""
+    return _role_client(django_user_model, "privacy-officer", "Privacy officer")
 
 
 # Debian's Chromium, driven by the Playwright package's own driver: no browser download, the same

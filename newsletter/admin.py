@@ -4,12 +4,13 @@ and the number of suppression entries (never an address)."""
 from django.contrib import admin, messages
 from django.db.models import Count
 
+from audit.admin import AuditedModelAdmin
 from newsletter import services
 from newsletter.models import Delivery, Issue, Subscription, Suppression
 from newsletter.selectors import is_role_address
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(AuditedModelAdmin):
     """Records made by the system: staff read them, and change them only through actions."""
 
     def has_add_permission(self, request):

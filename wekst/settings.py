@@ -4,10 +4,13 @@ DJANGO_ENV chooses the defaults: "production" (the default, so a forgotten varia
 "development" (bin/run) or "test" (bin/test). Production refuses to start without a secret key.
 """
 
+import re
+import tempfile
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from wekst.env import env, env_bool, env_list
@@ -34,31 +37,67 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, as the back office that demands a second factor (staff.sites).
+    "staff.apps.StaffAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "wekst",
+    "staff",
     "declaration",
     "subjects",
+    "audit",
+    "breaches",
     "mail",
     "content",
+    "leads",
+    "processors",
+    "newsletter",
+    "consent",
+    "rights",
+    "retention",
 ]
 
 MIDDLEWARE = [
+    # Outermost, so that it times the whole request; logs truncated IP addresses only (CON-05).
+    "wekst.ip.RequestLogMiddleware",
+    # A lost database connection in a view: a 503 page that keeps the visitor's input, never a
+    # stack trace (wekst/unavailable.py; docs/benchmarks.md, failure tests).
+    "wekst.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content Security Policy on every response (SEC-03): SECURE_CSP below.
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Ends staff sessions that lack the second factor or are too old (SEC-01).
+    "staff.middleware.StaffSessionMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Innermost: the first-visit home page from memory (wekst/pagecache.py), so that every
+    # middleware above still makes its headers for each response.
+    "wekst.pagecache.FirstVisitCacheMiddleware",
 ]
+
+# Pages that a visitor without any cookie gets identical to every other one, kept rendered in
+# each process for this many seconds (wekst/pagecache.py; docs/benchmarks.md). 0 turns it off.
+WEKST_FIRST_VISIT_CACHE_SECONDS = int(
+    env("WEKST_FIRST_VISIT_CACHE_SECONDS", "60" if PRODUCTION else "0")
+)
+WEKST_FIRST_VISIT_CACHE_VIEWS = ["content:home"]
+
+if PRODUCTION:
+    # Static files from the app server itself, compressed and cached forever (hashed names);
+    # runserver and the test live server serve them in development.
+    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "wekst.urls"
 WSGI_APPLICATION = "wekst.wsgi.application"
@@ -66,11 +105,12 @@ WSGI_APPLICATION = "wekst.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "declaration.context_processors.controller",
@@ -85,6 +125,18 @@ DATABASES = {
         conn_max_age=60 if PRODUCTION else 0,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes write to the one file (gunicorn's workers, the task worker, the
+    # scheduler). WAL lets reads go on during a write; IMMEDIATE takes the write lock when a
+    # transaction starts, so that writers queue for it (up to the timeout) instead of one failing
+    # half way with "database is locked" (docs/benchmarks.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
@@ -93,6 +145,10 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# A task RUNNING this long whose worker is not known to be alive is set back to READY
+# (wekst/workers.py): longer than the longest task. After this many dead workers it is failed.
+TASKS_STUCK_AFTER_SECONDS = int(env("TASKS_STUCK_AFTER_SECONDS", "900"))
+TASKS_MAX_WORKER_DEATHS = int(env("TASKS_MAX_WORKER_DEATHS", "5"))
 
 # Rate limits count in the cache: Redis when REDIS_URL is set (shared by every worker process),
 # otherwise this process's memory (enough for bin/run and the tests).
@@ -135,6 +191,116 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where notifications of new leads and requests go.
 WEKST_STAFF_EMAILS = env_list("WEKST_STAFF_EMAILS", ["hello@wekst.com"])
 
+# Lead capture (LEA-01, LEA-04): spam protection with no third party. Each limit is the most
+# submissions allowed per window, counted per client IP and per email address.
+LEADS_RATE_LIMIT_PER_IP = int(env("LEADS_RATE_LIMIT_PER_IP", "10"))
+LEADS_RATE_LIMIT_PER_ADDRESS = int(env("LEADS_RATE_LIMIT_PER_ADDRESS", "5"))
+LEADS_RATE_LIMIT_WINDOW_SECONDS = int(env("LEADS_RATE_LIMIT_WINDOW_SECONDS", "3600"))
+# The same submission again from the same address within this window is not stored twice.
+LEADS_DUPLICATE_WINDOW_SECONDS = int(env("LEADS_DUPLICATE_WINDOW_SECONDS", "600"))
+
+# Booking webhooks (LEA-03): the shared secret per provider. A provider without a secret refuses
+# every call. Deliveries older than the tolerance are refused as stale (replay protection).
+TRAFFT_WEBHOOK_SECRET = env("TRAFFT_WEBHOOK_SECRET", "")
+CALCOM_WEBHOOK_SECRET = env("CALCOM_WEBHOOK_SECRET", "")
+WEBHOOK_TOLERANCE_SECONDS = int(env("WEBHOOK_TOLERANCE_SECONDS", "300"))
+
+# The site's public address, for the absolute links in email (confirmation, unsubscribe). RFC 8058
+# needs an HTTPS URL: set it in production (`manage.py check --deploy` says so).
+WEKST_SITE_URL = env("WEKST_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Consent-based sign-ups need a confirmation of this age (policy §12 promises 16; Norwegian law
+# sets 13, GDPR Art. 8 and personopplysningsloven § 5).
+WEKST_MINIMUM_AGE = int(env("WEKST_MINIMUM_AGE", "16"))
+# Newsletter sign-up (LEA-04): at most this many per window, per client IP and per address.
+NEWSLETTER_RATE_LIMIT_PER_IP = int(env("NEWSLETTER_RATE_LIMIT_PER_IP", "10"))
+NEWSLETTER_RATE_LIMIT_PER_ADDRESS = int(env("NEWSLETTER_RATE_LIMIT_PER_ADDRESS", "3"))
+NEWSLETTER_RATE_LIMIT_WINDOW_SECONDS = int(env("NEWSLETTER_RATE_LIMIT_WINDOW_SECONDS", "3600"))
+
+# Cookie consent (CON-01..CON-08). Google Analytics 4 loads only after analytics consent, and
+# never when no measurement id is set.
+GA4_MEASUREMENT_ID = env("GA4_MEASUREMENT_ID", "").strip()
+if GA4_MEASUREMENT_ID and not re.fullmatch(r"G-[A-Z0-9]{4,20}", GA4_MEASUREMENT_ID):
+    raise ImproperlyConfigured(
+        f"GA4_MEASUREMENT_ID={GA4_MEASUREMENT_ID!r} is not a GA4 measurement id (G-XXXXXXX)."
+    )
+# A consent decision is asked again after this many days: at most 12 months (CON-08).
+CONSENT_MAX_AGE_DAYS = int(env("CONSENT_MAX_AGE_DAYS", "365"))
+if not 1 <= CONSENT_MAX_AGE_DAYS <= 365:
+    raise ImproperlyConfigured(
+        f"CONSENT_MAX_AGE_DAYS={CONSENT_MAX_AGE_DAYS}: a consent decision may last 1 to 365 days "
+        "(at most 12 months; conformance item CON-08)."
+    )
+# The consent log keeps the visitor's IP address truncated (IPv4 /24, IPv6 /48), or none at all.
+CONSENT_LOG_TRUNCATED_IP = env_bool("CONSENT_LOG_TRUNCATED_IP", True)
+# Decisions accepted per client IP per window (rate limit of the consent endpoint).
+CONSENT_RATE_LIMIT_PER_IP = int(env("CONSENT_RATE_LIMIT_PER_IP", "30"))
+CONSENT_RATE_LIMIT_WINDOW_SECONDS = int(env("CONSENT_RATE_LIMIT_WINDOW_SECONDS", "600"))
+
+# Articles, comments, registered users and uploads (COM-01, USR-01, UPL-01, CHI-01).
+# Comment, sign-up, sign-in and child-report forms: at most this many per window, per client IP
+# and per email address (or username, for sign-in).
+CONTENT_RATE_LIMIT_PER_IP = int(env("CONTENT_RATE_LIMIT_PER_IP", "10"))
+CONTENT_RATE_LIMIT_PER_ADDRESS = int(env("CONTENT_RATE_LIMIT_PER_ADDRESS", "5"))
+CONTENT_RATE_LIMIT_WINDOW_SECONDS = int(env("CONTENT_RATE_LIMIT_WINDOW_SECONDS", "3600"))
+# Uploaded images: the largest file accepted, and the most pixels it may decode to (a small file
+# that would decompress into a huge bitmap, a "decompression bomb", is refused).
+CONTENT_UPLOAD_MAX_BYTES = int(env("CONTENT_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+CONTENT_UPLOAD_MAX_PIXELS = int(env("CONTENT_UPLOAD_MAX_PIXELS", str(40_000_000)))
+# A report that a child's data was given opens an erasure request due in this many days (CH-02).
+CHILD_REPORT_DUE_DAYS = int(env("CHILD_REPORT_DUE_DAYS", "7"))
+# Uploaded media. In production the web server serves MEDIA_ROOT at MEDIA_URL; the app serves it
+# itself only where WEKST_SERVE_MEDIA is on (development and tests by default).
+MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+MEDIA_URL = "/media/"
+WEKST_SERVE_MEDIA = env_bool("WEKST_SERVE_MEDIA", not PRODUCTION)
+
+# Privacy requests (RIG-01..RIG-06). A verification link works once, for this many hours; a
+# verified person's portal session lasts this many minutes, and a download link this many.
+RIGHTS_VERIFICATION_HOURS = int(env("RIGHTS_VERIFICATION_HOURS", "48"))
+RIGHTS_PORTAL_SESSION_MINUTES = int(env("RIGHTS_PORTAL_SESSION_MINUTES", "60"))
+RIGHTS_DOWNLOAD_LINK_MINUTES = int(env("RIGHTS_DOWNLOAD_LINK_MINUTES", "10"))
+# A verified access request's report can be fetched again (with a new link) for this many days.
+RIGHTS_REPORT_AVAILABLE_DAYS = int(env("RIGHTS_REPORT_AVAILABLE_DAYS", "30"))
+# Staff are reminded of requests due within this many days.
+RIGHTS_REMINDER_DAYS = int(env("RIGHTS_REMINDER_DAYS", "7"))
+# Portal submissions allowed per window, per client IP and per email address.
+RIGHTS_RATE_LIMIT_PER_IP = int(env("RIGHTS_RATE_LIMIT_PER_IP", "10"))
+RIGHTS_RATE_LIMIT_PER_ADDRESS = int(env("RIGHTS_RATE_LIMIT_PER_ADDRESS", "3"))
+RIGHTS_RATE_LIMIT_WINDOW_SECONDS = int(env("RIGHTS_RATE_LIMIT_WINDOW_SECONDS", "3600"))
+# The erasure ledger (RIG-04): an append-only file OUTSIDE the database, so that erasures survive
+# a restore of a database backup; keep it on storage that is not restored with the database.
+WEKST_ERASURE_LEDGER_PATH = Path(
+    env(
+        "WEKST_ERASURE_LEDGER_PATH",
+        str(
+            Path(tempfile.gettempdir()) / "wekst-test-erasure-ledger.jsonl"
+            if ENVIRONMENT == "test"
+            else BASE_DIR / "var" / "erasure-ledger.jsonl"
+        ),
+    )
+)
+# Erasure connectors (processors/connectors.py). A processor without its settings gets a manual
+# step for staff instead. GA4 User Deletion API: the property and an OAuth refresh token with the
+# analytics.user.deletion scope. Brevo: an API key. Trafft and Cal.com: a signing relay's URL.
+GA4_PROPERTY_ID = env("GA4_PROPERTY_ID", "")
+GA4_OAUTH_CLIENT_ID = env("GA4_OAUTH_CLIENT_ID", "")
+GA4_OAUTH_CLIENT_SECRET = env("GA4_OAUTH_CLIENT_SECRET", "")
+GA4_OAUTH_REFRESH_TOKEN = env("GA4_OAUTH_REFRESH_TOKEN", "")
+GA4_OAUTH_TOKEN_URL = env("GA4_OAUTH_TOKEN_URL", "https://oauth2.googleapis.com/token")
+GA4_USER_DELETION_URL = env(
+    "GA4_USER_DELETION_URL",
+    "https://www.googleapis.com/analytics/v3/userDeletion/userDeletionRequests:upsert",
+)
+BREVO_API_KEY = env("BREVO_API_KEY", "")
+BREVO_API_URL = env("BREVO_API_URL", "https://api.brevo.com/v3").rstrip("/")
+TRAFFT_ERASURE_URL = env("TRAFFT_ERASURE_URL", "")
+CALCOM_ERASURE_URL = env("CALCOM_ERASURE_URL", "")
+
+if ENVIRONMENT == "test":
+    # Tests sign staff in hundreds of times; the production hasher (PBKDF2, slow on purpose,
+    # checklist SB-02) would cost most of a second each time.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -172,9 +338,80 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Content Security Policy (SEC-03), Django's own middleware. Scripts only from this site: no inline
+# script anywhere (the banner's script is a file). Google's tag host is allowed only when GA4 is
+# configured, and only for scripts and connections (it still loads only after consent, CON-05).
+# Inline <style> needs the per-response nonce (the admin's change list uses one); iframes only from
+# the embed providers of consent/embeds.py (click-to-load, CON-06). frame-ancestors repeats
+# X-Frame-Options for browsers that read only CSP.
+GOOGLE_ANALYTICS_ORIGINS = (
+    [
+        "https://www.googletagmanager.com",
+        "https://*.google-analytics.com",
+        "https://*.analytics.google.com",
+    ]
+    if GA4_MEASUREMENT_ID
+    else []
+)
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, *GOOGLE_ANALYTICS_ORIGINS[:1]],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF, *GOOGLE_ANALYTICS_ORIGINS],
+    "frame-src": ["https://www.youtube-nocookie.com", "https://www.google.com"],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# Staff sign-in (SEC-01): password, then a TOTP code (django-otp). Failures are counted per
+# username and per client IP (staff/lockout.py); the N-th failure within the window locks that
+# username or IP out for the lock-out period, the right password included.
+STAFF_SIGN_IN_MAX_FAILURES_PER_USERNAME = int(env("STAFF_SIGN_IN_MAX_FAILURES_PER_USERNAME", "5"))
+STAFF_SIGN_IN_MAX_FAILURES_PER_IP = int(env("STAFF_SIGN_IN_MAX_FAILURES_PER_IP", "20"))
+STAFF_SIGN_IN_FAILURE_WINDOW_SECONDS = int(env("STAFF_SIGN_IN_FAILURE_WINDOW_SECONDS", "900"))
+STAFF_SIGN_IN_LOCKOUT_SECONDS = int(env("STAFF_SIGN_IN_LOCKOUT_SECONDS", "900"))
+if min(STAFF_SIGN_IN_MAX_FAILURES_PER_USERNAME, STAFF_SIGN_IN_MAX_FAILURES_PER_IP) < 2:
+    raise ImproperlyConfigured("STAFF_SIGN_IN_MAX_FAILURES_PER_* must be 2 or more.")
+# The code must follow the password within this time, or the sign-in starts again.
+STAFF_SIGN_IN_STEP_SECONDS = int(env("STAFF_SIGN_IN_STEP_SECONDS", "300"))
+# A session lasts at most this long however active it is, and ends when the browser closes.
+STAFF_SESSION_MAX_AGE_SECONDS = int(env("STAFF_SESSION_MAX_AGE_SECONDS", str(8 * 3600)))
+SESSION_COOKIE_AGE = STAFF_SESSION_MAX_AGE_SECONDS
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+OTP_TOTP_ISSUER = "Wekst"
+# Administrators manage devices (delete a lost one) but never see another person's secret.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# Breaches (SEC-02): Wekst, as a clinic's processor, tells the clinic within this many hours of
+# becoming aware (GDPR Art. 33(2) says "without undue delay"; checklist CL-05 sets 24 h). The
+# 72 hours for Datatilsynet (Art. 33(1)) are the law, not a setting.
+BREACH_CLINIC_NOTICE_HOURS = int(env("BREACH_CLINIC_NOTICE_HOURS", "24"))
+
 # The declaration of processing: the one file the policy pages and records are generated from.
 WEKST_DECLARATION_PATH = Path(
     env("WEKST_DECLARATION_PATH", str(BASE_DIR / "declaration" / "declaration.yaml"))
+)
+
+# Retention (policy §7; RET-02): ids erased per transaction by the daily sweep. Small enough that
+# no lock is held long (docs/benchmarks.md), large enough that a sweep of 100,000 records is quick.
+RETENTION_BATCH_SIZE = int(env("RETENTION_BATCH_SIZE", "1000"))
+if RETENTION_BATCH_SIZE < 1:
+    raise ImproperlyConfigured("RETENTION_BATCH_SIZE must be at least 1.")
+# Contracts (DPAs, SCCs) and accounting documents: private files, served to staff only, never
+# from the public media root.
+WEKST_PRIVATE_FILES_ROOT = Path(
+    env(
+        "WEKST_PRIVATE_FILES_ROOT",
+        # Tests never write into the working tree.
+        str(
+            Path(tempfile.gettempdir()) / "wekst-test-private"
+            if ENVIRONMENT == "test"
+            else BASE_DIR / "private"
+        ),
+    )
 )
 
 LOGGING = {

@@ -1,15 +1,38 @@
 """URLs: public pages in English (unprefixed) and Norwegian (/nb/); the back office at /admin/."""
 
+from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
+
+from content import views as content_views
+
+# A database error outside a view (a middleware reading the session) gets the 503 page too.
+handler500 = "wekst.unavailable.server_error"
 
 urlpatterns = [
     path("admin/", include("declaration.admin_urls")),
+    path("admin/", include("processors.admin_urls")),
     path("admin/", admin.site.urls),
+    path("", include("processors.urls")),
+    path("", include("consent.well_known_urls")),
 ]
 urlpatterns += i18n_patterns(
     path("", include("declaration.urls")),
     path("", include("content.urls")),
+    path("", include("consent.urls")),
+    path("", include("newsletter.urls")),
+    path("", include("leads.urls")),
+    path("", include("rights.urls")),
+    path("", include("processors.public_urls")),
     prefix_default_language=False,
 )
+if settings.WEKST_SERVE_MEDIA:
+    # Uploaded images (already stripped of metadata, content.images); in production the web
+    # server serves MEDIA_ROOT instead.
+    urlpatterns += [
+        re_path(
+            rf"^{settings.MEDIA_URL.strip('/')}/(?P<path>.*)$",
+            content_views.serve_media,
+        )
+    ]

@@ -1,0 +1,3 @@
+-- bench/run: the contact scenario (requests built in common.lua).
+dofile(os.getenv("BENCH_WRK_DIR") .. "/common.lua")
+request = contact_request

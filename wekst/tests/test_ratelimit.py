@@ -1,0 +1,60 @@
+"""Rate limits count the same way in Redis (production, one round trip per hit) as in the
+process's memory (tests, bin/run)."""
+
+import socket
+import uuid
+
+import pytest
+from django.core.cache import caches
+
+from wekst.ratelimit import Limit, hit
+
+
+def _redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as s:
+            s.sendall(b"PING\r\n")
+            return s.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def _use_redis(settings) -> None:
+    if not _redis_answers():
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/15",
+        }
+    }
+
+
+@pytest.fixture(params=["memory", "redis"])
+def backend(request, settings):
+    if request.param == "redis":
+        _use_redis(settings)
+    yield request.param
+    caches["default"].clear()
+
+
+def test_a_limit_allows_its_count_per_window_then_refuses(backend):
+    scope, limit = f"test:{uuid.uuid4().hex}", Limit(3, 60)
+
+    answers = [hit(scope, "203.0.113.7", limit, now=1_000_000.0 + i) for i in range(5)]
+
+    assert answers == [True, True, True, False, False]
+    # Another address has its own count; the next window starts again.
+    assert hit(scope, "203.0.113.8", limit, now=1_000_004.0) is True
+    assert hit(scope, "203.0.113.7", limit, now=1_000_060.0) is True
+
+
+def test_the_redis_counter_expires_with_its_window_and_holds_no_address(settings):
+    _use_redis(settings)
+    scope, limit = f"test:{uuid.uuid4().hex}", Limit(3, 60)
+    hit(scope, "kari@klinikk.example", limit, now=1_000_000.0)
+    client = caches["default"]._cache.get_client(write=True)
+    [key] = client.keys(f"*{scope}*")
+    assert 0 < client.ttl(key) <= 61
+    assert b"kari" not in key and b"klinikk" not in key
+    caches["default"].clear()
