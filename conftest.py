@@ -9,6 +9,18 @@ import pytest
 pytest_plugins = ["wekst.testing"]
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request to a /nb/ page activates Norwegian in
+    this thread, and it would otherwise leak into the next test's commands and services."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 def _verified_client(user):
     """A test client of its own, signed in as `user` with both factors (staff/testing.py)."""
     from django.test import Client

@@ -5,6 +5,8 @@ answered offline by stand-ins (consent/tests/browser.py), so a test sees what wo
 """
 
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 from playwright.sync_api import expect
 
 from consent.models import ConsentDecision
@@ -54,7 +56,10 @@ def site(page, live_server, settings):
 
 
 def dialog(page):
-    return page.get_by_role("dialog", name="Cookies and your choice")
+    """The banner, by its accessible name in the language the page is in."""
+    language = page.evaluate("() => document.documentElement.lang") or "en"
+    with translation.override(language):
+        return page.get_by_role("dialog", name=gettext("Cookies and your choice"))
 
 
 def necessary_cookie_names() -> set[str]:
