@@ -4,8 +4,6 @@ Each collects only what its purpose needs; the consent-based ones (comment, sign
 age confirmation of policy §12 (CHI-01), never ticked in advance.
 """
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,30 +14,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from content.fields import CleanImageFormField
+from wekst.validators import validate_single_line, validate_text
 
 # A field no person sees or fills in; a bot that fills every input fills this one too (LEA-04).
 HONEYPOT_FIELD = "website"
 COMMENT_MAX_LENGTH = 3000
 REPORT_MAX_LENGTH = 2000
-
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-_CONTROL_CHARACTERS_BUT_NEWLINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-
-
-def validate_single_line(value: str) -> None:
-    if _CONTROL_CHARACTERS.search(value):
-        raise ValidationError(
-            _("Please write this on one line, without line breaks or special characters."),
-            code="line_break",
-        )
-
-
-def validate_text(value: str) -> None:
-    if _CONTROL_CHARACTERS_BUT_NEWLINES.search(value):
-        raise ValidationError(
-            _("The text contains characters that cannot be stored; please remove them."),
-            code="control_character",
-        )
 
 
 def _age_label() -> str:

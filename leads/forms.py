@@ -8,34 +8,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from declaration.selectors import get_declaration
+from wekst.validators import validate_phone, validate_single_line
 
 # A field no person sees or fills in (hidden from view and from screen readers); a bot that
 # fills every input fills this one too (LEA-04, no third party involved).
 HONEYPOT_FIELD = "website"
 
 MESSAGE_MAX_LENGTH = 5000
-
-_LINE_BREAK_OR_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-_PHONE = re.compile(r"^\+?[0-9 ()./-]+$")
-
-
-def validate_single_line(value: str) -> None:
-    """Refuse line breaks and control characters: they have no place in a name, and a name with
-    a line break is how email header injection is attempted (SEC-03)."""
-    if _LINE_BREAK_OR_CONTROL.search(value):
-        raise ValidationError(
-            _("Please write this on one line, without line breaks or special characters."),
-            code="line_break",
-        )
-
-
-def validate_phone(value: str) -> None:
-    digits = sum(character.isdigit() for character in value)
-    if not _PHONE.match(value) or not 5 <= digits <= 15:
-        raise ValidationError(
-            _("Please enter a phone number with digits only, for example +47 912 34 567."),
-            code="phone",
-        )
 
 
 def marketing_consent_wording() -> str:

@@ -1,13 +1,8 @@
 import uuid
 
-from django.core.exceptions import ValidationError
 from django.db import models
 
-
-def validate_single_line(value: str) -> None:
-    """A header value (the subject line) must not break into a second header line."""
-    if "\r" in value or "\n" in value:
-        raise ValidationError("Must be a single line.", code="newline")
+from wekst.validators import validate_single_line
 
 
 class Subscription(models.Model):

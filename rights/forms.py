@@ -8,33 +8,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from rights.models import Request
+from wekst.validators import validate_phone, validate_single_line, validate_text
 
 HONEYPOT_FIELD = "website"
 DETAILS_MAX_LENGTH = 5000
 
-_LINE_BREAK_OR_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
-_CONTROL_BUT_NEWLINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-_PHONE = re.compile(r"^\+?[0-9 ()./-]+$")
 # A GA4 client id: two numbers joined by a dot (the end of the `_ga` cookie, "GA1.1.<id>").
 _CLIENT_ID = re.compile(r"^\d{1,20}\.\d{1,20}$")
-
-
-def validate_single_line(value: str) -> None:
-    """Line breaks in a name are how email header injection is tried (SEC-03)."""
-    if _LINE_BREAK_OR_CONTROL.search(value):
-        raise ValidationError(
-            _("Please write this on one line, without line breaks or special characters."),
-            code="line_break",
-        )
-
-
-def validate_phone(value: str) -> None:
-    digits = sum(character.isdigit() for character in value)
-    if not _PHONE.match(value) or not 5 <= digits <= 15:
-        raise ValidationError(
-            _("Please enter a phone number with digits only, for example +47 912 34 567."),
-            code="phone",
-        )
 
 
 def validate_consent_id(value: str) -> None:
@@ -110,11 +90,7 @@ class RequestDetailsForm(forms.Form):
 
     def clean_details(self) -> str:
         details = self.cleaned_data["details"].replace("\r\n", "\n")
-        if _CONTROL_BUT_NEWLINE.search(details):
-            raise ValidationError(
-                _("The text contains characters that cannot be stored; please remove them."),
-                code="control_character",
-            )
+        validate_text(details)
         return details
 
     def clean(self):

@@ -2,6 +2,7 @@
 
 import django.db.models.deletion
 import newsletter.models
+import wekst.validators
 import uuid
 from django.db import migrations, models
 
@@ -20,7 +21,7 @@ class Migration(migrations.Migration):
             name='Issue',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('subject_line', models.CharField(max_length=200, validators=[newsletter.models.validate_single_line])),
+                ('subject_line', models.CharField(max_length=200, validators=[wekst.validators.validate_single_line])),
                 ('body_text', models.TextField(help_text='Plain text. The unsubscribe link and the right to object are added below it. Do not add tracking links or images (LEA-06).')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('sending', 'Sending'), ('sent', 'Sent')], default='draft', max_length=8)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),

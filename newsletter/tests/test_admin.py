@@ -116,7 +116,7 @@ def test_sec_03_issue_subject_line_with_a_line_break_is_refused(admin_client):
     )
 
     assert response.status_code == 200  # the form again, with the error
-    assert "Must be a single line." in response.content.decode()
+    assert "Please write this on one line" in response.content.decode()
     assert Issue.objects.count() == 0
 
 
