@@ -1,8 +1,11 @@
 """Recording leads and meetings, and telling staff about them (policy §3a, §3b, §4, §7)."""
 
+from __future__ import annotations
+
 import datetime
 import logging
 import time
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -16,6 +19,9 @@ from mail.services import queue_email
 from subjects.models import Subject
 from subjects.services import find_or_create_subject
 from wekst import ratelimit
+
+if TYPE_CHECKING:
+    from processors.models import Clinic
 
 logger = logging.getLogger(__name__)
 
@@ -36,14 +42,20 @@ def address_may_submit(*, email: str) -> bool:
     return ratelimit.hit("leads:email", email.strip().lower(), limit, now=time.time())
 
 
-def record_two_way_contact(*, subject: Subject, at: datetime.datetime) -> int:
+def record_two_way_contact(
+    *, subject: Subject, at: datetime.datetime, clinic: Clinic | None = None
+) -> int:
     """Move "last contact" to `at` on every lead of the person; returns how many moved.
 
     Only contact from the person counts (a submission, a booking): retention runs 24 months from
     the last two-way contact with them (policy §7; LEA-05), so outbound marketing must never call
-    this. The clock never moves backwards.
+    this. The clock never moves backwards. Contact made through a clinic's form moves only that
+    clinic's leads: what Wekst holds as the clinic's processor is kept apart (CL-02).
     """
-    return Lead.objects.filter(subject=subject, last_contact_at__lt=at).update(last_contact_at=at)
+    leads = Lead.objects.filter(subject=subject, last_contact_at__lt=at)
+    if clinic is not None:
+        leads = leads.filter(clinic=clinic)
+    return leads.update(last_contact_at=at)
 
 
 def submit_enquiry(
@@ -59,14 +71,17 @@ def submit_enquiry(
     language: str,
     marketing_consent: bool = False,
     marketing_consent_wording: str = "",
+    clinic: Clinic | None = None,
 ) -> tuple[Lead, bool]:
     """Store a contact or information request as a lead, and notify staff; (lead, created).
 
     The lead keeps the declared purpose and legal basis in force and the policy version shown
     (GDPR Art. 5(2), 13). The same content from the same person (the same address, however it is
-    typed) within the duplicate window is not stored again: the earlier lead is returned with created=False. Ticking the separate
-    marketing choice starts a double opt-in newsletter subscription with the exact wording shown
-    (GDPR Art. 7(1); markedsføringsloven §15); leaving it unticked starts nothing.
+    typed) within the duplicate window is not stored again: the earlier lead is returned with
+    created=False. Ticking the separate marketing choice starts a double opt-in newsletter
+    subscription with the exact wording shown (GDPR Art. 7(1); markedsføringsloven §15); leaving
+    it unticked starts nothing. With `clinic`, the lead is collected on that clinic's behalf and
+    kept apart from Wekst's own (processors.services.submit_clinic_enquiry).
     """
     activity = selectors.activity_of(kind)
     wording = marketing_consent_wording if marketing_consent else ""
@@ -84,13 +99,16 @@ def submit_enquiry(
         Subject.objects.select_for_update().filter(pk=subject.pk).first()
         now = timezone.now()
         since = now - datetime.timedelta(seconds=settings.LEADS_DUPLICATE_WINDOW_SECONDS)
+        # A clinic's enquiries are compared only with that clinic's.
+        scope = {"clinic": clinic} if clinic is not None else {}
         duplicate = selectors.find_duplicate_lead(
-            subject=subject, kind=kind, since=since, **content
+            subject=subject, kind=kind, since=since, **scope, **content
         )
         if duplicate is not None:
             return duplicate, False
         lead = Lead.objects.create(
             subject=subject,
+            clinic=clinic,
             kind=kind,
             purpose=activity.key,
             legal_basis=activity.legal_basis,
@@ -102,7 +120,7 @@ def submit_enquiry(
             last_contact_at=now,
             **content,
         )
-        record_two_way_contact(subject=subject, at=now)
+        record_two_way_contact(subject=subject, at=now, clinic=clinic)
         if marketing_consent:
             _start_newsletter_subscription(lead)
         notify_staff(lead=lead)

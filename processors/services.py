@@ -6,17 +6,14 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from declaration.selectors import get_declaration
 from leads.models import Lead
-from leads.selectors import find_duplicate_lead
-from leads.services import notify_staff, record_booking
+from leads.services import record_booking, submit_enquiry
 from processors.models import Clinic, ClinicContact, DataFlow, Recipient, WebhookDelivery
 from processors.selectors import get_clinic_accepting_work
-from subjects.models import Subject
 from subjects.services import find_or_create_subject
 
 if TYPE_CHECKING:
@@ -154,40 +151,17 @@ def submit_clinic_enquiry(
     (Http404) for a clinic without a current agreement and engagement. Returns (lead, created);
     the same content again within the duplicate window is not stored twice.
     """
-    activity = get_declaration().activities[CLINIC_ENQUIRY_ACTIVITY]
-    content = {
-        "name": name.strip(),
-        "phone": phone.strip(),
-        "company": company.strip(),
-        "role": role.strip(),
-        "message": message.strip(),
-    }
     with transaction.atomic():
         clinic = get_clinic_accepting_work(slug=clinic.slug)
-        subject = find_or_create_subject(email=email, phone=phone)
-        Subject.objects.select_for_update().filter(pk=subject.pk).first()
-        now = timezone.now()
-        since = now - datetime.timedelta(seconds=settings.LEADS_DUPLICATE_WINDOW_SECONDS)
-        duplicate = find_duplicate_lead(
-            subject=subject, kind=Lead.Kind.CONTACT, since=since, clinic=clinic, **content
-        )
-        if duplicate is not None:
-            return duplicate, False
-        lead = Lead.objects.create(
-            subject=subject,
-            clinic=clinic,
+        return submit_enquiry(
             kind=Lead.Kind.CONTACT,
-            purpose=activity.key,
-            legal_basis=activity.legal_basis,
+            name=name,
+            email=email,
+            phone=phone,
+            company=company,
+            role=role,
+            message=message,
             source=f"clinic_form:{clinic.slug}"[:64],
-            policy_version=get_declaration().current.version,
-            email=email.strip(),
             language=language,
-            last_contact_at=now,
-            **content,
+            clinic=clinic,
         )
-        Lead.objects.filter(subject=subject, clinic=clinic, last_contact_at__lt=now).update(
-            last_contact_at=now
-        )
-        notify_staff(lead=lead)
-    return lead, True
