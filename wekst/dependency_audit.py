@@ -2,45 +2,92 @@
 
     python -m wekst.dependency_audit requirements/run.txt
 
-Exit 1 when pip-audit reports a known vulnerability in a locked package. pip-audit asks PyPI's
-vulnerability data (https://pypi.org/pypi/<name>/<version>/json) about each pinned version; where
-that service cannot be reached or does not answer for a package (an offline machine, a mirror
-without that API), the package is reported as not audited. That is a warning, so that an offline
-run still tests the code, unless WEKST_DEPENDENCY_AUDIT_STRICT=1 makes it an error (for a CI
-whose network is known to reach PyPI).
+Exit 1 when a locked package has a known vulnerability. pip-audit asks PyPI's vulnerability data
+about each pinned version (https://pypi.org/pypi/<name>/<version>/json). Some networks only let
+PyPI's project page through (https://pypi.org/pypi/<name>/json, this project's build machines
+among them); that page carries the same vulnerability data, but for the latest release only. So a
+package pip-audit could not check is checked there when its pin is the latest release; any other
+package is reported as not audited. Not audited is a warning, so that an offline run still tests
+the code, unless WEKST_DEPENDENCY_AUDIT_STRICT=1 makes it an error (for a CI whose network is known
+to reach PyPI's per-version data).
 """
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
 from pathlib import Path
 
+PYPI_PROJECT_URL = "https://pypi.org/pypi/{name}/json"
+PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", re.MULTILINE)
 
-@dataclass(frozen=True)
+
+@dataclass
 class Summary:
-    vulnerable: list[str]  # "name version: ID (fixed in ...)"
-    not_audited: list[str]  # "name: why"
-    audited: int
+    vulnerable: list[str] = field(default_factory=list)  # "name version: ID (fixed in ...)"
+    not_audited: dict[str, str] = field(default_factory=dict)  # name → why
+    audited: int = 0
 
 
 def summarise(report: dict) -> Summary:
     """What pip-audit's JSON report says, in three lists a person can read."""
-    vulnerable, not_audited, audited = [], [], 0
+    summary = Summary()
     for dependency in report.get("dependencies", []):
         if dependency.get("skip_reason"):
-            not_audited.append(f"{dependency['name']}: {dependency['skip_reason']}")
+            summary.not_audited[normalise(dependency["name"])] = dependency["skip_reason"]
             continue
-        audited += 1
+        summary.audited += 1
         for vuln in dependency.get("vulns", []):
-            fixed = ", ".join(vuln.get("fix_versions", [])) or "no fix yet"
-            vulnerable.append(
-                f"{dependency['name']} {dependency.get('version', '?')}: {vuln['id']} "
-                f"(fixed in {fixed})"
+            summary.vulnerable.append(
+                vulnerability_line(
+                    dependency["name"],
+                    dependency.get("version", "?"),
+                    vuln["id"],
+                    vuln.get("fix_versions", []),
+                )
             )
-    return Summary(vulnerable=vulnerable, not_audited=not_audited, audited=audited)
+    return summary
+
+
+def vulnerability_line(name: str, version: str, vuln_id: str, fixed_in: list[str]) -> str:
+    return f"{name} {version}: {vuln_id} (fixed in {', '.join(fixed_in) or 'no fix yet'})"
+
+
+def pins(requirements: Path) -> dict[str, str]:
+    """Package name → pinned version, from a lock file of `name==version` lines."""
+    return {normalise(name): version for name, version in PIN.findall(requirements.read_text())}
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def audit_latest_release(
+    name: str, version: str, *, url: str = PYPI_PROJECT_URL, timeout: float = 15
+) -> list[str] | str:
+    """Known vulnerabilities of `name==version` from PyPI's project page: a list of lines when
+    the pin is the latest release (the only one that page speaks for), else why it could not say."""
+    try:
+        with urllib.request.urlopen(url.format(name=name), timeout=timeout) as response:  # noqa: S310 - fixed https URL or a test's
+            project = json.load(response)
+    except (urllib.error.URLError, TimeoutError, ValueError) as error:
+        return f"PyPI's project page did not answer ({error})"
+    latest = project.get("info", {}).get("version")
+    if latest != version:
+        return (
+            f"pinned {version}, but PyPI's project page only speaks for the latest release "
+            f"({latest}); refresh the lock or audit from a network that reaches per-version data"
+        )
+    return [
+        vulnerability_line(name, version, vuln["id"], vuln.get("fixed_in") or [])
+        for vuln in project.get("vulnerabilities") or []
+        if not vuln.get("withdrawn")
+    ]
 
 
 def run_pip_audit(requirements: Path) -> tuple[int, dict | None, str]:
@@ -75,7 +122,28 @@ def run_pip_audit(requirements: Path) -> tuple[int, dict | None, str]:
     return result.returncode, report, result.stderr
 
 
-def main(argv: list[str], *, runner=run_pip_audit, strict: bool | None = None) -> int:
+def audit(requirements: Path, report: dict, *, latest_release=audit_latest_release) -> Summary:
+    """pip-audit's findings, with every package it skipped checked on PyPI's project page."""
+    summary = summarise(report)
+    pinned = pins(requirements)
+    for name in [name for name in summary.not_audited if name in pinned]:
+        found = latest_release(name, pinned[name])
+        if isinstance(found, str):
+            summary.not_audited[name] += f"; {found}"
+        else:
+            del summary.not_audited[name]
+            summary.audited += 1
+            summary.vulnerable.extend(found)
+    return summary
+
+
+def main(
+    argv: list[str],
+    *,
+    runner=run_pip_audit,
+    latest_release=audit_latest_release,
+    strict: bool | None = None,
+) -> int:
     requirements = Path(argv[0] if argv else "requirements/run.txt")
     strict = os.environ.get("WEKST_DEPENDENCY_AUDIT_STRICT") == "1" if strict is None else strict
     code, report, stderr = runner(requirements)
@@ -83,23 +151,23 @@ def main(argv: list[str], *, runner=run_pip_audit, strict: bool | None = None) -
         last = stderr.strip().splitlines()[-1:] or ["(no output)"]
         print(f"pip-audit could not audit {requirements}: {last[0]}", file=sys.stderr)
         return 1 if strict or code not in (0, 1) else 0
-    summary = summarise(report)
+    summary = audit(requirements, report, latest_release=latest_release)
     for line in summary.vulnerable:
         print(f"KNOWN VULNERABILITY: {line}", file=sys.stderr)
     if summary.not_audited:
         print(
-            f"pip-audit: {len(summary.not_audited)} of "
+            f"dependency audit: {len(summary.not_audited)} of "
             f"{len(summary.not_audited) + summary.audited} packages in {requirements} were NOT "
-            "audited (the vulnerability service did not answer for them):",
+            "audited:",
             file=sys.stderr,
         )
-        for line in summary.not_audited:
-            print(f"  {line}", file=sys.stderr)
+        for name, why in summary.not_audited.items():
+            print(f"  {name}: {why}", file=sys.stderr)
     if summary.vulnerable:
         return 1
     if summary.not_audited and strict:
         return 1
-    print(f"pip-audit: no known vulnerability in the {summary.audited} packages it could audit.")
+    print(f"dependency audit: no known vulnerability in the {summary.audited} packages audited.")
     return 0
 
 
