@@ -1,6 +1,6 @@
 """What bench/load.py and bench/soak.py share: the bench database, the production server, wrk.
 
-The server is the production setup (docs/benchmarks.md): gunicorn with gunicorn.conf.py,
+The server is the production setup (docs/benchmarks.md): `python -m wekst.serve` (granian),
 DJANGO_ENV=production with a throwaway secret key, static files collected and served by
 WhiteNoise, Redis for the rate-limit counters when one answers on 127.0.0.1:6379. Only two
 things differ from a real deployment, both said in the report: no TLS on loopback
@@ -164,27 +164,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def _configured(name: str):
-    """A value of gunicorn.conf.py, the configuration the production server runs with."""
-    return runpy.run_path(str(ROOT / "gunicorn.conf.py"))[name]
+# The production server's threads per process (wekst/serve.py), read without importing the project.
+THREADS_PER_WORKER = runpy.run_path(str(ROOT / "wekst" / "serve.py"))["THREADS_PER_WORKER"]
 
 
 @dataclass
 class ServerOptions:
-    """gunicorn.conf.py's workers, unless BENCH_WORKERS / _THREADS / _WORKER_CLASS say others."""
+    """wekst.serve's processes and threads, unless BENCH_WORKERS / BENCH_THREADS say others."""
 
-    workers: int = int(os.environ.get("BENCH_WORKERS") or _configured("workers"))
-    threads: int = int(os.environ.get("BENCH_THREADS") or _configured("threads"))
-    worker_class: str = os.environ.get("BENCH_WORKER_CLASS") or _configured("worker_class")
+    workers: int = int(os.environ.get("BENCH_WORKERS") or os.cpu_count() or 1)
+    threads: int = int(os.environ.get("BENCH_THREADS") or THREADS_PER_WORKER)
 
     def describe(self) -> str:
-        threads = f" × {self.threads} threads" if self.worker_class == "gthread" else ""
-        return f"gunicorn {self.worker_class}, {self.workers} workers{threads}"
+        return f"granian (wekst.serve), {self.workers} workers × {self.threads} threads"
 
 
 @dataclass
 class Server:
-    """A running gunicorn: its master process and its address."""
+    """A running server: its main process and its address."""
 
     process: subprocess.Popen
     port: int
@@ -210,28 +207,22 @@ def rss_kib(pid: int) -> int:
 
 @contextmanager
 def running_server(env: dict[str, str], options: ServerOptions, *, name: str):
-    """gunicorn with gunicorn.conf.py (no access log), stopped with SIGTERM when done."""
+    """The production server (python -m wekst.serve), stopped with SIGTERM when done."""
     OUT.mkdir(parents=True, exist_ok=True)
     port = free_port()
-    log_path = OUT / f"gunicorn-{name}.log"
+    log_path = OUT / f"server-{name}.log"
     command = [
         PYTHON,
         "-m",
-        "gunicorn",
-        "--config",
-        str(ROOT / "gunicorn.conf.py"),
-        "--bind",
-        f"127.0.0.1:{port}",
+        "wekst.serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
         "--workers",
         str(options.workers),
-        "--worker-class",
-        options.worker_class,
         "--threads",
         str(options.threads),
-        "--backlog",
-        "2048",
-        "--graceful-timeout",
-        "10",
     ]
     with log_path.open("w") as log_file:
         process = subprocess.Popen(  # noqa: S603
@@ -242,7 +233,7 @@ def running_server(env: dict[str, str], options: ServerOptions, *, name: str):
         deadline = time.monotonic() + 60
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"gunicorn stopped at start; see {log_path}")
+                raise RuntimeError(f"the server stopped at start; see {log_path}")
             try:
                 with urllib.request.urlopen(f"{server.url}/", timeout=5) as answer:  # noqa: S310
                     if answer.status == 200 and len(server.worker_pids()) == options.workers:
@@ -250,7 +241,7 @@ def running_server(env: dict[str, str], options: ServerOptions, *, name: str):
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise RuntimeError(f"gunicorn did not answer within 60 s; see {log_path}")
+                raise RuntimeError(f"the server did not answer within 60 s; see {log_path}")
             time.sleep(0.3)
         yield server
     finally:
@@ -321,7 +312,12 @@ def run_wrk(
         str(WRK_DIR / script),
         url,
     ]
-    run_env = {**os.environ, "BENCH_WRK_DIR": str(WRK_DIR), **(env or {})}
+    run_env = {
+        **os.environ,
+        "BENCH_WRK_DIR": str(WRK_DIR),
+        "BENCH_WRK_THREADS": str(min(threads, connections)),
+        **(env or {}),
+    }
     done = subprocess.run(  # noqa: S603
         command, env=run_env, capture_output=True, text=True, timeout=seconds + 60, check=True
     )

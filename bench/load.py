@@ -3,7 +3,7 @@
 For each database: set it up as a deployment does (migrate, processor register, collectstatic),
 time access export and erasure against the number of subjects with bench/rights_bench.py when it
 exists (it also seeds a realistic mix of records), top the data up to --subjects with
-bench/seed.py, start gunicorn, and measure with wrk at each number of concurrent clients:
+bench/seed.py, start the production server (wekst.serve), and measure with wrk at each number of concurrent clients:
 
 - home:    GET / as a first visit (no cookie);
 - contact: a valid POST /contact/ with the CSRF cookie and token of a fetched form, every
@@ -60,6 +60,7 @@ class Measurement:
     stored: int | None
     stored_per_second: float | None
     not_stored: int
+    offered_rate: float | None = None  # a paced run: requests per second sent, on average
 
 
 def rights_figures(kind: str, sizes: list[int]) -> list[dict]:
@@ -97,6 +98,56 @@ def rights_figures(kind: str, sizes: list[int]) -> list[dict]:
     return figures
 
 
+def measure_one(
+    kind: str, env, server, wrk_env, options, scenario: str, clients: int, rate: int | None
+) -> Measurement:
+    """One scenario at one number of clients: a warm-up, then a measured wrk run and the count of
+    what it stored. With `rate`, the clients send that many requests per second between them
+    (a paced run, bench/wrk/common.lua) instead of as many as the server answers."""
+    script, stores = SCENARIOS[scenario]
+    paced = {"BENCH_RATE": str(rate)} if rate else {}
+    run_env = {**wrk_env, **paced, "BENCH_RUN_ID": uuid.uuid4().hex[:10]}
+    common.run_wrk(script, server.url, connections=clients, seconds=options.warmup, env=run_env)
+    time.sleep(1)  # the warm-up's last requests finish before the count starts
+    run_id = uuid.uuid4().hex[:10]
+    run_env["BENCH_RUN_ID"] = run_id
+    since = common.utc_now()
+    result = common.run_wrk(
+        script, server.url, connections=clients, seconds=options.duration, env=run_env
+    )
+    time.sleep(1)  # requests still in flight when wrk stopped finish
+    stored = common.count_stored(env, scenario, run_id=run_id, since=since) if stores else None
+    answered = result.requests - result.error_count
+    # Every submission answered without error must be stored: one answered but not stored (a
+    # form error page, a lost write) counts as an error.
+    not_stored = max(answered - stored, 0) if stored is not None else 0
+    measurement = Measurement(
+        database=kind,
+        scenario=scenario,
+        clients=clients,
+        requests=result.requests,
+        seconds=round(result.seconds, 2),
+        rate=round(result.rate, 1),
+        p50_ms=round(result.latency_ms["p50"], 1),
+        p99_ms=round(result.latency_ms["p99"], 1),
+        max_ms=round(result.latency_ms["max"], 1),
+        errors=result.error_count + not_stored,
+        error_detail={k: v for k, v in result.errors.items() if v},
+        stored=stored,
+        stored_per_second=round(stored / result.seconds, 1) if stores else None,
+        not_stored=not_stored,
+        offered_rate=rate,
+    )
+    stored_text = f", stored {stored} ({measurement.stored_per_second}/s)" if stores else ""
+    offered = f" paced {rate}/s" if rate else ""
+    common.log(
+        f"{measurement.database} {scenario:<8} c={clients:<4}{offered} {measurement.rate:>8.1f} "
+        f"req/s  p50 {measurement.p50_ms:>7.1f} ms  p99 {measurement.p99_ms:>7.1f} ms  "
+        f"errors {measurement.errors}{stored_text}"
+    )
+    return measurement
+
+
 def measure(kind: str, options) -> dict:
     use_redis = common.redis_answers() and not options.no_redis
     env = common.server_env(kind, use_redis=use_redis)
@@ -110,9 +161,7 @@ def measure(kind: str, options) -> dict:
         check=True,
     )
     subjects = common.count_rows(env, "subjects_subject")
-    server_options = common.ServerOptions(
-        workers=options.workers, threads=options.threads, worker_class=options.worker_class
-    )
+    server_options = common.ServerOptions(workers=options.workers, threads=options.threads)
     results: list[Measurement] = []
     load_before = common.load_average()
     with common.running_server(env, server_options, name=kind) as server:
@@ -122,55 +171,20 @@ def measure(kind: str, options) -> dict:
             "BENCH_CSRF_TOKEN": token,
             "BENCH_ORIGIN": server.url,
         }
-        for scenario in options.scenarios:
-            script, stores = SCENARIOS[scenario]
-            for clients in options.clients:
-                run_env = {**wrk_env, "BENCH_RUN_ID": uuid.uuid4().hex[:10]}
-                common.run_wrk(
-                    script, server.url, connections=clients, seconds=options.warmup, env=run_env
-                )
-                time.sleep(1)  # the warm-up's last requests finish before the count starts
-                run_id = uuid.uuid4().hex[:10]
-                run_env["BENCH_RUN_ID"] = run_id
-                since = common.utc_now()
-                result = common.run_wrk(
-                    script, server.url, connections=clients, seconds=options.duration, env=run_env
-                )
-                time.sleep(1)  # requests still in flight when wrk stopped finish
-                stored = (
-                    common.count_stored(env, scenario, run_id=run_id, since=since)
-                    if stores
-                    else None
-                )
-                answered = result.requests - result.error_count
-                # Every submission answered without error must be stored: one answered but not
-                # stored (a form error page, a lost write) counts as an error.
-                not_stored = max(answered - stored, 0) if stored is not None else 0
-                measurement = Measurement(
-                    database=kind,
-                    scenario=scenario,
-                    clients=clients,
-                    requests=result.requests,
-                    seconds=round(result.seconds, 2),
-                    rate=round(result.rate, 1),
-                    p50_ms=round(result.latency_ms["p50"], 1),
-                    p99_ms=round(result.latency_ms["p99"], 1),
-                    max_ms=round(result.latency_ms["max"], 1),
-                    errors=result.error_count + not_stored,
-                    error_detail={k: v for k, v in result.errors.items() if v},
-                    stored=stored,
-                    stored_per_second=round(stored / result.seconds, 1) if stores else None,
-                    not_stored=not_stored,
-                )
-                results.append(measurement)
-                stored_text = (
-                    f", stored {stored} ({measurement.stored_per_second}/s)" if stores else ""
-                )
-                common.log(
-                    f"{kind} {scenario:<8} c={clients:<4} {measurement.rate:>8.1f} req/s  "
-                    f"p50 {measurement.p50_ms:>7.1f} ms  p99 {measurement.p99_ms:>7.1f} ms  "
-                    f"errors {measurement.errors}{stored_text}"
-                )
+        runs = [
+            (scenario, clients, None)
+            for scenario in options.scenarios
+            for clients in options.clients
+        ]
+        runs += [
+            (scenario, 50, rate)
+            for scenario, rate in options.paced
+            if scenario in options.scenarios
+        ]
+        for scenario, clients, rate in runs:
+            results.append(
+                measure_one(kind, env, server, wrk_env, options, scenario, clients, rate)
+            )
         log_text = server.log_path.read_text(errors="replace")
     tracebacks = log_text.count("Traceback")
     return {
@@ -186,28 +200,46 @@ def measure(kind: str, options) -> dict:
     }
 
 
+def clients_text(m: dict) -> str:
+    offered = m.get("offered_rate")
+    return f"{m['clients']}, paced at {offered:,}/s" if offered else str(m["clients"])
+
+
 def verdicts(report: dict) -> list[str]:
-    """Each target of issue 9, met or missed, on the PostgreSQL figures at 50 clients."""
-    rows = {
-        (m["scenario"], m["clients"]): m
-        for m in report["measurements"]
-        if report["database"] == "postgres"
-    }
+    """Each target of issue 9, met or missed, on the PostgreSQL figures at 50 clients.
+
+    Throughput is read from the closed-loop runs (each client sends again as soon as it is
+    answered: the most the server can do). The contact form's p99 is read from the paced run at
+    the target rate: in a closed loop of 50 clients every request waits behind the other 49, so
+    its latency is 50 / throughput by construction (Little's law) and says nothing about how fast
+    a visitor is answered at a given load."""
+    if report["database"] != "postgres":
+        return []
+    rows = {(m["scenario"], m["clients"], m.get("offered_rate")): m for m in report["measurements"]}
     lines = []
     for scenario, target in TARGETS.items():
-        row = rows.get((scenario, 50))
+        row = rows.get((scenario, 50, None))
         if row is None:
             continue
         value = row["stored_per_second"] if scenario == "consent" else row["rate"]
         ok = value >= target and row["errors"] == 0
         extra = ""
         if scenario == "contact":
-            ok = ok and row["p99_ms"] < CONTACT_P99_MS
-            extra = f", p99 {row['p99_ms']} ms (target < {CONTACT_P99_MS} ms)"
+            paced = rows.get((scenario, 50, target))
+            if paced is None:
+                ok, extra = False, f", p99 not measured at {target}/s (--paced contact={target})"
+            else:
+                ok = ok and paced["p99_ms"] < CONTACT_P99_MS and paced["errors"] == 0
+                ok = ok and paced["rate"] >= 0.95 * target  # the pace was kept
+                extra = (
+                    f"; paced at {target}/s: {paced['rate']:,.0f} req/s answered, p99 "
+                    f"{paced['p99_ms']} ms (target < {CONTACT_P99_MS} ms), "
+                    f"{paced['errors']} errors"
+                )
         unit = "decisions stored/s" if scenario == "consent" else "req/s"
         lines.append(
-            f"- {LABELS[scenario]}: {value:,.0f} {unit} at 50 clients (target ≥ {target:,}"
-            f"{extra}), {row['errors']} errors: **{'met' if ok else 'missed'}**"
+            f"- {LABELS[scenario]}: {value:,.0f} {unit} at 50 clients (target ≥ {target:,})"
+            f", {row['errors']} errors{extra}: **{'met' if ok else 'missed'}**"
         )
     return lines
 
@@ -249,7 +281,7 @@ def markdown(reports: list[dict], command: str, machine: dict) -> str:
                     detail["not stored"] = m["not_stored"]
                 errors += " (" + ", ".join(f"{k} {v}" for k, v in detail.items()) + ")"
             lines.append(
-                f"| {LABELS[m['scenario']]} | {m['clients']} | {m['rate']:,.0f} | {m['p50_ms']} "
+                f"| {LABELS[m['scenario']]} | {clients_text(m)} | {m['rate']:,.0f} | {m['p50_ms']} "
                 f"| {m['p99_ms']} | {m['max_ms']} | {errors} | {stored} |"
             )
         lines.append("")
@@ -282,12 +314,21 @@ def main() -> int:
     )
     parser.add_argument("--workers", type=int, default=common.ServerOptions().workers)
     parser.add_argument("--threads", type=int, default=common.ServerOptions().threads)
-    parser.add_argument("--worker-class", default=common.ServerOptions().worker_class)
+    parser.add_argument(
+        "--paced",
+        default="contact=300",
+        help="scenario=rate,...: also run these at 50 clients sending that many requests per "
+        "second between them (latency at a given load); empty for none",
+    )
     parser.add_argument("--no-redis", action="store_true")
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
     options = parser.parse_args()
     options.clients = [int(c) for c in options.clients.split(",")]
     options.scenarios = [s for s in options.scenarios.split(",") if s]
+    options.paced = [
+        (name, int(rate))
+        for name, rate in (pair.split("=") for pair in options.paced.split(",") if pair)
+    ]
     options.rights_subjects = [int(s) for s in options.rights_subjects.split(",") if s.strip()]
     if options.duration > 120 or max(options.clients) > 1000:
         parser.error("runs are bounded: at most 120 s and 1000 clients each")

@@ -1,10 +1,10 @@
-"""The soak run behind bench/soak: a steady mixed load on gunicorn + PostgreSQL for ten minutes
+"""The soak run behind bench/soak: a steady mixed load on the production server + PostgreSQL for ten minutes
 or more, with no error and no growth in memory beyond a stated bound.
 
 wrk paces its connections (common.lua's mix: per ten requests five home pages, three consent
 decisions and two contact submissions; each connection waits BENCH_DELAY_MS between requests),
 so the load is steady at about --rate requests per second. Every --interval seconds the resident
-memory (VmRSS) of every gunicorn worker is read from /proc. The run fails (exit 1) when:
+memory (VmRSS) of every server worker process is read from /proc. The run fails (exit 1) when:
 
 - any request fails (connection or read error, timeout, status other than 2xx/3xx), or a contact
   submission or consent decision answered is not stored;
@@ -44,7 +44,6 @@ def main() -> int:
     parser.add_argument("--database", default="postgres", choices=["postgres", "sqlite"])
     parser.add_argument("--workers", type=int, default=common.ServerOptions().workers)
     parser.add_argument("--threads", type=int, default=common.ServerOptions().threads)
-    parser.add_argument("--worker-class", default=common.ServerOptions().worker_class)
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
     options = parser.parse_args()
     total = options.warmup_seconds + round(options.minutes * 60)
@@ -63,7 +62,7 @@ def main() -> int:
         env=env,
         check=True,
     )
-    server_options = common.ServerOptions(options.workers, options.threads, options.worker_class)
+    server_options = common.ServerOptions(options.workers, options.threads)
     delay_ms = round(options.connections * 1000 / options.rate)
     run_id = uuid.uuid4().hex[:10]
     samples: list[dict] = []
@@ -221,7 +220,7 @@ def markdown(report: dict, pids: list[int], options) -> str:
             f"to its highest later sample: {growth} (bound {report['bound_mb']} MB);",
             f"- verdict: **{verdict}**.",
             "",
-            "Resident memory (VmRSS) of each gunicorn worker:",
+            "Resident memory (VmRSS) of each server worker process:",
             "",
             *rows,
         ]

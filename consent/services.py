@@ -4,7 +4,6 @@ import time
 import uuid
 
 from django.conf import settings
-from django.db import transaction
 
 from consent import selectors
 from consent.models import ConsentDecision
@@ -46,17 +45,16 @@ def record_consent(
     }[ConsentDecision.Action(action)]
     if gpc:
         choices = Choices(analytics=False, marketing=False, embedded=choices.embedded)
-    with transaction.atomic():
-        return ConsentDecision.objects.create(
-            consent_id=consent_id or uuid.uuid4(),
-            action=action,
-            method=ConsentDecision.Method(method),
-            analytics=choices.analytics,
-            marketing=choices.marketing,
-            embedded=choices.embedded,
-            gpc=gpc,
-            banner_version=selectors.banner_version(),
-            policy_version=selectors.policy_version(),
-            language=language,
-            truncated_ip=truncate_ip(ip) if settings.CONSENT_LOG_TRUNCATED_IP else None,
-        )
+    return ConsentDecision.objects.create(
+        consent_id=consent_id or uuid.uuid4(),
+        action=action,
+        method=ConsentDecision.Method(method),
+        analytics=choices.analytics,
+        marketing=choices.marketing,
+        embedded=choices.embedded,
+        gpc=gpc,
+        banner_version=selectors.banner_version(),
+        policy_version=selectors.policy_version(),
+        language=language,
+        truncated_ip=truncate_ip(ip) if settings.CONSENT_LOG_TRUNCATED_IP else None,
+    )

@@ -23,12 +23,17 @@ def activity_of(kind: str) -> Activity:
 def find_duplicate_lead(
     *, subject: Subject, kind: str, since: datetime.datetime, **content: object
 ) -> Lead | None:
-    """A lead of this kind from the same person with exactly this content, made since `since`."""
-    return (
-        Lead.objects.filter(subject=subject, kind=kind, created_at__gte=since, **content)
-        .order_by("-created_at")
-        .first()
-    )
+    """A lead of this kind from the same person with exactly this content, made since `since`.
+
+    The content is compared here rather than in SQL: a person has few leads in the window, and
+    each extra condition costs the ORM more than the comparison, on the path of every form
+    submission (docs/benchmarks.md).
+    """
+    recent = Lead.objects.filter(subject=subject, kind=kind, created_at__gte=since)
+    for lead in recent.order_by("-created_at"):
+        if all(getattr(lead, field) == value for field, value in content.items()):
+            return lead
+    return None
 
 
 def find_meeting(*, provider: str, booking_ids: list[str]) -> Meeting | None:

@@ -38,7 +38,8 @@ def queue_email(
     """
     from mail.tasks import deliver_email
 
-    with transaction.atomic():
+    # No savepoint of its own inside a caller's transaction: the two rows go with the caller's.
+    with transaction.atomic(savepoint=False):
         email = OutgoingEmail.objects.create(
             to_address=to,
             subject_line=subject_line,

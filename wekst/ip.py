@@ -43,8 +43,8 @@ class RequestLogMiddleware:
     """Logs each request as method, path, status, duration and truncated client address only.
 
     No query string (it can carry tokens or email addresses), no user agent, no referrer and
-    never the full address: this line replaces the web server's access log, which gunicorn.conf.py
-    turns off because it would print full addresses.
+    never the full address: this line replaces the web server's access log, which wekst/serve.py
+    keeps off because it would print full addresses.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):

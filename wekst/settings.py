@@ -126,7 +126,7 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes write to the one file (gunicorn's workers, the task worker, the
+    # Several processes write to the one file (the web server's workers, the task worker, the
     # scheduler). WAL lets reads go on during a write; IMMEDIATE takes the write lock when a
     # transaction starts, so that writers queue for it (up to the timeout) instead of one failing
     # half way with "database is locked" (docs/benchmarks.md).

@@ -70,6 +70,36 @@ function consent_request()
   }, decisions[counter % 3 + 1])
 end
 
+-- Paced runs (BENCH_RATE set: requests per second, all threads together): visitors arrive at
+-- random, as independent people do (exponential gaps, a Poisson process), at that rate on
+-- average, whatever the server answers; without it every connection sends its next request as
+-- soon as the last one is answered (a closed loop, which measures the most the server can do).
+-- Each thread keeps its own schedule; wrk asks delay() before each request of each connection.
+local rate = tonumber(os.getenv("BENCH_RATE") or "")
+if rate then
+  local ffi = require("ffi")
+  ffi.cdef[[
+    typedef struct { long tv_sec; long tv_nsec; } bench_timespec;
+    int clock_gettime(int clock, bench_timespec *now);
+  ]]
+  local now_ts = ffi.new("bench_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(1, now_ts)  -- CLOCK_MONOTONIC
+    return tonumber(now_ts.tv_sec) * 1000 + tonumber(now_ts.tv_nsec) / 1e6
+  end
+  local mean_gap_ms = 1000 / (rate / tonumber(os.getenv("BENCH_WRK_THREADS") or "1"))
+  local next_ms = nil
+  function delay()
+    local t = now_ms()
+    if next_ms == nil then
+      math.randomseed(os.time() + (thread_number or 0))
+      next_ms = t
+    end
+    next_ms = next_ms - mean_gap_ms * math.log(1 - math.random())
+    return math.max(next_ms - t, 0)
+  end
+end
+
 -- One JSON line for bench/common.py; latency in microseconds, as wrk measures it.
 function done(summary, latency, requests)
   local e = summary.errors

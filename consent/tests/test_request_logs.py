@@ -1,7 +1,6 @@
 """Our own request logs keep truncated IP addresses only (CON-05, checklist CK-16)."""
 
 import os
-import runpy
 import socket
 import subprocess
 import sys
@@ -11,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from wekst import serve
 from wekst.ip import truncate_ip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,13 +57,10 @@ def test_con_05_the_request_log_has_method_path_status_duration_and_truncated_ip
         assert secret not in message
 
 
-def test_con_05_gunicorn_conf_turns_its_access_log_off():
-    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+def test_con_05_the_production_server_keeps_no_access_log():
+    configured = serve.server(host="127.0.0.1", port=8000, workers=1, threads=1)
 
-    assert config["accesslog"] is None
-    assert config["disable_redirect_access_to_syslog"] is True
-    assert "%(h)s" not in config["access_log_format"]
-    assert config["logger_class"].access(None, None, None, None, None) is None
+    assert configured.log_access is False
 
 
 def _free_port() -> int:
@@ -72,25 +69,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_con_05_gunicorn_prints_no_access_line_even_when_asked_to(tmp_path):
-    """Run the real gunicorn with our config and --access-logfile: only our truncated line."""
+def test_con_05_the_server_prints_no_access_line_even_when_asked_to(tmp_path):
+    """Run the real server (python -m wekst.serve) with granian's own switch for an access log
+    set in its environment: only our truncated line is printed."""
     port = _free_port()
-    log = tmp_path / "gunicorn.log"
+    log = tmp_path / "server.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "WEKST_"))}
-    env.update(DJANGO_ENV="test", DJANGO_SETTINGS_MODULE="wekst.settings")
+    env.update(DJANGO_ENV="test", DJANGO_SETTINGS_MODULE="wekst.settings", GRANIAN_ACCESS_LOG="1")
     with log.open("w") as out:
-        server = subprocess.Popen(  # noqa: S603 - our own gunicorn on our own code
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                "1",
-                "--access-logfile",
-                "-",
-            ],
+        server = subprocess.Popen(  # noqa: S603 - our own server on our own code
+            [sys.executable, "-m", "wekst.serve", "--port", str(port), "--workers", "1"],
             cwd=ROOT,
             env=env,
             stdout=out,
@@ -109,10 +97,11 @@ def test_con_05_gunicorn_prints_no_access_line_even_when_asked_to(tmp_path):
                     time.sleep(0.2)
         finally:
             server.terminate()
-            server.wait(timeout=10)
+            server.wait(timeout=20)
     output = log.read_text()
 
     assert "GET /cookies/ 200" in output  # our own line, which proves the request was served
     assert "127.0.0.0" in output
-    assert '"GET /cookies/?q=1 HTTP/1.1"' not in output  # gunicorn's access line
-    assert "127.0.0.1 - -" not in output
+    # granian's access line: [time] 127.0.0.1 - "GET /cookies/ HTTP/1.1" 200 1.234
+    assert "127.0.0.1 - " not in output
+    assert '"GET /cookies/' not in output

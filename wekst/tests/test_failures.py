@@ -175,7 +175,9 @@ def test_sec_03_a_lost_database_never_echoes_a_password_back():
     assert 'name="username" value="kari@klinikk.example"' in response.text
 
 
-@pytest.mark.django_db
+# transaction=True: requests run in autocommit, as in production, where the decision is one
+# INSERT with no transaction around it.
+@pytest.mark.django_db(transaction=True)
 def test_sec_03_a_lost_database_on_the_consent_endpoint_answers_json_503():
     inserts: list[str] = []
     with connection.execute_wrapper(_lose_database_at("consent_consentdecision", inserts)):
