@@ -1,9 +1,10 @@
 """The load benchmark behind bench/run: the production server under wrk, on SQLite and PostgreSQL.
 
 For each database: set it up as a deployment does (migrate, processor register, collectstatic),
-time access export and erasure against the number of subjects with bench/rights_bench.py when it
-exists (it also seeds a realistic mix of records), top the data up to --subjects with
-bench/seed.py, start the production server (wekst.serve), and measure with wrk at each number of concurrent clients:
+top the data up to --subjects with bench/seed.py and let the database settle (VACUUM ANALYZE,
+CHECKPOINT), start the production server (wekst.serve), and measure with wrk at each number of
+concurrent clients; then, with the server stopped, time access export and erasure against the
+number of subjects with bench/rights_bench.py (on databases of its own):
 
 - home:    GET / as a first visit (no cookie);
 - contact: a valid POST /contact/ with the CSRF cookie and token of a fetched form, every
@@ -153,7 +154,6 @@ def measure(kind: str, options) -> dict:
     env = common.server_env(kind, use_redis=use_redis)
     common.log(f"{kind}: preparing {env['DATABASE_URL']} (redis: {use_redis})")
     common.prepare(env)
-    rights = rights_figures(kind, options.rights_subjects)
     subprocess.run(  # noqa: S603
         [common.PYTHON, "bench/seed.py", "--subjects", str(options.subjects)],
         cwd=common.ROOT,
@@ -161,6 +161,7 @@ def measure(kind: str, options) -> dict:
         check=True,
     )
     subjects = common.count_rows(env, "subjects_subject")
+    common.settle(env)
     server_options = common.ServerOptions(workers=options.workers, threads=options.threads)
     results: list[Measurement] = []
     load_before = common.load_average()
@@ -187,6 +188,9 @@ def measure(kind: str, options) -> dict:
             )
         log_text = server.log_path.read_text(errors="replace")
     tracebacks = log_text.count("Traceback")
+    # After the load: its bulk seeding would otherwise still be vacuumed and checkpointed by
+    # the database server while the load runs on the same cores.
+    rights = rights_figures(kind, options.rights_subjects)
     return {
         "database": kind,
         "server": server_options.describe(),
