@@ -62,6 +62,12 @@ class Lead(models.Model):
         related_name="leads",
         help_text="The clinic this lead was collected for; empty for Wekst's own leads.",
     )
+    staff_notified_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When staff were told of this lead: set once, so a task run again tells no one twice.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -95,6 +101,12 @@ class Meeting(models.Model):
     ends_at = models.DateTimeField(null=True, blank=True)
     last_event_at = models.DateTimeField(
         null=True, blank=True, help_text="When the provider sent the latest event applied."
+    )
+    staff_notified_event_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The provider event staff were last told of; an older or the same one is not told again.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -236,26 +236,57 @@ def _booking_lead(
 
 
 def notify_staff(*, lead: Lead, meeting: Meeting | None = None) -> None:
-    """Queue a notification to every staff address, in the caller's transaction.
-
-    Each email is linked to the lead's subject and carries the lead's purpose, so it appears in
-    access reports and goes with erasure.
+    """Enqueue the staff notification of a lead, or of a meeting's change, in the caller's
+    transaction: it commits with the change, so it is never lost, and the worker renders and
+    queues it (tell_staff), so the visitor's request does not wait for it (docs/benchmarks.md).
     """
-    context = {"lead": lead, "meeting": meeting}
-    with translation.override(settings.LANGUAGE_CODE):
-        if meeting is None:
-            subject_line = render_to_string("leads/email/staff_lead_subject.txt", context)
-            body = render_to_string("leads/email/staff_lead.txt", context)
+    from leads.tasks import tell_staff
+
+    tell_staff.enqueue(lead.pk, meeting.pk if meeting is not None else None)
+
+
+def tell_staff(*, lead_id: int, meeting_id: int | None = None) -> int:
+    """Queue an email to every staff address about the lead, or about the meeting as it is now;
+    returns how many. Each email is linked to the lead's subject and carries the lead's purpose,
+    so it appears in access reports and goes with erasure.
+
+    Once only: the lead, or the meeting's latest provider event, is marked as told in the same
+    transaction, so a task run again after a worker died tells no one twice, and several changes
+    the worker comes to at once are told in one email of the latest state. A lead erased before
+    the worker came to it is told to no one.
+    """
+    with transaction.atomic():
+        lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
+        if lead is None:
+            return 0
+        meeting = None
+        if meeting_id is None:
+            if lead.staff_notified_at is not None:
+                return 0
+            lead.staff_notified_at = timezone.now()
+            lead.save(update_fields=["staff_notified_at"])
         else:
-            subject_line = render_to_string("leads/email/staff_meeting_subject.txt", context)
-            body = render_to_string("leads/email/staff_meeting.txt", context)
-    subject_line = " ".join(subject_line.split())[:200]
-    for address in settings.WEKST_STAFF_EMAILS:
-        queue_email(
-            to=address,
-            subject_line=subject_line,
-            body=body,
-            purpose=lead.purpose,
-            subject=lead.subject,
-            headers={"Reply-To": lead.email},
-        )
+            meeting = Meeting.objects.select_for_update().filter(pk=meeting_id).first()
+            if meeting is None or meeting.staff_notified_event_at == meeting.last_event_at:
+                return 0
+            meeting.staff_notified_event_at = meeting.last_event_at
+            meeting.save(update_fields=["staff_notified_event_at"])
+        context = {"lead": lead, "meeting": meeting}
+        with translation.override(settings.LANGUAGE_CODE):
+            if meeting is None:
+                subject_line = render_to_string("leads/email/staff_lead_subject.txt", context)
+                body = render_to_string("leads/email/staff_lead.txt", context)
+            else:
+                subject_line = render_to_string("leads/email/staff_meeting_subject.txt", context)
+                body = render_to_string("leads/email/staff_meeting.txt", context)
+        subject_line = " ".join(subject_line.split())[:200]
+        for address in settings.WEKST_STAFF_EMAILS:
+            queue_email(
+                to=address,
+                subject_line=subject_line,
+                body=body,
+                purpose=lead.purpose,
+                subject=lead.subject,
+                headers={"Reply-To": lead.email},
+            )
+    return len(settings.WEKST_STAFF_EMAILS)

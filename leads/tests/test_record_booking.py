@@ -31,8 +31,9 @@ def book(status="booked", booking_id="bk-1", starts_at=START, occurred_at=None, 
     return record_booking(**values)
 
 
-def test_lea_03_a_booking_creates_a_meeting_and_a_lead_for_the_meetings_purpose():
+def test_lea_03_a_booking_creates_a_meeting_and_a_lead_for_the_meetings_purpose(run_tasks):
     meeting = book()
+    run_tasks()
 
     assert meeting.status == Meeting.Status.BOOKED
     assert meeting.starts_at == START
@@ -44,9 +45,11 @@ def test_lea_03_a_booking_creates_a_meeting_and_a_lead_for_the_meetings_purpose(
     assert OutgoingEmail.objects.filter(purpose="meetings", subject=lead.subject).exists()
 
 
-def test_lea_03_the_same_event_twice_changes_nothing_and_notifies_once():
+def test_lea_03_the_same_event_twice_changes_nothing_and_notifies_once(run_tasks):
     first = book()
+    run_tasks()
     again = book()
+    run_tasks()
 
     assert again.pk == first.pk
     assert Meeting.objects.count() == 1
@@ -54,17 +57,54 @@ def test_lea_03_the_same_event_twice_changes_nothing_and_notifies_once():
     assert OutgoingEmail.objects.count() == 1
 
 
-def test_lea_03_reschedule_and_cancel_update_the_same_meeting():
+def test_lea_03_reschedule_and_cancel_update_the_same_meeting(run_tasks):
     book()
+    run_tasks()
     moved = START + datetime.timedelta(days=1)
     rescheduled = book("rescheduled", starts_at=moved)
+    run_tasks()
     cancelled = book("cancelled", starts_at=moved)
+    run_tasks()
 
     assert rescheduled.pk == cancelled.pk
     meeting = Meeting.objects.get()
     assert meeting.status == Meeting.Status.CANCELLED
     assert meeting.starts_at == moved
     assert OutgoingEmail.objects.count() == 3
+
+
+def test_lea_03_changes_the_worker_comes_to_at_once_are_told_in_one_email_of_the_latest(
+    run_tasks,
+):
+    book()
+    book("cancelled", occurred_at=timezone.now() + datetime.timedelta(seconds=1))
+    run_tasks()
+
+    [email] = OutgoingEmail.objects.all()
+    assert "cancel" in (email.subject_line + email.body_text).lower()
+
+
+def test_lea_03_a_notification_task_run_again_tells_no_one_twice(run_tasks):
+    """A worker killed after the notification committed but before the task was marked done:
+    recover_stuck_tasks runs the task again (docs/benchmarks.md, failure tests)."""
+    from leads.services import tell_staff
+
+    meeting = book()
+    run_tasks()
+    lead = make_lead()
+
+    assert tell_staff(lead_id=meeting.lead_id, meeting_id=meeting.pk) == 0
+    assert tell_staff(lead_id=lead.pk) == 1
+    assert tell_staff(lead_id=lead.pk) == 0
+    assert OutgoingEmail.objects.count() == 2
+
+
+def test_lea_03_a_lead_erased_before_the_worker_came_to_it_is_told_to_no_one(run_tasks):
+    meeting = book()
+    meeting.subject.delete()
+    run_tasks()
+
+    assert not OutgoingEmail.objects.exists()
 
 
 def test_lea_03_a_reschedule_under_a_new_booking_id_follows_the_old_one():

@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from consent.models import ConsentDecision
 from consent.tests.factories import make_decision
 from leads.models import Lead, Meeting
-from leads.services import record_booking
+from leads.services import record_booking, tell_staff
 from leads.tests.factories import make_lead
 from mail.models import OutgoingEmail
 from mail.services import queue_email
@@ -115,6 +115,8 @@ def test_ret_01_a_legal_hold_stops_the_sweep_for_its_subject_until_lifted():
     with at(START):
         held = make_lead(email="held@klinikk.example")
         other = make_lead(email="other@klinikk.example")
+        for lead in (held, other):  # as the worker does next
+            tell_staff(lead_id=lead.pk)
     hold = place_legal_hold(subject=held.subject, reason="Invoice dispute, case 2026-14", user=None)
 
     run = sweep_at(TWO_YEARS_ON)

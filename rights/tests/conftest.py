@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from audit.services import record_event
 from consent.services import record_consent
-from leads.services import record_booking
+from leads.services import record_booking, tell_staff
 from leads.tests.factories import make_lead
 from newsletter.services import start_subscription
 from processors import connectors
@@ -55,7 +55,7 @@ def person(staff_addresses):
         company="Nordmann Tannklinikk",
         message='=HYPERLINK("http://evil.example","click")',
     )
-    record_booking(
+    meeting = record_booking(
         provider="trafft",
         status="booked",
         booking_id="appt-8812",
@@ -65,6 +65,9 @@ def person(staff_addresses):
         ends_at=timezone.now() + datetime.timedelta(days=3, minutes=30),
         occurred_at=timezone.now(),
     )
+    # What the worker does next: staff are told of the lead and of the meeting.
+    tell_staff(lead_id=lead.pk)
+    tell_staff(lead_id=meeting.lead_id, meeting_id=meeting.pk)
     start_subscription(
         email=EMAIL, name="Kari", source="newsletter_form", consent_wording="Yes", language="en"
     )
