@@ -151,6 +151,7 @@ class BookingWebhookView(View):
 
     http_method_names = ["post"]
     provider: str = ""
+    signature_header: str = ""  # the request header that carries the provider's signature
 
     # What each provider module supplies.
     def shared_secret(self) -> str:
@@ -159,6 +160,15 @@ class BookingWebhookView(View):
 
     def verify_signature(self, request: HttpRequest, body: bytes, secret: str) -> None:
         raise NotImplementedError
+
+    def signature(self, request: HttpRequest) -> str:
+        """The signature header's value; a 401 refusal when the provider sent none."""
+        value = request.headers.get(self.signature_header, "")
+        if not value:
+            raise WebhookRefused(
+                401, "missing_signature", f"The {self.signature_header} header is missing."
+            )
+        return value
 
     def sent_at(self, request: HttpRequest, payload: dict) -> datetime.datetime:
         raise NotImplementedError

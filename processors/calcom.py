@@ -44,17 +44,13 @@ def sign(body: bytes, secret: str) -> str:
 
 class CalcomWebhookView(BookingWebhookView):
     provider = PROVIDER
+    signature_header = SIGNATURE_HEADER
 
     def shared_secret(self) -> str:
         return settings.CALCOM_WEBHOOK_SECRET
 
     def verify_signature(self, request, body: bytes, secret: str) -> None:
-        given = request.headers.get(SIGNATURE_HEADER, "")
-        if not given:
-            raise WebhookRefused(
-                401, "missing_signature", f"The {SIGNATURE_HEADER} header is missing."
-            )
-        if not signatures_match(sign(body, secret), given):
+        if not signatures_match(sign(body, secret), self.signature(request)):
             raise WebhookRefused(401, "invalid_signature", "The signature does not match the body.")
 
     def sent_at(self, request, payload: dict) -> datetime.datetime:
