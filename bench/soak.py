@@ -1,5 +1,5 @@
-"""The soak run behind bench/soak: a steady mixed load on the production server + PostgreSQL for ten minutes
-or more, with no error and no growth in memory beyond a stated bound.
+"""The soak run behind bench/soak: a steady mixed load on the production server + PostgreSQL for
+ten minutes or more, with no error and no growth in memory beyond a stated bound.
 
 wrk paces its connections (common.lua's mix: per ten requests five home pages, three consent
 decisions and two contact submissions; each connection waits BENCH_DELAY_MS between requests),

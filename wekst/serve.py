@@ -19,8 +19,8 @@ import os
 from granian import Granian
 from granian.constants import Interfaces
 
-# Measured with bench/run on two cores: one process per core, four threads each served the most;
-# more processes or threads only competed with PostgreSQL for the same cores.
+# Four threads per process overlap the waits on PostgreSQL and Redis. On two cores, 2×2, 2×4, 3×3
+# and 2×8 processes × threads differed less than the noise of bench/run (docs/benchmarks.md).
 THREADS_PER_WORKER = 4
 
 
