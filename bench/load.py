@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -62,6 +62,9 @@ class Measurement:
     stored_per_second: float | None
     not_stored: int
     offered_rate: float | None = None  # a paced run: requests per second sent, on average
+    # CPU milliseconds per request during the measured run, per kind of process
+    # (common.cpu_seconds): what a request costs, which changes less with the load than req/s.
+    cpu_ms: dict[str, float] = field(default_factory=dict)
 
 
 def rights_figures(kind: str, sizes: list[int]) -> list[dict]:
@@ -113,9 +116,12 @@ def measure_one(
     run_id = uuid.uuid4().hex[:10]
     run_env["BENCH_RUN_ID"] = run_id
     since = common.utc_now()
+    web_pids = {server.process.pid, *server.worker_pids()}
+    cpu_before = common.cpu_seconds(web_pids)
     result = common.run_wrk(
         script, server.url, connections=clients, seconds=options.duration, env=run_env
     )
+    cpu_after = common.cpu_seconds(web_pids)
     time.sleep(1)  # requests still in flight when wrk stopped finish
     stored = common.count_stored(env, scenario, run_id=run_id, since=since) if stores else None
     answered = result.requests - result.error_count
@@ -138,6 +144,10 @@ def measure_one(
         stored_per_second=round(stored / result.seconds, 1) if stores else None,
         not_stored=not_stored,
         offered_rate=rate,
+        cpu_ms={
+            kind: round((cpu_after[kind] - cpu_before[kind]) * 1000 / max(result.requests, 1), 2)
+            for kind in cpu_after
+        },
     )
     stored_text = f", stored {stored} ({measurement.stored_per_second}/s)" if stores else ""
     offered = f" paced {rate}/s" if rate else ""
@@ -165,6 +175,7 @@ def measure(kind: str, options) -> dict:
     server_options = common.ServerOptions(workers=options.workers, threads=options.threads)
     results: list[Measurement] = []
     load_before = common.load_average()
+    speed_before = common.speed_reference_ms()
     with common.running_server(env, server_options, name=kind) as server:
         cookie, token = common.csrf_pair(server.url)
         wrk_env = {
@@ -187,6 +198,7 @@ def measure(kind: str, options) -> dict:
                 measure_one(kind, env, server, wrk_env, options, scenario, clients, rate)
             )
         log_text = server.log_path.read_text(errors="replace")
+    speed_after = common.speed_reference_ms()
     tracebacks = log_text.count("Traceback")
     # After the load: its bulk seeding would otherwise still be vacuumed and checkpointed by
     # the database server while the load runs on the same cores.
@@ -201,6 +213,8 @@ def measure(kind: str, options) -> dict:
         "server_tracebacks": tracebacks,
         "load_average_before": load_before,
         "load_average_after": common.load_average(),
+        "speed_before_ms": speed_before,
+        "speed_after_ms": speed_after,
     }
 
 
@@ -258,6 +272,14 @@ def markdown(reports: list[dict], command: str, machine: dict) -> str:
         f"Python {machine['python']}, SQLite {machine['sqlite']}, PostgreSQL "
         f"{machine['postgresql']}, {machine['wrk']}. wrk runs on the same two cores as the server.",
         "",
+        "Machine speed (bench/common.py `speed_reference_ms`, a fixed pure-Python workload, "
+        "less is faster): "
+        + ", ".join(
+            f"{r['database']} {r['speed_before_ms']} ms before, {r['speed_after_ms']} after"
+            for r in reports
+        )
+        + ".",
+        "",
         "```",
         machine["free_h"],
         "```",
@@ -273,8 +295,9 @@ def markdown(reports: list[dict], command: str, machine: dict) -> str:
             f"{report['load_average_after']}. Tracebacks in the server log: "
             f"{report['server_tracebacks']}.",
             "",
-            "| scenario | clients | req/s | p50 ms | p99 ms | max ms | errors | stored/s |",
-            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            "| scenario | clients | req/s | p50 ms | p99 ms | max ms | errors | stored/s "
+            "| CPU ms/req: web, db, other |",
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
         ]
         for m in report["measurements"]:
             stored = f"{m['stored_per_second']:,.0f}" if m["stored_per_second"] is not None else ""
@@ -284,9 +307,12 @@ def markdown(reports: list[dict], command: str, machine: dict) -> str:
                 if m["not_stored"]:
                     detail["not stored"] = m["not_stored"]
                 errors += " (" + ", ".join(f"{k} {v}" for k, v in detail.items()) + ")"
+            cpu = m["cpu_ms"]
+            rest = cpu["redis"] + cpu["wrk"] + cpu["other"]
             lines.append(
                 f"| {LABELS[m['scenario']]} | {clients_text(m)} | {m['rate']:,.0f} | {m['p50_ms']} "
-                f"| {m['p99_ms']} | {m['max_ms']} | {errors} | {stored} |"
+                f"| {m['p99_ms']} | {m['max_ms']} | {errors} | {stored} "
+                f"| {cpu['web']:.2f}, {cpu['database']:.2f}, {rest:.2f} |"
             )
         lines.append("")
         if report["rights"]:

@@ -14,8 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from consent import selectors, services
 from consent.csrf import require_same_origin
-from consent.forms import DecisionForm
-from consent.models import ConsentDecision
+from consent.forms import InvalidDecision, parse_decision
 from consent.state import COOKIE_NAME, Choices, ConsentCookie
 from declaration.selectors import get_declaration
 from wekst.ratelimit import client_ip
@@ -72,22 +71,22 @@ def decide(request: HttpRequest) -> HttpResponse:
             429,
             _("Too many choices in a short while. Please wait a few minutes and try again."),
         )
-    form = DecisionForm(request.POST)
-    if not form.is_valid():
+    try:
+        posted = parse_decision(request.POST)
+    except InvalidDecision as invalid:
         return _problem(
             request,
             400,
             _("Your choice was not understood, so nothing was stored."),
-            {name: [str(e) for e in errors] for name, errors in form.errors.items()},
+            invalid.errors,
         )
-    data = form.cleaned_data
     previous = ConsentCookie.decode(request.COOKIES.get(COOKIE_NAME))
     decision = services.record_consent(
         consent_id=previous.consent_id if previous else None,
-        action=data["choice"],
-        chosen=form.chosen(),
-        method=data["method"] or ConsentDecision.Method.BANNER,
-        gpc=selectors.gpc_signal(request) or data["gpc"] == "1",
+        action=posted.action,
+        chosen=posted.chosen,
+        method=posted.method,
+        gpc=selectors.gpc_signal(request) or posted.gpc,
         language=get_language(),
         ip=client_ip(request),
     )

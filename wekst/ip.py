@@ -7,8 +7,8 @@ Truncation lowers the risk but does not anonymise: a truncated address is still 
 (Datatilsynet 20/03771-17), so it is declared as an online identifier.
 """
 
-import ipaddress
 import logging
+import socket
 import time
 from collections.abc import Callable
 
@@ -16,6 +16,7 @@ from django.http import HttpRequest, HttpResponse
 
 IPV4_PREFIX = 24
 IPV6_PREFIX = 48
+IPV4_MAPPED = bytes(10) + b"\xff\xff"  # ::ffff:0:0/96
 
 request_logger = logging.getLogger("wekst.requests")
 
@@ -24,19 +25,24 @@ def truncate_ip(address: str | None) -> str | None:
     """The network part of `address` (IPv4 /24, IPv6 /48) as text; None if it is not an address.
 
     An IPv4 address carried in IPv6 (::ffff:192.0.2.7) is truncated as IPv4, so that the mapped
-    form cannot keep the last octet.
+    form cannot keep the last octet. Read with the C library's strict inet_pton rather than the
+    ipaddress module: every request's log line and every consent decision truncates an address,
+    and this is several times faster.
     """
     text = (address or "").strip()
     if "%" in text:  # an IPv6 zone (fe80::1%eth0) names a local interface, not the visitor
         text = text.split("%", 1)[0]
     try:
-        ip = ipaddress.ip_address(text)
-    except ValueError:
-        return None
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    prefix = IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False).network_address)
+        packed = socket.inet_pton(socket.AF_INET, text)
+    except OSError:
+        try:
+            packed = socket.inet_pton(socket.AF_INET6, text)
+        except OSError:
+            return None
+        if not packed.startswith(IPV4_MAPPED):
+            return socket.inet_ntop(socket.AF_INET6, packed[: IPV6_PREFIX // 8].ljust(16, b"\0"))
+        packed = packed[len(IPV4_MAPPED) :]
+    return socket.inet_ntop(socket.AF_INET, packed[: IPV4_PREFIX // 8].ljust(4, b"\0"))
 
 
 class RequestLogMiddleware:

@@ -6,8 +6,10 @@ is ever written to the cache in readable form.
 
 import hashlib
 import hmac
+import threading
 from dataclasses import dataclass
 
+import redis
 from django.conf import settings
 from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
@@ -26,40 +28,37 @@ def _cache_key(scope: str, value: str, window: int) -> str:
     return f"ratelimit:{scope}:{window}:{digest[:32]}"
 
 
+# Counts one event and starts the window's expiry with its first: one command, atomic in Redis.
+COUNT_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return count
+"""
+
+_thread = threading.local()
+
+
 def _count_in_redis(key: str, timeout: int) -> int | None:
-    """The new count for `key` in one round trip to Redis, or None with another cache backend.
+    """The new count for `key` in one command to Redis, or None with another cache backend.
 
     Through Django's cache API a hit costs three round trips (add, then incr, which checks that
-    the key exists first); every form submission and consent decision pays for two hits, which
-    showed in the load benchmark (docs/benchmarks.md). SET NX starts the window's counter with
-    its expiry, INCR counts: sent together, they are one round trip.
+    the key exists first), and every form submission and consent decision pays for one or two
+    hits. Here a hit is one script call on a connection of the calling thread's own; checking
+    a connection out of the shared pool polls its socket first, and that, with the client
+    redis-py builds per call and a pipeline of two commands, was most of the rate limit's cost
+    in the load benchmark (docs/benchmarks.md).
     """
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return None
-    full_key = backend.make_and_validate_key(key)
-    pipeline = _redis_client(backend).pipeline(transaction=False)
-    pipeline.set(full_key, 0, ex=timeout, nx=True)
-    pipeline.incr(full_key)
-    return pipeline.execute()[1]
-
-
-_redis_clients: dict[int, object] = {}
-
-
-def _redis_client(backend: RedisCache):
-    """One Redis client per connection pool, reused.
-
-    Django's get_client makes a new client for each call, and redis-py fills a table of some two
-    hundred response callbacks for each new client: about a tenth of a consent decision's time
-    in the load benchmark. A client is safe to share between threads; its pool hands out the
-    connections.
-    """
     pool = backend._cache._get_connection_pool(write=True)
-    client = _redis_clients.get(id(pool))
-    if client is None or client.connection_pool is not pool:
-        client = _redis_clients[id(pool)] = backend._cache.get_client(write=True)
-    return client
+    script = getattr(_thread, "count_script", None)
+    if script is None or script.registered_client.connection_pool is not pool:
+        if script is not None:  # another cache configuration: give the old connection back
+            script.registered_client.close()
+        client = redis.Redis(connection_pool=pool, single_connection_client=True)
+        script = _thread.count_script = client.register_script(COUNT_SCRIPT)
+    return script(keys=[backend.make_and_validate_key(key)], args=[timeout])
 
 
 def hit(scope: str, value: str, limit: Limit, *, now: float) -> bool:

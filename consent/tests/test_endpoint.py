@@ -7,8 +7,9 @@ import pytest
 from django.core.cache import cache
 from django.utils import timezone
 
+from consent import services
 from consent.models import ConsentDecision
-from consent.state import COOKIE_NAME, ConsentCookie
+from consent.state import COOKIE_NAME, Choices, ConsentCookie
 from consent.tests.conftest import JSON, SAME_ORIGIN
 from consent.tests.factories import give_cookie, make_decision
 from declaration.selectors import get_declaration
@@ -251,3 +252,21 @@ def test_con_03_a_malformed_cookie_is_ignored_and_replaced(client, decide):
     decoded = ConsentCookie.decode(response.cookies[COOKIE_NAME].value)
     assert decoded is not None
     assert decoded.consent_id == ConsentDecision.objects.get().consent_id
+
+
+def test_con_03_the_decision_returned_is_the_row_stored_field_for_field():
+    decision = services.record_consent(
+        consent_id=None,
+        action="choose",
+        chosen=Choices(analytics=True, marketing=False, embedded=True),
+        method="settings",
+        gpc=False,
+        language="nb",
+        ip="2001:db8:85a3::8a2e:370:7348",
+    )
+
+    stored = ConsentDecision.objects.get(pk=decision.pk)
+    for field in ConsentDecision._meta.concrete_fields:
+        assert getattr(stored, field.attname) == getattr(decision, field.attname), field.name
+    assert stored.truncated_ip == "2001:db8:85a3::"
+    assert not decision._state.adding

@@ -4,6 +4,7 @@ process's memory (tests, bin/run)."""
 import os
 import socket
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.core.cache import caches
@@ -60,4 +61,19 @@ def test_the_redis_counter_expires_with_its_window_and_holds_no_address(settings
     [key] = client.keys(f"*{scope}*")
     assert 0 < client.ttl(key) <= 61
     assert b"kari" not in key and b"klinikk" not in key
+    caches["default"].clear()
+
+
+def test_threads_count_together_in_redis_each_on_a_connection_of_its_own(settings):
+    _use_redis(settings)
+    scope, limit = f"test:{uuid.uuid4().hex}", Limit(20, 60)
+
+    def four_hits(_):
+        return [hit(scope, "203.0.113.7", limit, now=1_000_000.0) for _ in range(4)]
+
+    with ThreadPoolExecutor(max_workers=5) as threads:
+        answers = [answer for batch in threads.map(four_hits, range(5)) for answer in batch]
+
+    assert answers == [True] * 20
+    assert hit(scope, "203.0.113.7", limit, now=1_000_000.0) is False
     caches["default"].clear()
