@@ -25,7 +25,7 @@ from processors.base import (
     parse_time,
     signatures_match,
 )
-from processors.connectors import ErasureTarget, ManualStepNeeded, raise_for_status, send
+from processors.connectors import ManualStepNeeded, ProcessorTarget, raise_for_status, send
 
 PROVIDER = "calcom"
 SIGNATURE_HEADER = "X-Cal-Signature-256"
@@ -91,7 +91,7 @@ class CalcomWebhookView(BookingWebhookView):
         )
 
 
-def erase_attendee(target: ErasureTarget) -> None:
+def erase_attendee(target: ProcessorTarget) -> None:
     """Pass an erasure on to Cal.com (the erasure connector, processors/connectors.py).
 
     Cal.com's API can cancel a booking but not erase an attendee, so the erasure goes to
@@ -123,3 +123,31 @@ def erase_attendee(target: ErasureTarget) -> None:
         body=body,
     )
     raise_for_status(response, "Cal.com erasure endpoint")
+
+
+# Cal.com's API cannot change or restrict an attendee, and the erasure endpoint only erases, so a
+# rectification or a restriction waits for staff: what to do is in the message, the person's
+# identifiers and the corrected values are in the job.
+
+
+def rectify_attendee(target: ProcessorTarget, changes: dict[str, str]) -> None:
+    """Pass a rectification on to Cal.com: by hand (Art. 16, 19)."""
+    if not (target.emails or target.booking_ids) or not changes:
+        return
+    raise ManualStepNeeded(
+        f"Cal.com has no API to correct an attendee. Correct {', '.join(sorted(changes))} by "
+        "hand in Cal.com: Bookings > each booking in this job's identifiers > the attendee, "
+        "with the corrected values in this job's changes; then mark the job done."
+    )
+
+
+def restrict_attendee(target: ProcessorTarget) -> None:
+    """Pass a restriction on to Cal.com: by hand (Art. 18, 19)."""
+    if not (target.emails or target.booking_ids):
+        return
+    raise ManualStepNeeded(
+        "Cal.com has no API to restrict an attendee. In Cal.com: Bookings > each booking in "
+        "this job's identifiers > add the note 'Restricted (GDPR Art. 18): store only, no "
+        "marketing, no export' and take the attendee out of any workflow other than the "
+        "meeting itself; then mark the job done."
+    )

@@ -1,11 +1,19 @@
-"""The one interface through which an erasure reaches a processor (GDPR Art. 17(2), 19, 28(3)(e)).
+"""The one interface through which an erasure, a rectification or a restriction reaches a processor
+(GDPR Art. 17(2), 19, 28(3)(e)).
 
-A connector is a function `erase(target: ErasureTarget) -> None`, one per processor module
+A connector is a function, one per processor and kind of notice, in the processor's module
 (ga4.py, email_provider.py, trafft.py, calcom.py), registered here under the processor's key in
-the declaration's `recipients`. It returns when the processor has accepted the erasure, raises
+the declaration's `recipients`:
+
+    erase(target: ProcessorTarget) -> None
+    rectify(target: ProcessorTarget, changes: dict[str, str]) -> None
+    restrict(target: ProcessorTarget) -> None
+
+`target` is what the processor knows the person by (before any correction); `changes` the
+corrected values it holds. A connector returns when the processor has accepted the notice, raises
 ConnectorFailed for a failure worth retrying (rights.tasks retries with backoff), and
 ManualStepNeeded when it cannot act by itself (not configured, or the processor has no API):
-staff then erase in the processor's own interface and mark the job done.
+staff then act in the processor's own interface and mark the job done.
 Tests replace a connector with processors.fake.FakeConnector.
 """
 
@@ -26,11 +34,11 @@ class ConnectorFailed(Exception):
 
 
 class ManualStepNeeded(Exception):
-    """No automatic erasure is possible; the message tells staff what to do by hand."""
+    """The processor cannot be told automatically; the message tells staff what to do by hand."""
 
 
 @dataclass(frozen=True)
-class ErasureTarget:
+class ProcessorTarget:
     """What a processor may know the person by. Only what that processor received is filled in."""
 
     emails: tuple[str, ...] = ()
@@ -47,28 +55,66 @@ class ErasureTarget:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ErasureTarget:
+    def from_dict(cls, data: dict[str, Any]) -> ProcessorTarget:
         return cls(
             **{name: tuple(str(v) for v in data.get(name, ())) for name in cls.__dataclass_fields__}
         )
 
 
-Connector = Callable[[ErasureTarget], None]
+Connector = Callable[..., None]
 
-# Processor key (declaration `recipients`) -> its erasure function.
+# The kinds of notice, as rights.models.ProcessorNotice.Kind names them.
+ERASURE, RECTIFICATION, RESTRICTION = "erasure", "rectification", "restriction"
+
+# Processor key (declaration `recipients`) -> its function, one registry per kind.
 CONNECTORS: dict[str, str | Connector] = {
     "google_analytics": "processors.ga4.erase_user",
     "email_provider": "processors.email_provider.erase_contact",
     "trafft": "processors.trafft.erase_customer",
     "calcom": "processors.calcom.erase_attendee",
 }
+# Google Analytics is in neither of these, and gets no such notice: it holds pseudonymous client
+# ids and usage only, nothing a correction changes and no contact to restrict; analytics follows
+# the person's cookie consent, which they withdraw themselves (RG-16).
+RECTIFICATION_CONNECTORS: dict[str, str | Connector] = {
+    "email_provider": "processors.email_provider.rectify_contact",
+    "trafft": "processors.trafft.rectify_customer",
+    "calcom": "processors.calcom.rectify_attendee",
+}
+RESTRICTION_CONNECTORS: dict[str, str | Connector] = {
+    "email_provider": "processors.email_provider.restrict_contact",
+    "trafft": "processors.trafft.restrict_customer",
+    "calcom": "processors.calcom.restrict_attendee",
+}
+CONNECTORS_BY_KIND: dict[str, dict[str, str | Connector]] = {
+    ERASURE: CONNECTORS,
+    RECTIFICATION: RECTIFICATION_CONNECTORS,
+    RESTRICTION: RESTRICTION_CONNECTORS,
+}
+_BY_HAND = {
+    ERASURE: "erase the data there by hand",
+    RECTIFICATION: "correct the data there by hand",
+    RESTRICTION: "restrict the use of the data there by hand",
+}
 
 
-def get_connector(processor: str) -> Connector:
-    entry = CONNECTORS.get(processor)
+def get_connector(processor: str, kind: str = ERASURE) -> Connector:
+    entry = CONNECTORS_BY_KIND[kind].get(processor)
     if entry is None:
-        raise ManualStepNeeded(f"No connector for {processor!r}: erase the data there by hand.")
+        raise ManualStepNeeded(f"No {kind} connector for {processor!r}: {_BY_HAND[kind]}.")
     return entry if callable(entry) else import_string(entry)
+
+
+def call_connector(
+    *, processor: str, kind: str, target: ProcessorTarget, changes: dict[str, str]
+) -> None:
+    """Tell one processor of an erasure, rectification (with the corrected values) or
+    restriction through its connector; raises as the connector does."""
+    connector = get_connector(processor, kind)
+    if kind == RECTIFICATION:
+        connector(target, dict(changes))
+    else:
+        connector(target)
 
 
 @dataclass

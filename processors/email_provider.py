@@ -1,9 +1,12 @@
-"""The email/CRM provider (Brevo, per the declaration): deleting the person's contact.
+"""The email/CRM provider (Brevo, per the declaration): deleting, correcting and blocklisting the
+person's contact, which Brevo knows by the email address.
 
     DELETE https://api.brevo.com/v3/contacts/<urlencoded email>     header `api-key`
+    PUT    https://api.brevo.com/v3/contacts/<urlencoded email>     {"attributes": {...}}
+    PUT    https://api.brevo.com/v3/contacts/<urlencoded email>     {"emailBlacklisted": true, ...}
 
-204 means deleted; 404 means Brevo holds no such contact, which is the state we want, so both
-complete the job. Anything else is retried.
+204 means done; 404 means Brevo holds no such contact, so there is nothing to erase, correct or
+restrict there, and the job is complete. Anything else is retried.
 """
 
 from __future__ import annotations
@@ -12,12 +15,24 @@ from urllib.parse import quote
 
 from django.conf import settings
 
-from processors.connectors import ErasureTarget, ManualStepNeeded, raise_for_status, send
+from processors.connectors import ManualStepNeeded, ProcessorTarget, raise_for_status, send
 
 PROCESSOR = "email_provider"
+# Brevo's own contact attributes (every account has them). Company and role have no standard
+# attribute in Brevo, so a correction of those waits for staff.
+PHONE_ATTRIBUTE = "SMS"
+FIRST_NAME_ATTRIBUTE, LAST_NAME_ATTRIBUTE = "FIRSTNAME", "LASTNAME"
 
 
-def erase_contact(target: ErasureTarget) -> None:
+def _contact_url(email: str) -> str:
+    return f"{settings.BREVO_API_URL}/contacts/{quote(email, safe='')}"
+
+
+def _headers() -> dict[str, str]:
+    return {"api-key": settings.BREVO_API_KEY, "Accept": "application/json"}
+
+
+def erase_contact(target: ProcessorTarget) -> None:
     if not target.emails:
         return
     if not settings.BREVO_API_KEY:
@@ -26,9 +41,66 @@ def erase_contact(target: ErasureTarget) -> None:
             "hand in Brevo: Contacts > search the address > Delete."
         )
     for email in target.emails:
-        response = send(
-            "DELETE",
-            f"{settings.BREVO_API_URL}/contacts/{quote(email, safe='')}",
-            headers={"api-key": settings.BREVO_API_KEY, "Accept": "application/json"},
-        )
+        response = send("DELETE", _contact_url(email), headers=_headers())
         raise_for_status(response, "Brevo contact deletion", done_statuses=(404,))
+
+
+def contact_attributes(changes: dict[str, str]) -> dict[str, str]:
+    """Brevo attributes for the corrected values it has a standard attribute for."""
+    attributes = {}
+    if "name" in changes:
+        # Brevo splits a name in two; the last word is taken as the family name.
+        first, _, last = changes["name"].strip().rpartition(" ")
+        attributes[FIRST_NAME_ATTRIBUTE] = first or last
+        attributes[LAST_NAME_ATTRIBUTE] = last if first else ""
+    if "phone" in changes:
+        attributes[PHONE_ATTRIBUTE] = changes["phone"]
+    return attributes
+
+
+def rectify_contact(target: ProcessorTarget, changes: dict[str, str]) -> None:
+    """Correct the contact's name and phone number (Art. 16, 19); other corrected values, which
+    Brevo has no standard attribute for, are left to staff with the job's `changes`."""
+    if not target.emails or not changes:
+        return
+    by_hand = sorted(set(changes) - {"name", "phone"})
+    if not settings.BREVO_API_KEY:
+        raise ManualStepNeeded(
+            "The email provider's API key (BREVO_API_KEY) is not set. Correct "
+            f"{', '.join(sorted(changes))} by hand in Brevo: Contacts > search the address > "
+            "Edit, with the corrected values in this job's changes."
+        )
+    attributes = contact_attributes(changes)
+    if attributes:
+        for email in target.emails:
+            response = send(
+                "PUT", _contact_url(email), headers=_headers(), payload={"attributes": attributes}
+            )
+            raise_for_status(response, "Brevo contact correction", done_statuses=(404,))
+    if by_hand:
+        raise ManualStepNeeded(
+            f"Brevo has no standard attribute for {', '.join(by_hand)}: correct it by hand in "
+            "Brevo (Contacts > search the address > Edit) with the corrected values in this "
+            "job's changes, then mark the job done."
+        )
+
+
+def restrict_contact(target: ProcessorTarget) -> None:
+    """Blocklist the contact for email and SMS campaigns (Art. 18, 19): Brevo keeps the contact
+    but sends it no marketing. Brevo still delivers transactional email, so we can still answer
+    the person (and tell them before the restriction is lifted, Art. 18(3))."""
+    if not target.emails:
+        return
+    if not settings.BREVO_API_KEY:
+        raise ManualStepNeeded(
+            "The email provider's API key (BREVO_API_KEY) is not set. Restrict the contact by "
+            "hand in Brevo: Contacts > search the address > Blocklist for email and SMS."
+        )
+    for email in target.emails:
+        response = send(
+            "PUT",
+            _contact_url(email),
+            headers=_headers(),
+            payload={"emailBlacklisted": True, "smsBlacklisted": True},
+        )
+        raise_for_status(response, "Brevo contact restriction", done_statuses=(404,))

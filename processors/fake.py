@@ -1,6 +1,6 @@
 """Fakes for tests and local work: a booking provider that sends deliveries shaped and signed like
-Trafft's (through our signing scheme) or Cal.com's to our own webhook endpoints, and an erasure
-connector that records what it was asked to erase."""
+Trafft's (through our signing scheme) or Cal.com's to our own webhook endpoints, and a processor
+connector that records what it was asked to erase, correct or restrict."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from processors import calcom, trafft
 from processors.base import BOOKED, CANCELLED, RESCHEDULED
-from processors.connectors import ConnectorFailed, ErasureTarget, ManualStepNeeded
+from processors.connectors import ConnectorFailed, ManualStepNeeded, ProcessorTarget
 
 CALCOM_TRIGGERS = {
     BOOKED: "BOOKING_CREATED",
@@ -139,15 +139,19 @@ class FakeBookingProvider:
 
 
 class FakeConnector:
-    """An erasure connector for tests (processors/connectors.py): records every call, fails the
-    first `failures` calls with ConnectorFailed (an outage), or always asks for a manual step."""
+    """A connector for tests (processors/connectors.py), for any kind of notice: records every
+    call (the target, and a rectification's changes), fails the first `failures` calls with
+    ConnectorFailed (an outage), or always asks for a manual step."""
 
     def __init__(self, *, failures: int = 0, manual: bool = False):
         self.failures, self.manual = failures, manual
-        self.calls: list[ErasureTarget] = []
+        self.calls: list[ProcessorTarget] = []
+        self.changes: list[dict[str, str]] = []
 
-    def __call__(self, target: ErasureTarget) -> None:
+    def __call__(self, target: ProcessorTarget, changes: dict[str, str] | None = None) -> None:
         self.calls.append(target)
+        if changes is not None:
+            self.changes.append(changes)
         if self.manual:
             raise ManualStepNeeded("The fake processor has no API: erase by hand.")
         if len(self.calls) <= self.failures:

@@ -20,8 +20,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 
 from processors.connectors import (
-    ErasureTarget,
     ManualStepNeeded,
+    ProcessorTarget,
     raise_for_status,
     send,
 )
@@ -48,7 +48,7 @@ def _access_token() -> str:
     return response.json()["access_token"]
 
 
-def erase_user(target: ErasureTarget) -> None:
+def erase_user(target: ProcessorTarget) -> None:
     """Ask Google to delete each client id's data in our GA4 property (idempotent: an upsert)."""
     if not target.client_ids:
         return

@@ -35,7 +35,7 @@ from processors.base import (
     malformed,
     signatures_match,
 )
-from processors.connectors import ErasureTarget, ManualStepNeeded, raise_for_status, send
+from processors.connectors import ManualStepNeeded, ProcessorTarget, raise_for_status, send
 
 PROVIDER = "trafft"
 SIGNATURE_HEADER = "X-Wekst-Signature"
@@ -122,7 +122,7 @@ class TrafftWebhookView(BookingWebhookView):
         )
 
 
-def erase_customer(target: ErasureTarget) -> None:
+def erase_customer(target: ProcessorTarget) -> None:
     """Pass an erasure on to Trafft (the erasure connector, processors/connectors.py).
 
     Trafft documents no API for deleting a customer, so, like its webhooks, the erasure goes
@@ -154,3 +154,31 @@ def erase_customer(target: ErasureTarget) -> None:
         body=body,
     )
     raise_for_status(response, "Trafft erasure relay")
+
+
+# Trafft documents no API to change or restrict a customer, and the erasure relay only erases, so
+# a rectification or a restriction waits for staff: what to do is in the message, the person's
+# identifiers and the corrected values are in the job.
+
+
+def rectify_customer(target: ProcessorTarget, changes: dict[str, str]) -> None:
+    """Pass a rectification on to Trafft: by hand (Art. 16, 19)."""
+    if not (target.emails or target.booking_ids) or not changes:
+        return
+    raise ManualStepNeeded(
+        f"Trafft has no API to correct a customer. Correct {', '.join(sorted(changes))} by hand "
+        "in Trafft: Customers > search the address in this job's identifiers > Edit, with the "
+        "corrected values in this job's changes; then mark the job done."
+    )
+
+
+def restrict_customer(target: ProcessorTarget) -> None:
+    """Pass a restriction on to Trafft: by hand (Art. 18, 19)."""
+    if not (target.emails or target.booking_ids):
+        return
+    raise ManualStepNeeded(
+        "Trafft has no API to restrict a customer. In Trafft: Customers > search the address in "
+        "this job's identifiers > add the note 'Restricted (GDPR Art. 18): store only, no "
+        "marketing, no export' and turn off marketing notifications for the customer; then "
+        "mark the job done."
+    )

@@ -17,7 +17,7 @@ from audit.admin import AuditedModelAdmin
 from audit.services import actor_of
 from rights import selectors, services
 from rights.forms import ExtendForm, ReasonForm, StaffRequestForm
-from rights.models import ProcessorErasure, Request, Restriction
+from rights.models import ProcessorNotice, Request, Restriction
 from rights.views import FORMATS, report_response
 
 
@@ -265,12 +265,14 @@ class RequestAdmin(AuditedModelAdmin):
         self._each(request, queryset, services.send_report_link, "link sent.")
 
 
-@admin.register(ProcessorErasure)
-class ProcessorErasureAdmin(AuditedModelAdmin):
-    """Erasures passed on to processors: retried until done, visible until done (RG-12)."""
+@admin.register(ProcessorNotice)
+class ProcessorNoticeAdmin(AuditedModelAdmin):
+    """Erasures, rectifications and restrictions passed on to processors: retried until done,
+    visible until done (RG-12)."""
 
     list_display = [
         "processor",
+        "kind",
         "status",
         "attempts",
         "next_attempt_at",
@@ -279,8 +281,8 @@ class ProcessorErasureAdmin(AuditedModelAdmin):
         "completed_at",
         "completed_by",
     ]
-    list_filter = ["status", "processor"]
-    readonly_fields = [f.name for f in ProcessorErasure._meta.fields]
+    list_filter = ["status", "kind", "processor"]
+    readonly_fields = [f.name for f in ProcessorNotice._meta.fields]
     actions = ["retry_now", "mark_done_by_hand"]
 
     def has_add_permission(self, request):
@@ -293,19 +295,19 @@ class ProcessorErasureAdmin(AuditedModelAdmin):
         return False
 
     @admin.display(description="last error")
-    def short_error(self, obj: ProcessorErasure) -> str:
+    def short_error(self, obj: ProcessorNotice) -> str:
         return (obj.last_error[:120] + "…") if len(obj.last_error) > 120 else obj.last_error
 
     @admin.action(description="Try again now")
     def retry_now(self, request, queryset):
         for job in queryset:
-            services.retry_processor_erasure(job_id=job.pk, actor=actor_of(request.user))
+            services.retry_processor_notice(job_id=job.pk, actor=actor_of(request.user))
         self.message_user(request, "Queued again.", messages.SUCCESS)
 
-    @admin.action(description="Mark as erased by hand at the processor")
+    @admin.action(description="Mark as done by hand at the processor")
     def mark_done_by_hand(self, request, queryset):
         for job in queryset:
-            services.mark_processor_erasure_done(job_id=job.pk, actor=actor_of(request.user))
+            services.mark_processor_notice_done(job_id=job.pk, actor=actor_of(request.user))
         self.message_user(request, "Marked as done.", messages.SUCCESS)
 
 

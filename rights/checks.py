@@ -1,5 +1,5 @@
 """System checks for privacy requests: the erasure ledger must be writable, and every processor
-with an erasure connector must be a recipient in the declaration."""
+with a connector (erasure, rectification or restriction) must be a recipient in the declaration."""
 
 import os
 from pathlib import Path
@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import checks
 
 from declaration.selectors import get_declaration
-from processors.connectors import CONNECTORS
+from processors.connectors import CONNECTORS_BY_KIND
 
 
 @checks.register()
@@ -40,9 +40,10 @@ def check_connectors_are_declared(app_configs=None, **kwargs) -> list[checks.Che
     recipients = get_declaration().recipients
     return [
         checks.Error(
-            f"The erasure connector {key!r} is not a recipient in the declaration.",
+            f"The {kind} connector {key!r} is not a recipient in the declaration.",
             id="rights.E002",
         )
-        for key in CONNECTORS
+        for kind, connectors in CONNECTORS_BY_KIND.items()
+        for key in connectors
         if key not in recipients
     ]

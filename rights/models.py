@@ -1,4 +1,4 @@
-"""Privacy requests, the restrictions and objections they set, and erasures passed to processors."""
+"""Privacy requests, the restrictions and objections they set, and the notices to processors."""
 
 import uuid
 
@@ -170,14 +170,21 @@ class Restriction(models.Model):
         return f"{self.get_kind_display()} ({state})"
 
 
-class ProcessorErasure(models.Model):
-    """An erasure passed on to one processor that received the person's data (Art. 17(2), 19).
+class ProcessorNotice(models.Model):
+    """An erasure, rectification or restriction passed on to one processor that received the
+    person's data (Art. 17(2), 19).
 
     Retried with backoff by a task until the processor confirms; a processor we cannot reach by
-    API waits for staff, who erase there by hand and mark it done. Not linked to the subject (the
-    subject is erased first): `identifiers` hold what the processor knows the person by, and are
-    cleared as soon as the job is done.
+    API waits for staff, who act in the processor's own interface and mark it done. Not linked to
+    the subject (an erased subject is gone first): `identifiers` hold what the processor knows the
+    person by, `changes` a rectification's corrected values, and both are cleared as soon as the
+    job is done.
     """
+
+    class Kind(models.TextChoices):
+        ERASURE = "erasure", _("Erasure")
+        RECTIFICATION = "rectification", _("Rectification")
+        RESTRICTION = "restriction", _("Restriction")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending, will retry")
@@ -186,11 +193,17 @@ class ProcessorErasure(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     request = models.ForeignKey(
-        Request, null=True, blank=True, on_delete=models.SET_NULL, related_name="processor_erasures"
+        Request, null=True, blank=True, on_delete=models.SET_NULL, related_name="processor_notices"
     )
     subject_ref = models.CharField(max_length=36, blank=True, db_index=True)
     processor = models.CharField(max_length=32, help_text="The recipient key in the declaration.")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.ERASURE)
     identifiers = models.JSONField(default=dict, blank=True)
+    changes = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Rectification: the corrected values, only those this processor holds.",
+    )
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(null=True, blank=True)
@@ -204,4 +217,6 @@ class ProcessorErasure(models.Model):
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.processor} erasure {str(self.public_id)[:8]} ({self.get_status_display()})"
+        return (
+            f"{self.processor} {self.kind} {str(self.public_id)[:8]} ({self.get_status_display()})"
+        )

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from declaration.schema import Activity, Declaration
+from declaration.schema import Activity, Declaration, Recipient
 from wekst import spreadsheets
 
 JSON_SCHEMA = "wekst-access-report/1"
@@ -64,6 +64,15 @@ class ProcessingInfo:
     profiling: bool
 
 
+def recipient_info(recipient: Recipient) -> RecipientInfo:
+    return RecipientInfo(
+        name=recipient.name,
+        role=recipient.role,
+        countries=recipient.countries,
+        transfer_safeguard=recipient.transfer_safeguard or "",
+    )
+
+
 def processing_info(declaration: Declaration, activity: Activity, language: str) -> ProcessingInfo:
     def text(value) -> str:
         return value.in_language(language) if value is not None else ""
@@ -77,15 +86,7 @@ def processing_info(declaration: Declaration, activity: Activity, language: str)
         data_categories=[
             text(declaration.data_categories[key].name) for key in activity.data_categories
         ],
-        recipients=[
-            RecipientInfo(
-                name=r.name,
-                role=r.role,
-                countries=r.countries,
-                transfer_safeguard=r.transfer_safeguard or "",
-            )
-            for r in declaration.recipients_of(activity)
-        ],
+        recipients=[recipient_info(r) for r in declaration.recipients_of(activity)],
         retention=text(declaration.retention_rules[activity.retention].description),
         source=text(activity.source),
         profiling=activity.profiling,
@@ -100,6 +101,9 @@ class AccessReport:
     record_sets: list[RecordSet]
     processing: list[ProcessingInfo]
     declaration: Declaration = field(repr=False)
+    # The processors the person's data was actually disclosed to, of all those the processing
+    # may involve (Art. 19: the person is told of them on request).
+    disclosed_to: list[RecipientInfo] = field(default_factory=list)
 
     @property
     def holds_data(self) -> bool:
@@ -162,12 +166,14 @@ class AccessReport:
                 for r in self.record_sets
             },
             "processing": [asdict(p) for p in self.processing],
+            "disclosed_to": [asdict(r) for r in self.disclosed_to],
             **self.rights(),
         }
 
     def csv_rows(self) -> Iterator[list[str]]:
         """One row per field of each record (long format, so every kind fits one sheet), then the
-        processing facts; every cell safe against formula injection."""
+        processing facts and the processors the data was disclosed to; every cell safe against
+        formula injection."""
         yield ["section", "record_type", "record", "field", "value"]
         for record_set in self.record_sets:
             for number, row in enumerate(record_set.rows, start=1):
@@ -180,6 +186,11 @@ class AccessReport:
                         f"{r['name']} ({r['role']}, {'/'.join(r['countries'])})" for r in value
                     )
                 yield [safe_cell(c) for c in ("processing", info.activity, "", name, value)]
+        for number, recipient in enumerate(self.disclosed_to, start=1):
+            for name, value in asdict(recipient).items():
+                if name == "countries":
+                    value = "/".join(value)
+                yield [safe_cell(c) for c in ("disclosed_to", "", number, name, value)]
         complaint = self.rights()["right_to_complain"]
         for name, value in complaint.items():
             yield [safe_cell(c) for c in ("right_to_complain", "", "", name, value)]

@@ -1,11 +1,13 @@
-"""Reading privacy requests: who may see which request, what is due, who is restricted, and the
-access report of everything about one person (GDPR Art. 12, 15, 18, 20, 21)."""
+"""Reading privacy requests: who may see which request, what is due, who is restricted, which
+processors received a person's data, and the access report of everything about one person
+(GDPR Art. 12, 15, 18, 19, 20, 21)."""
 
 from __future__ import annotations
 
 import datetime
 import re
 import uuid
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from django.conf import settings
@@ -15,8 +17,9 @@ from django.utils import timezone
 
 from audit.selectors import entries_about
 from declaration.selectors import get_declaration
-from rights.models import OPEN_STATUSES, ProcessorErasure, Request, Restriction
-from rights.reports import AccessReport, RecordSet, processing_info
+from processors.connectors import ProcessorTarget
+from rights.models import OPEN_STATUSES, ProcessorNotice, Request, Restriction
+from rights.reports import AccessReport, RecordSet, processing_info, recipient_info
 from rights.tokens import TOKEN_MAX_LENGTH, hash_token
 from subjects.models import Subject
 from subjects.selectors import records_of
@@ -134,9 +137,9 @@ def lapsed_unverified_requests(*, now: datetime.datetime) -> QuerySet[Request]:
     )
 
 
-def processor_erasures_due(*, now: datetime.datetime) -> QuerySet[ProcessorErasure]:
-    return ProcessorErasure.objects.filter(
-        status=ProcessorErasure.Status.PENDING, next_attempt_at__lte=now
+def processor_notices_due(*, now: datetime.datetime) -> QuerySet[ProcessorNotice]:
+    return ProcessorNotice.objects.filter(
+        status=ProcessorNotice.Status.PENDING, next_attempt_at__lte=now
     )
 
 
@@ -216,11 +219,63 @@ def activities_of_records(records: dict[str, QuerySet]) -> Iterator[str]:
             yield from MODEL_ACTIVITIES[label]
 
 
+# The processors that received the person's data (Art. 19) ----------------------------------
+
+
+def identifiers_in_requests(records: dict[str, QuerySet]) -> tuple[list[str], set[str]]:
+    """(cookie consent ids, Google Analytics client ids) the person gave with their requests."""
+    requests = records.get("rights.Request")
+    consent_ids: set[str] = set()
+    client_ids: set[str] = set()
+    if requests is not None:
+        for consents, clients in requests.values_list("consent_ids", "analytics_client_ids"):
+            consent_ids.update(str(v) for v in consents or ())
+            client_ids.update(str(v) for v in clients or ())
+    return [str(uuid.UUID(value)) for value in consent_ids if _is_uuid(value)], client_ids
+
+
+def processor_targets(
+    subject: Subject, records: dict[str, QuerySet], *, client_ids: set[str]
+) -> dict[str, ProcessorTarget]:
+    """Each processor that received the person's data, with what it knows them by: the
+    recipients an erasure, rectification or restriction is passed on to, and the ones the person
+    is told of on request (Art. 19).
+
+    The booking providers: those the person's meetings were booked through. The email provider:
+    when any of the person's records serves an activity the declaration says it receives data
+    for. Google Analytics: the client ids the person gave with a request (none given, none found).
+    """
+    emails = (subject.email,) if subject.email else ()
+    phones = (subject.phone,) if subject.phone else ()
+    targets: dict[str, ProcessorTarget] = {}
+    meetings = records.get("leads.Meeting")
+    if meetings is not None:
+        by_provider: dict[str, list[str]] = defaultdict(list)
+        for provider, booking_id in meetings.values_list("provider", "provider_booking_id"):
+            by_provider[provider].append(booking_id)
+        for provider, booking_ids in by_provider.items():
+            targets[provider] = ProcessorTarget(
+                emails=emails, phones=phones, booking_ids=tuple(sorted(booking_ids))
+            )
+    declaration = get_declaration()
+    if emails and any(
+        "email_provider" in declaration.activities[key].recipients
+        for key in activities_of_records(records)
+        if key in declaration.activities
+    ):
+        targets["email_provider"] = ProcessorTarget(emails=emails)
+    if client_ids:
+        targets["google_analytics"] = ProcessorTarget(client_ids=tuple(sorted(client_ids)))
+    return {key: target for key, target in targets.items() if key in declaration.recipients}
+
+
 def build_access_report(
     *, subject: Subject | None, consent_ids: Iterable[str] = (), language: str = "en"
 ) -> AccessReport:
     """Every record about the person across the system, and what the law says they must be told
-    about it (GDPR Art. 15(1)(a)-(h), 15(2); checklist RG-06).
+    about it (GDPR Art. 15(1)(a)-(h), 15(2); checklist RG-06), including the processors their data
+    was disclosed to, which erasure, rectification and restriction are passed on to (Art. 19;
+    checklist RG-12).
 
     Records are found through the subject index (`records_of`, every model with a foreign key to
     the subject), the audit log (`entries_about`), and the consent log for the consent ids the
@@ -230,6 +285,7 @@ def build_access_report(
     from consent.models import ConsentDecision
 
     record_sets = []
+    disclosed_to: list[str] = []
     if subject is not None:
         record_sets.append(
             RecordSet(
@@ -252,10 +308,13 @@ def build_access_report(
                 activities=(),
             )
         )
-        for label, queryset in records_of(subject).items():
+        records = records_of(subject)
+        for label, queryset in records.items():
             record_set = _record_set(label, queryset, subject=subject)
             if record_set is not None:
                 record_sets.append(record_set)
+        _consent_ids, client_ids = identifiers_in_requests(records)
+        disclosed_to = list(processor_targets(subject, records, client_ids=client_ids))
         audit = _record_set(
             "audit.AuditEntry", entries_about(str(subject.public_id)), subject=subject
         )
@@ -291,6 +350,7 @@ def build_access_report(
         language=language,
         record_sets=[r for r in record_sets if r.label != "subjects.Subject" or r.rows],
         processing=processing,
+        disclosed_to=[recipient_info(declaration.recipients[key]) for key in disclosed_to],
         declaration=declaration,
     )
 

@@ -25,16 +25,17 @@ from audit.selectors import entries_about
 from audit.services import record_event
 from declaration.selectors import get_declaration
 from mail.services import queue_email
-from processors.connectors import ErasureTarget, ManualStepNeeded, get_connector
+from processors.connectors import ManualStepNeeded, ProcessorTarget, call_connector
 from rights import ledger
 from rights.deadlines import MAX_EXTENSION_MONTHS, due_at
 from rights.legal_duty import legal_duty_of
-from rights.models import OPEN_STATUSES, ProcessorErasure, Request, Restriction
+from rights.models import OPEN_STATUSES, ProcessorNotice, Request, Restriction
 from rights.reports import ErasureReport, KeptRecords
 from rights.selectors import (
-    activities_of_records,
     get_request_by_token,
+    identifiers_in_requests,
     lapsed_unverified_requests,
+    processor_targets,
     requests_due_for_reminder,
 )
 from rights.tokens import hash_token, new_token
@@ -59,6 +60,7 @@ LINK_CHECK = "A single-use link sent to the address given was used."
 # the person asks is corrected by staff by hand.
 CORRECTABLE_FIELDS = ("name", "phone", "company", "role")
 PROCESSOR_MAX_BACKOFF = datetime.timedelta(hours=6)
+SUPERSEDED_BY_ERASURE = "system:superseded_by_erasure"
 
 
 class LinkInvalid(Exception):
@@ -460,24 +462,40 @@ def record_report_export(*, request: Request, actor: str, format: str) -> None:
 # Restriction, objection, withdrawal (RIG-05) -----------------------------------------------
 
 
-def _restrict(request: Request, *, kind: str) -> Restriction:
-    restriction, _created = Restriction.objects.get_or_create(
+def _restrict(request: Request, *, kind: str) -> tuple[Restriction, bool]:
+    """The restriction or objection in force for the subject, and whether it is new."""
+    return Restriction.objects.get_or_create(
         subject=request.subject, kind=kind, lifted_at=None, defaults={"request": request}
     )
-    return restriction
 
 
 def _apply_restriction(request: Request, *, actor: str) -> None:
-    """Art. 18: the data is kept but no longer used for marketing email or profiling."""
-    _restrict(request, kind=Restriction.Kind.RESTRICTION)
+    """Art. 18: the data is kept but no longer used for marketing email or profiling, here and
+    at each processor holding it, which is told through its connector (Art. 19; RG-12)."""
+    _restriction, created = _restrict(request, kind=Restriction.Kind.RESTRICTION)
+    passed_on: list[str] = []
+    if created:  # a restriction already in force was passed on when it began
+        subject = request.subject
+        # No client ids: Google Analytics holds nothing a restriction could apply to.
+        targets = processor_targets(subject, records_of(subject), client_ids=set())
+        passed_on = _pass_on_to_processors(
+            kind=ProcessorNotice.Kind.RESTRICTION,
+            targets=targets,
+            subject_ref=str(subject.public_id),
+            request=request,
+        )
     _close(
         request,
         status=Request.Status.COMPLETED,
-        outcome="Restriction in force: your data is kept but not used until it is lifted.",
+        outcome="Restriction in force: your data is kept but not used until it is lifted."
+        + _passed_on_text(passed_on),
     )
     _audit(request, actor=actor, action="change", reason="restriction in force")
     _tell_person(
-        request, template="restricted", subject_line=_("Your data at Wekst is now restricted")
+        request,
+        template="restricted",
+        subject_line=_("Your data at Wekst is now restricted"),
+        context={"passed_on_to": passed_on},
     )
     _tell_staff(
         request,
@@ -557,7 +575,13 @@ def _apply_withdrawal(request: Request, *, actor: str) -> None:
 
 
 def lift_restriction(*, restriction_id: int, actor: str, reason: str) -> Restriction:
-    """Lift a restriction or objection; the person is told at the same time (Art. 18(3))."""
+    """Lift a restriction or objection; the person is told at the same time (Art. 18(3)).
+
+    Nothing is passed on to the processors: Art. 19 asks for rectification, erasure and
+    restriction to be passed on, not for a restriction's end. A processor left restricting errs
+    on the person's side, and undoing it there (Brevo's blocklist, say) would resubscribe the
+    person to marketing they have not asked for again; staff do that by hand if the person asks.
+    """
     reason = " ".join(reason.split())[:300]
     if not reason:
         raise RequestNotAllowed("Record why the restriction is lifted.")
@@ -600,7 +624,8 @@ def lift_restriction(*, restriction_id: int, actor: str, reason: str) -> Restric
 
 def apply_rectification(*, request_id: int, actor: str) -> Request:
     """Apply the person's corrections, after staff review, to every record holding the field
-    (Art. 16; checklist RG-10), and tell the person what was corrected."""
+    (Art. 16; checklist RG-10), pass them on to each processor holding a corrected field
+    (Art. 19; RG-12), and tell the person what was corrected and who was told."""
     with transaction.atomic():
         request = _locked(request_id)
         if request.kind != Request.Kind.RECTIFICATION or request.status != Request.Status.OPEN:
@@ -609,33 +634,66 @@ def apply_rectification(*, request_id: int, actor: str) -> Request:
             raise RequestNotAllowed(
                 "The request has no corrections to apply: correct by hand, then complete it."
             )
+        subject = request.subject
+        records = records_of(subject)
+        # The processors know the person by what we sent them, so they are found before the
+        # correction changes it (a corrected phone number, say).
+        targets = processor_targets(subject, records, client_ids=set())
+        declared = get_declaration().personal_data_fields
         corrected: dict[str, int] = defaultdict(int)
-        for label, queryset in records_of(request.subject).items():
+        categories: dict[str, set[str]] = defaultdict(set)  # field -> data categories it holds
+        for label, queryset in records.items():
             if label.startswith("rights."):
                 continue
             names = {f.name for f in queryset.model._meta.concrete_fields}
             changes = {k: v for k, v in request.corrections.items() if k in names}
             if changes:
-                corrected[label] += queryset.update(**changes)
+                count = queryset.update(**changes)
+                corrected[label] += count
+                if count:
+                    for name in changes:
+                        categories[name].add(declared.get(label, {}).get(name, ""))
+        values = dict(request.corrections)
         if "phone" in request.corrections:
-            Subject.objects.filter(pk=request.subject_id).update(
-                phone=normalise_phone(request.corrections["phone"])
-            )
+            values["phone"] = normalise_phone(request.corrections["phone"])
+            Subject.objects.filter(pk=request.subject_id).update(phone=values["phone"])
             corrected["subjects.Subject"] += 1
+            categories["phone"].add(declared.get("subjects.Subject", {}).get("phone", ""))
+        passed_on = _pass_on_to_processors(
+            kind=ProcessorNotice.Kind.RECTIFICATION,
+            targets=targets,
+            subject_ref=str(subject.public_id),
+            request=request,
+            changes={
+                processor: _changes_held_by(processor, values=values, categories=categories)
+                for processor in targets
+            },
+        )
         fields = ", ".join(sorted(request.corrections))
         _close(
             request,
             status=Request.Status.COMPLETED,
-            outcome=f"Corrected {fields} in {sum(corrected.values())} record(s).",
+            outcome=f"Corrected {fields} in {sum(corrected.values())} record(s)."
+            + _passed_on_text(passed_on),
         )
         _audit(request, actor=actor, action="change", reason=f"rectification applied: {fields}")
         _tell_person(
             request,
             template="rectified",
             subject_line=_("Your data at Wekst is corrected"),
-            context={"fields": sorted(request.corrections)},
+            context={"fields": sorted(request.corrections), "passed_on_to": passed_on},
         )
     return request
+
+
+def _changes_held_by(
+    processor: str, *, values: dict[str, str], categories: dict[str, set[str]]
+) -> dict[str, str]:
+    """The corrected values a processor holds: those whose data category (as the declaration
+    classifies the corrected records) is among the categories it receives. Nothing more is sent
+    (Art. 5(1)(c))."""
+    held = set(get_declaration().recipients[processor].data_categories)
+    return {name: value for name, value in values.items() if categories.get(name, set()) & held}
 
 
 # Clinics (PRO-03, CL-04) -------------------------------------------------------------------
@@ -873,8 +931,8 @@ def _erase_subject(
         now = timezone.now()
         email, phone, ref = subject.email, subject.phone, str(subject.public_id)
         records = records_of(subject)
-        consent_ids, client_ids = _identifiers_in_requests(records)
-        targets = _processor_targets(subject, records, client_ids=client_ids)
+        consent_ids, client_ids = identifiers_in_requests(records)
+        targets = processor_targets(subject, records, client_ids=client_ids)
         report = ErasureReport(subject_ref=ref, erased_at=now)
         erased: dict[str, int] = defaultdict(int)
         keep_subject = False
@@ -940,16 +998,22 @@ def _erase_subject(
             subject.delete()
             erased["subjects.Subject"] += 1
         report.erased = dict(sorted(erased.items()))
-        for processor, target in targets.items():
-            job = ProcessorErasure.objects.create(
-                request=request,
-                subject_ref=ref,
-                processor=processor,
-                identifiers=target.as_dict(),
-                next_attempt_at=now,
-            )
-            _enqueue_processor_erasure(job)
-            report.passed_on_to.append(declaration.recipients[processor].name)
+        # A correction or restriction still waiting for a processor is superseded: the erasure
+        # reaches the same processors, and the values and identifiers it holds must go too.
+        ProcessorNotice.objects.filter(subject_ref=ref).exclude(
+            kind=ProcessorNotice.Kind.ERASURE
+        ).exclude(status=ProcessorNotice.Status.DONE).update(
+            status=ProcessorNotice.Status.DONE,
+            identifiers={},
+            changes={},
+            last_error="",
+            next_attempt_at=None,
+            completed_at=now,
+            completed_by=SUPERSEDED_BY_ERASURE,
+        )
+        report.passed_on_to = _pass_on_to_processors(
+            kind=ProcessorNotice.Kind.ERASURE, targets=targets, subject_ref=ref, request=request
+        )
         record_event(
             actor=actor,
             action="erase",
@@ -963,64 +1027,51 @@ def _erase_subject(
     return report
 
 
-def _identifiers_in_requests(records: dict) -> tuple[list[str], set[str]]:
-    """(cookie consent ids, Google Analytics client ids) the person gave with their requests."""
-    requests = records.get("rights.Request")
-    consent_ids: set[str] = set()
-    client_ids: set[str] = set()
-    if requests is not None:
-        for consents, clients in requests.values_list("consent_ids", "analytics_client_ids"):
-            consent_ids.update(str(v) for v in consents or ())
-            client_ids.update(str(v) for v in clients or ())
-    valid = []
-    for value in consent_ids:
-        try:
-            valid.append(str(uuid.UUID(value)))
-        except ValueError:
-            continue
-    return valid, client_ids
+# Passing notices on to processors (Art. 17(2), 19; RG-12) -----------------------------------
 
 
-def _processor_targets(
-    subject: Subject, records: dict, *, client_ids: set[str]
-) -> dict[str, ErasureTarget]:
-    """Each processor that received the person's data, with what it knows them by.
-
-    The booking providers: those the person's meetings were booked through. The email provider:
-    when any of the person's records serves an activity the declaration says it receives data
-    for. Google Analytics: the client ids the person gave with a request.
-    """
-    emails = (subject.email,) if subject.email else ()
-    phones = (subject.phone,) if subject.phone else ()
-    targets: dict[str, ErasureTarget] = {}
-    meetings = records.get("leads.Meeting")
-    if meetings is not None:
-        by_provider: dict[str, list[str]] = defaultdict(list)
-        for provider, booking_id in meetings.values_list("provider", "provider_booking_id"):
-            by_provider[provider].append(booking_id)
-        for provider, booking_ids in by_provider.items():
-            targets[provider] = ErasureTarget(
-                emails=emails, phones=phones, booking_ids=tuple(sorted(booking_ids))
-            )
+def _pass_on_to_processors(
+    *,
+    kind: str,
+    targets: dict[str, ProcessorTarget],
+    subject_ref: str,
+    request: Request | None,
+    changes: dict[str, dict[str, str]] | None = None,
+) -> list[str]:
+    """One notice per processor, created in the caller's transaction and enqueued with it; a
+    rectification goes only to the processors holding a corrected value. Returns the
+    processors' names in the declaration, for the person."""
     declaration = get_declaration()
-    if emails and any(
-        "email_provider" in declaration.activities[key].recipients
-        for key in activities_of_records(records)
-        if key in declaration.activities
-    ):
-        targets["email_provider"] = ErasureTarget(emails=emails)
-    if client_ids:
-        targets["google_analytics"] = ErasureTarget(client_ids=tuple(sorted(client_ids)))
-    return {key: target for key, target in targets.items() if key in declaration.recipients}
+    names = []
+    for processor, target in targets.items():
+        held = (changes or {}).get(processor, {})
+        if kind == ProcessorNotice.Kind.RECTIFICATION and not held:
+            continue
+        job = ProcessorNotice.objects.create(
+            kind=kind,
+            request=request,
+            subject_ref=subject_ref,
+            processor=processor,
+            identifiers=target.as_dict(),
+            changes=held,
+            next_attempt_at=timezone.now(),
+        )
+        _enqueue_processor_notice(job)
+        names.append(declaration.recipients[processor].name)
+    return names
 
 
-def _enqueue_processor_erasure(job: ProcessorErasure) -> None:
-    from rights.tasks import pass_on_erasure as pass_on_erasure_task
+def _passed_on_text(names: list[str]) -> str:
+    return f" Passed on to {', '.join(names)}." if names else ""
+
+
+def _enqueue_processor_notice(job: ProcessorNotice) -> None:
+    from rights.tasks import pass_on_notice as pass_on_notice_task
 
     if job.next_attempt_at and job.next_attempt_at > timezone.now():
-        pass_on_erasure_task.using(run_after=job.next_attempt_at).enqueue(job.pk)
+        pass_on_notice_task.using(run_after=job.next_attempt_at).enqueue(job.pk)
     else:
-        pass_on_erasure_task.enqueue(job.pk)
+        pass_on_notice_task.enqueue(job.pk)
 
 
 def processor_retry_delay(attempts: int) -> datetime.timedelta:
@@ -1028,34 +1079,44 @@ def processor_retry_delay(attempts: int) -> datetime.timedelta:
     return min(datetime.timedelta(minutes=2 ** max(attempts - 1, 0)), PROCESSOR_MAX_BACKOFF)
 
 
-def pass_on_erasure(*, job_id: int) -> str:
-    """Send one erasure to its processor through the connector; on failure schedule another try,
-    without limit, and record why, so staff see it in the back office (Art. 17(2), 19).
+def pass_on_notice(*, job_id: int) -> str:
+    """Send one erasure, rectification or restriction to its processor through the connector;
+    on failure schedule another try, without limit, and record why, so staff see it in the back
+    office (Art. 17(2), 19; RG-12). A processor that cannot be told automatically leaves the job
+    waiting for staff.
 
     Returns the job's status. Idempotent: a job already done is not sent again.
     """
     with transaction.atomic():
-        job = ProcessorErasure.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status != ProcessorErasure.Status.PENDING:
+        job = ProcessorNotice.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status != ProcessorNotice.Status.PENDING:
             return job.status if job is not None else ""
         job.attempts += 1
         now = timezone.now()
         try:
-            get_connector(job.processor)(ErasureTarget.from_dict(job.identifiers))
+            call_connector(
+                processor=job.processor,
+                kind=job.kind,
+                target=ProcessorTarget.from_dict(job.identifiers),
+                changes=job.changes,
+            )
         except ManualStepNeeded as step:
-            job.status = ProcessorErasure.Status.MANUAL
+            job.status = ProcessorNotice.Status.MANUAL
             job.last_error = str(step)[:2000]
             job.next_attempt_at = None
             job.save(update_fields=["status", "last_error", "next_attempt_at", "attempts"])
-            logger.warning("Erasure %s at %s needs a manual step", job.public_id, job.processor)
+            logger.warning(
+                "%s %s at %s needs a manual step", job.kind, job.public_id, job.processor
+            )
             return job.status
         except Exception as error:  # noqa: BLE001 - any failure means: try again later
             job.last_error = f"{type(error).__name__}: {error}"[:2000]
             job.next_attempt_at = now + processor_retry_delay(job.attempts)
             job.save(update_fields=["last_error", "next_attempt_at", "attempts"])
-            _enqueue_processor_erasure(job)
+            _enqueue_processor_notice(job)
             logger.warning(
-                "Erasure %s at %s failed (attempt %s): %s",
+                "%s %s at %s failed (attempt %s): %s",
+                job.kind,
                 job.public_id,
                 job.processor,
                 job.attempts,
@@ -1066,41 +1127,44 @@ def pass_on_erasure(*, job_id: int) -> str:
     return job.status
 
 
-def _mark_done(job: ProcessorErasure, *, actor: str) -> None:
-    job.status = ProcessorErasure.Status.DONE
+def _mark_done(job: ProcessorNotice, *, actor: str) -> None:
+    job.status = ProcessorNotice.Status.DONE
     job.completed_at = timezone.now()
     job.completed_by = actor
-    job.identifiers = {}  # what the processor knew the person by is no longer needed
+    # What the processor knew the person by, and the values it was sent, are no longer needed.
+    job.identifiers = {}
+    job.changes = {}
     job.last_error = ""
     job.next_attempt_at = None
     job.save()
     record_event(
         actor=actor,
-        action="erase",
-        object_type="rights.ProcessorErasure",
+        action="erase" if job.kind == ProcessorNotice.Kind.ERASURE else "change",
+        object_type="rights.ProcessorNotice",
         object_id=job.public_id,
         subject_ref=job.subject_ref,
-        reason=f"erasure passed on to {job.processor}",
+        reason=f"{job.kind} passed on to {job.processor}",
     )
 
 
-def retry_processor_erasure(*, job_id: int, actor: str) -> None:
+def retry_processor_notice(*, job_id: int, actor: str) -> None:
     """Staff try a job again now (a manual one too, e.g. after the connector was configured)."""
     with transaction.atomic():
-        job = ProcessorErasure.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status == ProcessorErasure.Status.DONE:
+        job = ProcessorNotice.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status == ProcessorNotice.Status.DONE:
             return
-        job.status = ProcessorErasure.Status.PENDING
+        job.status = ProcessorNotice.Status.PENDING
         job.next_attempt_at = timezone.now()
         job.save(update_fields=["status", "next_attempt_at"])
-        _enqueue_processor_erasure(job)
+        _enqueue_processor_notice(job)
 
 
-def mark_processor_erasure_done(*, job_id: int, actor: str) -> None:
-    """Staff erased the data in the processor's own interface: record it, with who did it."""
+def mark_processor_notice_done(*, job_id: int, actor: str) -> None:
+    """Staff erased, corrected or restricted the data in the processor's own interface: record
+    it, with who did it."""
     with transaction.atomic():
-        job = ProcessorErasure.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status == ProcessorErasure.Status.DONE:
+        job = ProcessorNotice.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.status == ProcessorNotice.Status.DONE:
             return
         _mark_done(job, actor=actor)
 

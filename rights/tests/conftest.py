@@ -31,12 +31,21 @@ def ledger_path(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def fake_connectors(monkeypatch) -> dict[str, FakeConnector]:
-    """Every processor's erasure connector replaced by a fake that records its calls."""
-    fakes = {key: FakeConnector() for key in connectors.CONNECTORS}
-    for key, fake in fakes.items():
-        monkeypatch.setitem(connectors.CONNECTORS, key, fake)
+def fake_connectors_by_kind(monkeypatch) -> dict[str, dict[str, FakeConnector]]:
+    """Every processor's connector, for each kind of notice, replaced by a fake that records its
+    calls: {kind: {processor: fake}}."""
+    fakes = {}
+    for kind, registry in connectors.CONNECTORS_BY_KIND.items():
+        fakes[kind] = {key: FakeConnector() for key in registry}
+        for key, fake in fakes[kind].items():
+            monkeypatch.setitem(registry, key, fake)
     return fakes
+
+
+@pytest.fixture(autouse=True)
+def fake_connectors(fake_connectors_by_kind) -> dict[str, FakeConnector]:
+    """The fakes of the erasure connectors, by processor."""
+    return fake_connectors_by_kind[connectors.ERASURE]
 
 
 @pytest.fixture

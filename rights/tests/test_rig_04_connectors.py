@@ -7,7 +7,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from processors import calcom, email_provider, ga4, trafft
-from processors.connectors import ConnectorFailed, ErasureTarget, ManualStepNeeded, send
+from processors.connectors import ConnectorFailed, ManualStepNeeded, ProcessorTarget, send
 
 
 class FakeProcessor:
@@ -36,7 +36,7 @@ class FakeProcessor:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_DELETE = _answer  # noqa: N815
+            do_GET = do_POST = do_PUT = do_DELETE = _answer  # noqa: N815
 
             def log_message(self, *args):
                 pass
@@ -61,7 +61,7 @@ def test_rig_04_brevo_contact_is_deleted_by_address(processor, settings):
     settings.BREVO_API_KEY = "brevo-key"
     settings.BREVO_API_URL = processor.url
 
-    email_provider.erase_contact(ErasureTarget(emails=("kari+test@klinikk.example",)))
+    email_provider.erase_contact(ProcessorTarget(emails=("kari+test@klinikk.example",)))
 
     [call] = processor.calls
     assert call["method"] == "DELETE"
@@ -74,7 +74,7 @@ def test_rig_04_a_contact_brevo_does_not_hold_counts_as_erased(processor, settin
     settings.BREVO_API_URL = processor.url
     processor.answers = [(404, {"code": "document_not_found"})]
 
-    email_provider.erase_contact(ErasureTarget(emails=("kari@klinikk.example",)))
+    email_provider.erase_contact(ProcessorTarget(emails=("kari@klinikk.example",)))
 
 
 def test_rig_04_a_brevo_outage_is_a_failure_to_retry(processor, settings):
@@ -83,7 +83,7 @@ def test_rig_04_a_brevo_outage_is_a_failure_to_retry(processor, settings):
     processor.answers = [(503, {"message": "maintenance"})]
 
     with pytest.raises(ConnectorFailed, match="HTTP 503"):
-        email_provider.erase_contact(ErasureTarget(emails=("kari@klinikk.example",)))
+        email_provider.erase_contact(ProcessorTarget(emails=("kari@klinikk.example",)))
 
 
 def test_rig_04_ga4_deletes_the_client_id_in_the_property(processor, settings):
@@ -95,7 +95,7 @@ def test_rig_04_ga4_deletes_the_client_id_in_the_property(processor, settings):
     settings.GA4_USER_DELETION_URL = f"{processor.url}/upsert"
     processor.answers = [(200, {"access_token": "ya29.token"}), (200, {"kind": "ok"})]
 
-    ga4.erase_user(ErasureTarget(client_ids=("1234567.1700000000",)))
+    ga4.erase_user(ProcessorTarget(client_ids=("1234567.1700000000",)))
 
     token_call, upsert = processor.calls
     assert b"grant_type=refresh_token" in token_call["body"]
@@ -111,7 +111,7 @@ def test_rig_04_trafft_erasure_goes_to_the_relay_signed(processor, settings):
     settings.TRAFFT_ERASURE_URL = f"{processor.url}/erase"
     settings.TRAFFT_WEBHOOK_SECRET = "trafft-secret"
 
-    trafft.erase_customer(ErasureTarget(emails=("kari@klinikk.example",), booking_ids=("8812",)))
+    trafft.erase_customer(ProcessorTarget(emails=("kari@klinikk.example",), booking_ids=("8812",)))
 
     [call] = processor.calls
     body = call["body"]
@@ -124,7 +124,7 @@ def test_rig_04_calcom_erasure_is_signed_like_calcom_webhooks(processor, setting
     settings.CALCOM_ERASURE_URL = f"{processor.url}/erase"
     settings.CALCOM_WEBHOOK_SECRET = "calcom-secret"
 
-    calcom.erase_attendee(ErasureTarget(emails=("kari@klinikk.example",), booking_ids=("uid1",)))
+    calcom.erase_attendee(ProcessorTarget(emails=("kari@klinikk.example",), booking_ids=("uid1",)))
 
     [call] = processor.calls
     assert call["headers"]["x-cal-signature-256"] == calcom.sign(call["body"], "calcom-secret")
@@ -133,10 +133,10 @@ def test_rig_04_calcom_erasure_is_signed_like_calcom_webhooks(processor, setting
 @pytest.mark.parametrize(
     ("connector", "target"),
     [
-        (email_provider.erase_contact, ErasureTarget(emails=("a@b.example",))),
-        (ga4.erase_user, ErasureTarget(client_ids=("1.2",))),
-        (trafft.erase_customer, ErasureTarget(booking_ids=("1",))),
-        (calcom.erase_attendee, ErasureTarget(booking_ids=("1",))),
+        (email_provider.erase_contact, ProcessorTarget(emails=("a@b.example",))),
+        (ga4.erase_user, ProcessorTarget(client_ids=("1.2",))),
+        (trafft.erase_customer, ProcessorTarget(booking_ids=("1",))),
+        (calcom.erase_attendee, ProcessorTarget(booking_ids=("1",))),
     ],
 )
 def test_rig_04_an_unconfigured_connector_asks_staff_to_erase_by_hand(settings, connector, target):

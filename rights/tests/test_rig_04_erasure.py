@@ -20,7 +20,7 @@ from leads.tests.factories import make_lead
 from mail.models import OutgoingEmail
 from newsletter.models import Subscription, Suppression
 from rights.deadlines import add_months
-from rights.models import ProcessorErasure, Request
+from rights.models import ProcessorNotice, Request
 from rights.services import carry_out_erasure, erase_subject, open_request
 from rights.tests.factories import CONSENT_ID, EMAIL, submit_and_verify
 from subjects.models import Subject
@@ -121,7 +121,7 @@ def test_rig_04_erasure_is_passed_on_to_each_processor_that_received_the_data(
 ):
     _erase_through_portal(client, admin_client)
 
-    jobs = {job.processor: job for job in ProcessorErasure.objects.all()}
+    jobs = {job.processor: job for job in ProcessorNotice.objects.all()}
     assert set(jobs) == {"trafft", "email_provider", "google_analytics"}
     run_tasks()
 
@@ -130,10 +130,10 @@ def test_rig_04_erasure_is_passed_on_to_each_processor_that_received_the_data(
     assert fake_connectors["email_provider"].calls[0].emails == (EMAIL,)
     assert fake_connectors["google_analytics"].calls[0].client_ids == (CLIENT_ID,)
     assert fake_connectors["calcom"].calls == []  # it never received her data
-    for job in ProcessorErasure.objects.all():
-        assert job.status == ProcessorErasure.Status.DONE
+    for job in ProcessorNotice.objects.all():
+        assert job.status == ProcessorNotice.Status.DONE
         assert job.identifiers == {}  # what the processor knew her by is not kept
-    assert AuditEntry.objects.filter(object_type="rights.ProcessorErasure").count() == 3
+    assert AuditEntry.objects.filter(object_type="rights.ProcessorNotice").count() == 3
 
 
 def test_rig_04_a_failing_processor_is_retried_with_backoff_until_done(
@@ -148,8 +148,8 @@ def test_rig_04_a_failing_processor_is_retried_with_backoff_until_done(
     erase_subject(subject=person, actor="admin", reason="test")
 
     run_tasks()
-    job = ProcessorErasure.objects.get(processor="trafft")
-    assert job.status == ProcessorErasure.Status.PENDING
+    job = ProcessorNotice.objects.get(processor="trafft")
+    assert job.status == ProcessorNotice.Status.PENDING
     assert job.attempts == 1
     assert "Fake outage" in job.last_error
     assert job.next_attempt_at >= start + datetime.timedelta(minutes=1)
@@ -158,12 +158,12 @@ def test_rig_04_a_failing_processor_is_retried_with_backoff_until_done(
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=2)):
         run_tasks()
     job.refresh_from_db()
-    assert (job.status, job.attempts) == (ProcessorErasure.Status.PENDING, 2)
+    assert (job.status, job.attempts) == (ProcessorNotice.Status.PENDING, 2)
 
     with time_machine.travel(timezone.now() + datetime.timedelta(minutes=5)):
         run_tasks()
     job.refresh_from_db()
-    assert job.status == ProcessorErasure.Status.DONE
+    assert job.status == ProcessorNotice.Status.DONE
     assert job.attempts == 3
     assert job.last_error == ""
     assert len(flaky.calls) == 3
@@ -178,18 +178,18 @@ def test_rig_04_a_processor_without_an_api_waits_for_staff_who_mark_it_done(
     monkeypatch.setitem(connectors.CONNECTORS, "trafft", FakeConnector(manual=True))
     erase_subject(subject=person, actor="admin", reason="test")
     run_tasks()
-    job = ProcessorErasure.objects.get(processor="trafft")
-    assert job.status == ProcessorErasure.Status.MANUAL
-    listing = admin_client.get("/admin/rights/processorerasure/").content.decode()
+    job = ProcessorNotice.objects.get(processor="trafft")
+    assert job.status == ProcessorNotice.Status.MANUAL
+    listing = admin_client.get("/admin/rights/processornotice/").content.decode()
     assert "erase by hand" in listing
 
     admin_client.post(
-        "/admin/rights/processorerasure/",
+        "/admin/rights/processornotice/",
         {"action": "mark_done_by_hand", "_selected_action": [job.pk]},
     )
 
     job.refresh_from_db()
-    assert job.status == ProcessorErasure.Status.DONE
+    assert job.status == ProcessorNotice.Status.DONE
     assert job.completed_by == "admin"
 
 

@@ -48,7 +48,7 @@ from leads.models import Lead
 from leads.tests.factories import contact_form_data, make_lead
 from mail.models import OutgoingEmail
 from mail.services import queue_email
-from rights.models import ProcessorErasure
+from rights.models import ProcessorNotice
 from rights.services import erase_subject
 from subjects.models import Subject
 from wekst.testing import Inbox
@@ -304,18 +304,18 @@ def test_rig_04_an_erasure_at_a_processor_that_is_down_is_retried_shown_and_comp
     erase_subject(subject=lead.subject, actor="admin", reason="erasure request")
     run_tasks()
 
-    job = ProcessorErasure.objects.get(processor="email_provider")
-    assert (job.status, job.attempts) == (ProcessorErasure.Status.PENDING, 1)
+    job = ProcessorNotice.objects.get(processor="email_provider")
+    assert (job.status, job.attempts) == (ProcessorNotice.Status.PENDING, 1)
     assert "Connection refused" in job.last_error
     assert job.next_attempt_at >= start + datetime.timedelta(minutes=1)
     # Staff see it waiting, and why, in the back office.
-    listing = admin_client.get("/admin/rights/processorerasure/").text
+    listing = admin_client.get("/admin/rights/processornotice/").text
     assert "Pending, will retry" in listing and "[Errno 111] Connection" in listing
 
     with time_machine.travel(timezone.now() + datetime.timedelta(seconds=70)):
         run_tasks()  # still down: the second try doubles the wait
     job.refresh_from_db()
-    assert (job.status, job.attempts) == (ProcessorErasure.Status.PENDING, 2)
+    assert (job.status, job.attempts) == (ProcessorNotice.Status.PENDING, 2)
     assert job.next_attempt_at >= start + datetime.timedelta(seconds=70 + 120)
 
     brevo = _Brevo(port)  # the processor is back
@@ -326,9 +326,9 @@ def test_rig_04_an_erasure_at_a_processor_that_is_down_is_retried_shown_and_comp
         brevo.stop()
 
     job.refresh_from_db()
-    assert (job.status, job.attempts, job.last_error) == (ProcessorErasure.Status.DONE, 3, "")
+    assert (job.status, job.attempts, job.last_error) == (ProcessorNotice.Status.DONE, 3, "")
     assert brevo.calls == [("DELETE", "/v3/contacts/kari%40klinikk.example")]
-    listing = admin_client.get("/admin/rights/processorerasure/?status=done").text
+    listing = admin_client.get("/admin/rights/processornotice/?status=done").text
     assert "Errno 111" not in listing and "Done" in listing
 
 
