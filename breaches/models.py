@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from rights.legal_duty import KeptUnderLegalDuty
+
 # Art. 33(1): notify the supervisory authority within 72 hours of becoming aware.
 AUTHORITY_DEADLINE = datetime.timedelta(hours=72)
 
@@ -18,6 +20,19 @@ class Breach(models.Model):
     notification (breaches.notification) is built from them without retyping. A breach judged
     to carry no risk is still recorded here with the reasoning (Art. 33(5), EDPB 9/2022).
     """
+
+    # An affected person's erasure keeps the entry: without it the breach is undocumented
+    # (Art. 33(5)); the person stays linked by their subject's random id only.
+    kept_under_legal_duty = KeptUnderLegalDuty(
+        law="GDPR Art. 33(5)",
+        reason=_(
+            "The register entry of a personal data breach that affected your data: the law "
+            "requires us to document each breach and whom it affected. It holds a random "
+            "reference, not your contact details."
+        ),
+        retention_rule="audit_record",
+        counts_from="became_aware_at",
+    )
 
     class Source(models.TextChoices):
         INTERNAL = "internal", _("Found by Wekst")
@@ -228,7 +243,25 @@ class Breach(models.Model):
 
 
 class BreachNotice(models.Model):
-    """A notice about a breach queued to one person affected (Art. 34), sent once only."""
+    """A notice about a breach queued to one person affected (Art. 34), sent once only.
+
+    Like the breach, it outlives an erasure request: it is the proof that the person was told,
+    which the breach's documentation must show (Art. 33(5)); the person it points at keeps only a
+    random id, and the copy of the email, which holds the address, is erased. The retention sweep deletes it with
+    the other audit records after their period (retention.registry).
+    """
+
+    kept_under_legal_duty = KeptUnderLegalDuty(
+        law="GDPR Art. 33(5), 34",
+        reason=_(
+            "A record that we told you of a personal data breach: the law requires us to "
+            "document each breach and how the people affected were told. It holds a random "
+            "reference, not your contact details."
+        ),
+        retention_rule="audit_record",
+        counts_from="queued_at",
+        erase_fields={"email": None},
+    )
 
     breach = models.ForeignKey(Breach, on_delete=models.PROTECT, related_name="notices")
     subject = models.ForeignKey(

@@ -315,6 +315,12 @@ REGISTRY: tuple[Sweep | Elsewhere, ...] = (
     ),
     Sweep(
         rule="audit_record",
+        model="breaches.BreachNotice",
+        clock="queued_at",
+        clock_note=_("the proof that a person was told of a breach, kept even after erasure"),
+    ),
+    Sweep(
+        rule="audit_record",
         model="retention.LegalHold",
         clock="lifted_at",
         clock_note=_("a hold in force is never due"),

@@ -336,6 +336,33 @@ def test_ret_01_a_person_with_no_record_left_leaves_the_subject_index():
     assert count_for(run, "subject_without_records").erased == 1
 
 
+def test_ret_01_a_breach_notice_kept_after_erasure_goes_after_5_years():
+    from breaches.models import Breach, BreachNotice
+    from breaches.services import add_affected_subjects, send_breach_notices
+    from breaches.tests.factories import make_breach
+    from rights.services import erase_subject
+
+    with at(START):
+        breach = make_breach(risk=Breach.Risk.HIGH, risk_reasoning="Contact details exposed.")
+        kari = make_lead(email="kari@klinikk.example").subject
+        add_affected_subjects(breach=breach, subjects=[kari])
+        send_breach_notices(breach_id=breach.pk, actor="privacy-officer")
+        erase_subject(subject=kari, actor="admin", reason="asked to be erased")
+
+    sweep_at(START.replace(year=2028))
+    assert BreachNotice.objects.filter(subject=kari).exists()
+    assert Subject.objects.filter(pk=kari.pk).exists()
+
+    run = sweep_at(START.replace(year=2029) + DAY)
+
+    assert not BreachNotice.objects.exists()
+    assert run.counts.get(rule="audit_record", model="breaches.BreachNotice").erased == 1
+    # The register entry stays, and with it the random id of a person it affected.
+    assert list(Breach.objects.get(pk=breach.pk).affected_subjects.all()) == [
+        Subject.objects.get(pk=kari.pk, email=None)
+    ]
+
+
 def test_ret_01_comments_stay_but_their_ip_address_and_user_agent_go_after_30_days():
     from content.models import Article, Comment
 

@@ -103,6 +103,50 @@ def test_rig_04_erasure_keeps_accounting_records(person):
     assert subject.email is None and subject.phone == ""
 
 
+def test_rig_04_erasure_keeps_the_proof_that_the_person_was_told_of_a_breach(person):
+    from breaches.models import Breach, BreachNotice
+    from breaches.services import add_affected_subjects, send_breach_notices
+    from breaches.tests.factories import make_breach
+
+    breach = make_breach(risk=Breach.Risk.HIGH, risk_reasoning="Contact details were exposed.")
+    add_affected_subjects(breach=breach, subjects=[person])
+    assert send_breach_notices(breach_id=breach.pk, actor="privacy-officer") == 1
+    notice = BreachNotice.objects.get()
+
+    report = erase_subject(subject=person, actor="admin", reason="test")
+
+    notice.refresh_from_db()
+    assert (notice.breach, notice.subject_id) == (breach, person.pk)
+    # The copy of the email, which holds the address, is erased; the notice no longer points at it.
+    assert notice.email is None
+    assert not OutgoingEmail.objects.filter(purpose="breach_notices").exists()
+    [kept] = [k for k in report.kept if k.label == "breaches.BreachNotice"]
+    assert (kept.count, kept.law) == (1, "GDPR Art. 33(5), 34")
+    assert "told you of a personal data breach" in kept.reason
+    assert kept.kept_until[:4] == str(timezone.localtime(notice.queued_at).year + 5)
+    subject = Subject.objects.get(pk=person.pk)
+    assert subject.email is None and subject.phone == ""
+    assert list(breach.affected_subjects.all()) == [subject]
+    assert not Lead.objects.exists()
+
+
+def test_rig_04_erasing_a_person_affected_by_a_breach_keeps_the_breach_in_the_register(person):
+    from breaches.models import Breach
+    from breaches.services import add_affected_subjects
+    from breaches.tests.factories import make_breach
+
+    breach = make_breach()
+    add_affected_subjects(breach=breach, subjects=[person])
+
+    report = erase_subject(subject=person, actor="admin", reason="test")
+
+    breach = Breach.objects.get(pk=breach.pk)
+    assert breach.what_happened.startswith("A list of 40 leads")
+    assert list(breach.affected_subjects.values_list("email", flat=True)) == [None]
+    [kept] = [k for k in report.kept if k.label == "breaches.Breach"]
+    assert (kept.count, kept.law) == (1, "GDPR Art. 33(5)")
+
+
 def test_rig_04_the_person_is_told_what_was_erased_and_kept(
     client, admin_client, person, smtp_server, run_tasks
 ):
