@@ -7,6 +7,7 @@ from django.utils.html import format_html, format_html_join
 from audit.admin import AuditedModelAdmin
 from declaration.schema import LEGAL_BASES
 from leads.models import Lead, Meeting
+from processors.selectors import clinic_data_visible_to, clinics_visible_to
 from subjects.selectors import records_of
 
 # What a lead records about its own collection: evidence, never edited by hand (GDPR Art. 5(2)).
@@ -43,15 +44,15 @@ class MeetingInline(admin.TabularInline):
 
 class CollectedForFilter(admin.SimpleListFilter):
     """Wekst's own leads unless a clinic is chosen: data collected for a clinic is kept apart
-    and never mixed into Wekst's own lists (PRO-03; checklist CL-02)."""
+    and never mixed into Wekst's own lists (PRO-03; checklist CL-02). Which clinics a person may
+    choose, and see, is LeadAdmin.get_queryset's rule (processors.selectors.clinics_visible_to)."""
 
     title = "collected for"
     parameter_name = "collected_for"
 
     def lookups(self, request, model_admin):
-        from processors.models import Clinic
-
-        clinics = Clinic.objects.filter(leads__isnull=False).distinct()
+        # Only the clinics the person may see are offered (CL-02).
+        clinics = clinics_visible_to(request.user).filter(leads__isnull=False).distinct()
         return [("all", "Wekst and every clinic"), *[(str(c.pk), c.name) for c in clinics]]
 
     def choices(self, changelist):
@@ -117,6 +118,11 @@ class LeadAdmin(AuditedModelAdmin):
     ]
     inlines = [MeetingInline]
 
+    def get_queryset(self, request):
+        # The list, search, change page, exports and lookups all start here: a clinic's leads are
+        # seen only by staff assigned to it (CL-02); anyone else gets "does not exist".
+        return super().get_queryset(request).filter(clinic_data_visible_to(request.user))
+
     def has_add_permission(self, request):
         # Leads come from the person (forms, bookings), never typed in by staff.
         return False
@@ -168,6 +174,11 @@ class MeetingAdmin(AuditedModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    def get_queryset(self, request):
+        # A meeting is its lead's: seen only where the lead is (CL-02).
+        queryset = super().get_queryset(request)
+        return queryset.filter(clinic_data_visible_to(request.user, clinic_path="lead__clinic"))
 
     def has_add_permission(self, request):
         return False

@@ -2,6 +2,8 @@
 
 import datetime
 
+from django.conf import settings
+
 from declaration.schema import Activity
 from declaration.selectors import get_declaration
 from leads.models import Lead, Meeting
@@ -52,3 +54,17 @@ def latest_booking_lead(*, subject: Subject) -> Lead | None:
     return (
         Lead.objects.filter(subject=subject, kind=Lead.Kind.BOOKING).order_by("-created_at").first()
     )
+
+
+def staff_addresses_for(lead: Lead) -> list[str]:
+    """Where staff are told of this lead: Wekst's staff addresses for Wekst's own leads, and for
+    a lead collected for a clinic only the addresses of the active staff assigned to that clinic.
+
+    A clinic's data is seen only by staff assigned to it (GDPR Art. 29, 32(4); checklist CL-02):
+    a shared inbox would show it to everyone. With no one assigned, the list is empty
+    (services.tell_staff then tells the inbox that an enquiry waits, without its details).
+    """
+    if lead.clinic_id is None:
+        return list(settings.WEKST_STAFF_EMAILS)
+    assigned = lead.clinic.staff.filter(is_active=True, is_staff=True).exclude(email="")
+    return sorted(set(assigned.values_list("email", flat=True)))

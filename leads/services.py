@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from declaration.selectors import get_declaration
@@ -80,9 +81,14 @@ def submit_enquiry(
     typed) within the duplicate window is not stored again: the earlier lead is returned with
     created=False. Ticking the separate marketing choice starts a double opt-in newsletter
     subscription with the exact wording shown (GDPR Art. 7(1); markedsføringsloven §15); leaving
-    it unticked starts nothing. With `clinic`, the lead is collected on that clinic's behalf and
-    kept apart from Wekst's own (processors.services.submit_clinic_enquiry).
+    it unticked starts nothing. With `clinic`, the lead is collected on that clinic's behalf, kept
+    apart from Wekst's own and starts no marketing of Wekst's (processors.services.
+    submit_clinic_enquiry; CL-02).
     """
+    if clinic is not None:
+        # A clinic's lead is never Wekst's marketing: using it so would make Wekst its controller
+        # (GDPR Art. 28(10); CL-02). The clinic's form does not ask; this holds for any caller.
+        marketing_consent = False
     activity = selectors.activity_of(kind)
     wording = marketing_consent_wording if marketing_consent else ""
     content = {
@@ -247,8 +253,10 @@ def notify_staff(*, lead: Lead, meeting: Meeting | None = None) -> None:
 
 def tell_staff(*, lead_id: int, meeting_id: int | None = None) -> int:
     """Queue an email to every staff address about the lead, or about the meeting as it is now;
-    returns how many. Each email is linked to the lead's subject and carries the lead's purpose,
-    so it appears in access reports and goes with erasure.
+    returns how many. A clinic's lead is told only to the staff assigned to that clinic
+    (selectors.staff_addresses_for; CL-02); with no one assigned, the staff inbox only hears that
+    an enquiry for the clinic waits. Each email is linked to the lead's subject and
+    carries the lead's purpose, so it appears in access reports and goes with erasure.
 
     Once only: the lead, or the meeting's latest provider event, is marked as told in the same
     transaction, so a task run again after a worker died tells no one twice, and several changes
@@ -280,7 +288,8 @@ def tell_staff(*, lead_id: int, meeting_id: int | None = None) -> int:
                 subject_line = render_to_string("leads/email/staff_meeting_subject.txt", context)
                 body = render_to_string("leads/email/staff_meeting.txt", context)
         subject_line = " ".join(subject_line.split())[:200]
-        for address in settings.WEKST_STAFF_EMAILS:
+        addresses = selectors.staff_addresses_for(lead)
+        for address in addresses:
             queue_email(
                 to=address,
                 subject_line=subject_line,
@@ -289,4 +298,24 @@ def tell_staff(*, lead_id: int, meeting_id: int | None = None) -> int:
                 subject=lead.subject,
                 headers={"Reply-To": lead.email},
             )
+        if not addresses and lead.clinic_id is not None:
+            return _tell_staff_no_one_is_assigned(lead)
+    return len(addresses)
+
+
+def _tell_staff_no_one_is_assigned(lead: Lead) -> int:
+    """A clinic's lead that no one may see yet: the staff inbox is told that it is waiting and
+    where to assign someone, without the lead's details (CL-02), so no enquiry goes unanswered."""
+    path = reverse("admin:processors_clinic_change", args=[lead.clinic_id])
+    context = {"lead": lead, "clinic_url": f"{settings.WEKST_SITE_URL.rstrip('/')}{path}"}
+    with translation.override(settings.LANGUAGE_CODE):
+        subject_line = render_to_string("leads/email/staff_unassigned_clinic_subject.txt", context)
+        body = render_to_string("leads/email/staff_unassigned_clinic.txt", context)
+    for address in settings.WEKST_STAFF_EMAILS:
+        queue_email(
+            to=address,
+            subject_line=" ".join(subject_line.split())[:200],
+            body=body,
+            purpose=lead.purpose,
+        )
     return len(settings.WEKST_STAFF_EMAILS)

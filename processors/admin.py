@@ -200,9 +200,18 @@ class ClinicAdmin(AuditedModelAdmin):
         "address",
         "email",
         "representative",
+        "staff",
         "created_at",
     ]
+    # Who sees the clinic's leads and meetings (CL-02; processors.selectors.clinics_visible_to).
+    filter_horizontal = ["staff"]
     inlines = [ClinicAgreementInline, EngagementInline, ClinicContactInline]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "staff":
+            # Only staff accounts can be assigned: others cannot sign in to the back office.
+            kwargs["queryset"] = selectors.staff_who_can_be_assigned()
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     @admin.display(description="Work may be done", boolean=True)
     def accepts_work(self, clinic: Clinic) -> bool:

@@ -4,6 +4,7 @@ and the clinics Wekst works for as their processor (policy §2, §5, §6; GDPR A
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -200,6 +201,16 @@ class Clinic(models.Model):
         max_length=300,
         blank=True,
         help_text="Name and contact, when the clinic has one (Art. 30(2)(a)).",
+    )
+    # Who in Wekst may see the data processed for this clinic: only staff who need it for the
+    # clinic's work (GDPR Art. 29, 32(4); CL-02). Read through processors.selectors.clinics_visible_to.
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assigned_clinics",
+        verbose_name="staff assigned to this clinic",
+        help_text="Only these staff see the clinic's leads and meetings (besides administrators "
+        "and the privacy officer).",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

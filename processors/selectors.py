@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from declaration.schema import ADEQUATE_COUNTRIES, EEA_COUNTRIES
 from declaration.schema import Recipient as DeclaredRecipient
 from declaration.selectors import get_declaration
 from processors.models import Clinic, ClinicAgreement, Recipient, Role, Safeguard
+from staff.roles import SEE_EVERY_CLINIC
 
 # Backends that deliver no email to anyone: no email provider receives data through them.
 LOCAL_EMAIL_BACKENDS = {
@@ -254,3 +255,50 @@ def published_recipients() -> tuple[list[PublishedRecipient], list[PublishedReci
         )
         (processors if declared.role == Role.PROCESSOR else others).append(published)
     return processors, others
+
+
+# Who sees a clinic's data (CL-02) ----------------------------------------------------------------
+
+
+def sees_every_clinic(user) -> bool:
+    """Whether `user` sees the data of every clinic: superusers, and the roles whose work needs
+    it (staff.roles.SEE_EVERY_CLINIC: the administrator, the privacy officer)."""
+    if not (user.is_active and user.is_staff):
+        return False
+    if user.is_superuser:
+        return True
+    return user.groups.filter(name__in=[role.group for role in SEE_EVERY_CLINIC]).exists()
+
+
+def clinics_visible_to(user) -> QuerySet[Clinic]:
+    """The clinics whose data `user` may see: every clinic for those who see every clinic, the
+    clinics the person is assigned to for other staff, none for anyone else.
+
+    Data processed for a clinic is seen only by staff who need it for that clinic's work
+    (GDPR Art. 28(3)(b), 29, 32(4); checklist CL-02). Every back-office place that lists or shows
+    a clinic's data reads through this, via `clinic_data_visible_to`.
+    """
+    if sees_every_clinic(user):
+        return Clinic.objects.all()
+    if not (user.is_active and user.is_staff):
+        return Clinic.objects.none()
+    return Clinic.objects.filter(staff=user)
+
+
+def staff_who_can_be_assigned() -> QuerySet:
+    """The people who can be assigned to a clinic: active staff accounts."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(is_active=True, is_staff=True).order_by("username")
+
+
+def clinic_data_visible_to(user, *, clinic_path: str = "clinic") -> Q:
+    """A filter keeping the rows `user` may see, for a model that reaches its clinic through
+    `clinic_path` ("clinic" for a lead, "lead__clinic" for a meeting): Wekst's own rows (no
+    clinic), and the rows of clinics_visible_to(user). Rows of any other clinic are left out, so
+    lists, searches, change pages and lookups answer as if they did not exist (CL-02)."""
+    if sees_every_clinic(user):
+        return Q()
+    return Q(**{f"{clinic_path}__isnull": True}) | Q(
+        **{f"{clinic_path}__in": clinics_visible_to(user)}
+    )

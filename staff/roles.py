@@ -56,3 +56,10 @@ SALES = Role(
 )
 
 ROLES = (ADMINISTRATOR, PRIVACY_OFFICER, SALES)
+
+# Roles whose work needs every clinic's data, not only the clinics a person is assigned to
+# (processors.selectors.clinics_visible_to; CL-02): the administrator runs the system, and the
+# privacy officer answers requests forwarded by any clinic (CL-04) and assesses breaches that
+# may touch any clinic's data (CL-05). Everyone else, Sales included, sees a clinic's data only
+# when assigned to that clinic.
+SEE_EVERY_CLINIC = (ADMINISTRATOR, PRIVACY_OFFICER)
