@@ -247,8 +247,8 @@ class BreachNotice(models.Model):
 
     Like the breach, it outlives an erasure request: it is the proof that the person was told,
     which the breach's documentation must show (Art. 33(5)); the person it points at keeps only a
-    random id, and the copy of the email, which holds the address, is erased. The retention sweep deletes it with
-    the other audit records after their period (retention.registry).
+    random id, and the copy of the email, which holds the address, is erased. The retention sweep
+    deletes it with the other audit records after their period (retention.registry).
     """
 
     kept_under_legal_duty = KeptUnderLegalDuty(

@@ -203,7 +203,7 @@ class Clinic(models.Model):
         help_text="Name and contact, when the clinic has one (Art. 30(2)(a)).",
     )
     # Who in Wekst may see the data processed for this clinic: only staff who need it for the
-    # clinic's work (GDPR Art. 29, 32(4); CL-02). Read through processors.selectors.clinics_visible_to.
+    # clinic's work (GDPR Art. 29, 32(4); CL-02). Read through selectors.clinics_visible_to.
     staff = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
