@@ -66,30 +66,27 @@ Connector = Callable[..., None]
 # The kinds of notice, as rights.models.ProcessorNotice.Kind names them.
 ERASURE, RECTIFICATION, RESTRICTION = "erasure", "rectification", "restriction"
 
-# Processor key (declaration `recipients`) -> its function, one registry per kind.
-CONNECTORS: dict[str, str | Connector] = {
-    "google_analytics": "processors.ga4.erase_user",
-    "email_provider": "processors.email_provider.erase_contact",
-    "trafft": "processors.trafft.erase_customer",
-    "calcom": "processors.calcom.erase_attendee",
-}
-# Google Analytics is in neither of these, and gets no such notice: it holds pseudonymous client
-# ids and usage only, nothing a correction changes and no contact to restrict; analytics follows
-# the person's cookie consent, which they withdraw themselves (RG-16).
-RECTIFICATION_CONNECTORS: dict[str, str | Connector] = {
-    "email_provider": "processors.email_provider.rectify_contact",
-    "trafft": "processors.trafft.rectify_customer",
-    "calcom": "processors.calcom.rectify_attendee",
-}
-RESTRICTION_CONNECTORS: dict[str, str | Connector] = {
-    "email_provider": "processors.email_provider.restrict_contact",
-    "trafft": "processors.trafft.restrict_customer",
-    "calcom": "processors.calcom.restrict_attendee",
-}
-CONNECTORS_BY_KIND: dict[str, dict[str, str | Connector]] = {
-    ERASURE: CONNECTORS,
-    RECTIFICATION: RECTIFICATION_CONNECTORS,
-    RESTRICTION: RESTRICTION_CONNECTORS,
+# Kind of notice -> processor key (declaration `recipients`) -> its function.
+# Google Analytics has only an erasure: it holds pseudonymous client ids and usage only, nothing a
+# correction changes and no contact to restrict; analytics follows the person's cookie consent,
+# which they withdraw themselves (RG-16).
+CONNECTORS: dict[str, dict[str, str | Connector]] = {
+    ERASURE: {
+        "google_analytics": "processors.ga4.erase_user",
+        "email_provider": "processors.email_provider.erase_contact",
+        "trafft": "processors.trafft.erase_customer",
+        "calcom": "processors.calcom.erase_attendee",
+    },
+    RECTIFICATION: {
+        "email_provider": "processors.email_provider.rectify_contact",
+        "trafft": "processors.trafft.rectify_customer",
+        "calcom": "processors.calcom.rectify_attendee",
+    },
+    RESTRICTION: {
+        "email_provider": "processors.email_provider.restrict_contact",
+        "trafft": "processors.trafft.restrict_customer",
+        "calcom": "processors.calcom.restrict_attendee",
+    },
 }
 _BY_HAND = {
     ERASURE: "erase the data there by hand",
@@ -99,7 +96,7 @@ _BY_HAND = {
 
 
 def get_connector(processor: str, kind: str = ERASURE) -> Connector:
-    entry = CONNECTORS_BY_KIND[kind].get(processor)
+    entry = CONNECTORS[kind].get(processor)
     if entry is None:
         raise ManualStepNeeded(f"No {kind} connector for {processor!r}: {_BY_HAND[kind]}.")
     return entry if callable(entry) else import_string(entry)

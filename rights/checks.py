@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core import checks
 
 from declaration.selectors import get_declaration
-from processors.connectors import CONNECTORS_BY_KIND
+from processors.connectors import CONNECTORS
 
 
 @checks.register()
@@ -43,7 +43,7 @@ def check_connectors_are_declared(app_configs=None, **kwargs) -> list[checks.Che
             f"The {kind} connector {key!r} is not a recipient in the declaration.",
             id="rights.E002",
         )
-        for kind, connectors in CONNECTORS_BY_KIND.items()
+        for kind, connectors in CONNECTORS.items()
         for key in connectors
         if key not in recipients
     ]

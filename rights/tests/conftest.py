@@ -35,7 +35,7 @@ def fake_connectors_by_kind(monkeypatch) -> dict[str, dict[str, FakeConnector]]:
     """Every processor's connector, for each kind of notice, replaced by a fake that records its
     calls: {kind: {processor: fake}}."""
     fakes = {}
-    for kind, registry in connectors.CONNECTORS_BY_KIND.items():
+    for kind, registry in connectors.CONNECTORS.items():
         fakes[kind] = {key: FakeConnector() for key in registry}
         for key, fake in fakes[kind].items():
             monkeypatch.setitem(registry, key, fake)

@@ -181,7 +181,9 @@ def test_rg_12_e_a_processor_without_an_api_waits_for_staff_who_mark_it_done(
     client, admin_client, person, run_tasks, monkeypatch
 ):
     # Trafft's real connector: it has no API to correct a customer.
-    monkeypatch.setitem(connectors.RECTIFICATION_CONNECTORS, "trafft", trafft.rectify_customer)
+    monkeypatch.setitem(
+        connectors.CONNECTORS[connectors.RECTIFICATION], "trafft", trafft.rectify_customer
+    )
     _rectify(client, admin_client, name=NEW_NAME, phone=NEW_PHONE)
     run_tasks()
 
@@ -213,7 +215,7 @@ def test_rg_12_f_a_failing_connector_is_retried_with_backoff_and_succeeds_later(
     client, person, run_tasks, monkeypatch
 ):
     flaky = FakeConnector(failures=2)
-    monkeypatch.setitem(connectors.RESTRICTION_CONNECTORS, "email_provider", flaky)
+    monkeypatch.setitem(connectors.CONNECTORS[connectors.RESTRICTION], "email_provider", flaky)
     start = timezone.now()
     submit_and_verify(client, kind="restriction")
 
@@ -242,7 +244,7 @@ def test_rg_12_f_staff_can_try_a_waiting_job_again(
     client, admin_client, person, run_tasks, monkeypatch
 ):
     monkeypatch.setitem(
-        connectors.RESTRICTION_CONNECTORS, "email_provider", FakeConnector(manual=True)
+        connectors.CONNECTORS[connectors.RESTRICTION], "email_provider", FakeConnector(manual=True)
     )
     submit_and_verify(client, kind="restriction")
     run_tasks()
@@ -251,7 +253,7 @@ def test_rg_12_f_staff_can_try_a_waiting_job_again(
 
     # The connector is configured now: staff try again from the back office.
     working = FakeConnector()
-    monkeypatch.setitem(connectors.RESTRICTION_CONNECTORS, "email_provider", working)
+    monkeypatch.setitem(connectors.CONNECTORS[connectors.RESTRICTION], "email_provider", working)
     admin_client.post(
         "/admin/rights/processornotice/",
         {"action": "retry_now", "_selected_action": [job.pk]},
@@ -266,7 +268,9 @@ def test_rg_12_f_staff_can_try_a_waiting_job_again(
 def test_rg_12_g_an_erasure_supersedes_corrections_still_waiting_and_clears_them(
     client, admin_client, person, run_tasks, monkeypatch
 ):
-    monkeypatch.setitem(connectors.RECTIFICATION_CONNECTORS, "trafft", trafft.rectify_customer)
+    monkeypatch.setitem(
+        connectors.CONNECTORS[connectors.RECTIFICATION], "trafft", trafft.rectify_customer
+    )
     _rectify(client, admin_client, name=NEW_NAME)
     run_tasks()
     waiting = ProcessorNotice.objects.get(kind="rectification", processor="trafft")

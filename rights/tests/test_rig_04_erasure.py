@@ -187,7 +187,7 @@ def test_rig_04_a_failing_processor_is_retried_with_backoff_until_done(
     from processors.fake import FakeConnector
 
     flaky = FakeConnector(failures=2)
-    monkeypatch.setitem(connectors.CONNECTORS, "trafft", flaky)
+    monkeypatch.setitem(connectors.CONNECTORS[connectors.ERASURE], "trafft", flaky)
     start = timezone.now()
     erase_subject(subject=person, actor="admin", reason="test")
 
@@ -219,7 +219,9 @@ def test_rig_04_a_processor_without_an_api_waits_for_staff_who_mark_it_done(
     from processors import connectors
     from processors.fake import FakeConnector
 
-    monkeypatch.setitem(connectors.CONNECTORS, "trafft", FakeConnector(manual=True))
+    monkeypatch.setitem(
+        connectors.CONNECTORS[connectors.ERASURE], "trafft", FakeConnector(manual=True)
+    )
     erase_subject(subject=person, actor="admin", reason="test")
     run_tasks()
     job = ProcessorNotice.objects.get(processor="trafft")
