@@ -280,6 +280,10 @@ def clinics_visible_to(user) -> QuerySet[Clinic]:
     """
     if sees_every_clinic(user):
         return Clinic.objects.all()
+    return _assigned_clinics(user)
+
+
+def _assigned_clinics(user) -> QuerySet[Clinic]:
     if not (user.is_active and user.is_staff):
         return Clinic.objects.none()
     return Clinic.objects.filter(staff=user)
@@ -300,5 +304,5 @@ def clinic_data_visible_to(user, *, clinic_path: str = "clinic") -> Q:
     if sees_every_clinic(user):
         return Q()
     return Q(**{f"{clinic_path}__isnull": True}) | Q(
-        **{f"{clinic_path}__in": clinics_visible_to(user)}
+        **{f"{clinic_path}__in": _assigned_clinics(user)}
     )
