@@ -1,17 +1,32 @@
-"""Pytest fixtures for outside email and background tasks, shared by every app's tests.
+"""Pytest fixtures for outside email and background tasks, shared by every app's tests, and the
+shifted clock that proves the suite passes at any date.
 
 Email is tested end to end: through Django's SMTP backend to a real local SMTP server
 (aiosmtpd), reading back what arrived. Tasks run through the real django-tasks-db worker.
 """
 
+import datetime
 import email
 import email.policy
+import os
 import socket
 from dataclasses import dataclass, field
 
 import pytest
+import time_machine
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
+
+
+def pytest_configure(config):
+    """With WEKST_CLOCK_SHIFT_DAYS=N the whole run happens N days from now (the clock still ticks),
+    so a test that leans on today's date instead of a point it sets itself fails here first.
+    .ci/run runs the suite a year and five years ahead; a test that moves the clock itself
+    (time_machine.travel) travels from inside the shifted run as usual."""
+    days = os.environ.get("WEKST_CLOCK_SHIFT_DAYS")
+    if days:
+        shifted = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=int(days))
+        time_machine.travel(shifted, tick=True).start()
 
 
 @dataclass
