@@ -18,15 +18,20 @@ from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
 
-def pytest_configure(config):
-    """With WEKST_CLOCK_SHIFT_DAYS=N the whole run happens N days from now (the clock still ticks),
-    so a test that leans on today's date instead of a point it sets itself fails here first.
+def shift_clock() -> None:
+    """With WEKST_CLOCK_SHIFT_DAYS=N this process runs N days from now (the clock still ticks),
+    so a test that leans on today's date instead of a point it sets itself fails there first.
     .ci/run runs the suite a year and five years ahead; a test that moves the clock itself
-    (time_machine.travel) travels from inside the shifted run as usual."""
+    (time_machine.travel) travels from inside the shifted run as usual. Processes the tests start
+    shift too (wekst/shifted_clock.py)."""
     days = os.environ.get("WEKST_CLOCK_SHIFT_DAYS")
     if days:
         shifted = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=int(days))
         time_machine.travel(shifted, tick=True).start()
+
+
+def pytest_configure(config):
+    shift_clock()
 
 
 @dataclass

@@ -434,7 +434,7 @@ def _start_worker(database_url: str, smtp_port: int, *, batch: bool) -> subproce
     }
     options = "--batch" if batch else ""
     command = (
-        f'exec "{sys.executable}" manage.py db_worker --queue-name "*" --no-reload '
+        f'exec "{sys.executable}" -m wekst.shifted_clock manage.py db_worker --queue-name "*" --no-reload '
         f'--no-startup-delay --interval 0.1 --verbosity 0 {options} --worker-id "${{HOSTNAME:0:40}}:$$"'
     )
     return subprocess.Popen(["bash", "-c", command], cwd=ROOT, env=env)  # noqa: S603, S607
