@@ -130,7 +130,7 @@ def parse_clauses(data: Any) -> list[Clause]:
     problems = []
     for index, entry in enumerate(data["clauses"]):
         problems += _clause_problems(index, entry)
-    ids = [entry.get("id") for entry in data["clauses"] if isinstance(entry, dict)]
+    ids = [e["id"] for e in data["clauses"] if isinstance(e, dict) and isinstance(e.get("id"), str)]
     problems += [
         f"clause {i}: id is used twice" for i in sorted({i for i in ids if ids.count(i) > 1})
     ]

@@ -5,6 +5,7 @@ What counts as a promise-bearing block, and when it is covered, is defined once,
 `declaration.clauses.uncovered_parts`.
 """
 
+import os
 import re
 import warnings
 from pathlib import Path
@@ -271,16 +272,21 @@ def defined_requirements(path: Path = REQUIREMENTS_DOC) -> set[str]:
 def requirement_ids_used(root: Path) -> dict[str, set[str]]:
     """Each requirement id found in the .py and .html files under `root`, with where it is used."""
     used: dict[str, set[str]] = {}
-    for path in sorted(root.rglob("*")):
-        relative = path.relative_to(root)
-        if path.suffix not in {".py", ".html"} or SKIPPED_DIRECTORIES & set(relative.parts):
-            continue
-        text = path.read_text(encoding="utf-8", errors="replace")
-        found = set(ID_IN_TEXT.findall(text))
-        found |= {f"{p.upper()}-{n}" for p, n in ID_IN_TEST_NAME.findall(text)}
-        for requirement in found:
-            used.setdefault(requirement, set()).add(str(relative))
+    for directory, subdirectories, files in os.walk(root):
+        subdirectories[:] = sorted(d for d in subdirectories if d not in SKIPPED_DIRECTORIES)
+        for name in sorted(files):
+            path = Path(directory) / name
+            if path.suffix in {".py", ".html"}:
+                record_requirement_ids(path, path.relative_to(root), used)
     return used
+
+
+def record_requirement_ids(path: Path, relative: Path, used: dict[str, set[str]]) -> None:
+    text = path.read_text(encoding="utf-8", errors="replace")
+    found = set(ID_IN_TEXT.findall(text))
+    found |= {f"{p.upper()}-{n}" for p, n in ID_IN_TEST_NAME.findall(text)}
+    for requirement in found:
+        used.setdefault(requirement, set()).add(str(relative))
 
 
 def undefined_requirements(root: Path, defined: set[str]) -> list[str]:
