@@ -257,12 +257,18 @@ class _Element:
         return names - {None}
 
     def describe(self) -> str:
-        where = [f"#{e.attrs['id']}" for e in self._ancestors() if e.attrs.get("id")]
-        if self.tag == "section" and not self.attrs.get("id"):
-            return f"labelled by #{self.attrs.get('aria-labelledby')} in " + " > ".join(
-                reversed(where)
-            )
-        return f"{' > '.join(reversed(where)) or 'article'} > <{self.tag}> {self.text()[:60]!r}"
+        """Where the element is, by the ids around it, and how it starts, for error messages."""
+        chain = [self, *self._ancestors()] if self.tag == "section" else list(self._ancestors())
+        names = [
+            f"#{e.attrs['id']}"
+            if e.attrs.get("id")
+            else f"(labelled by #{e.attrs['aria-labelledby']})"
+            for e in chain
+            if e.attrs.get("id") or (e.tag == "section" and e.attrs.get("aria-labelledby"))
+        ]
+        where = " > ".join(reversed(names)) or "article"
+        what = "" if self.tag == "section" else f" > <{self.tag}>"
+        return f"{where}{what} {self.text()[:60]!r}"
 
     def _ancestors(self):
         element = self.parent

@@ -245,8 +245,8 @@ def test_dec_08_an_uncovered_section_or_block_is_reported():
     missing = uncovered_parts(html, {"introduction", "a"})
     assert missing == [
         "block article > <p> 'We never sell data.'",
-        "section labelled by #b-heading in #a",
-        "section article > <section> 'C y'",
+        "section #a > (labelled by #b-heading) 'B x'",
+        "section #c 'C y'",
         "block #c > <table> 'y'",
     ]
     assert uncovered_parts(html, {"introduction", "a", "b-heading", "c"}) == [
