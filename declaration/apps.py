@@ -9,7 +9,10 @@ class DeclarationConfig(AppConfig):
     def ready(self) -> None:
         # Refuse to start on an invalid declaration: the site must never publish a policy, or
         # process data, that the declaration cannot vouch for.
-        from declaration import checks  # noqa: F401 - registers the system checks
+        from declaration import (
+            checks,  # noqa: F401 - registers the system checks
+            clauses,  # noqa: F401 - registers the clause register's check
+        )
         from declaration.schema import DeclarationError
         from declaration.selectors import get_declaration
 

@@ -68,7 +68,7 @@ def test_lea_06_newsletter_has_no_tracking_pixel_or_tracked_links(smtp_server, r
 
 
 @pytest.mark.django_db
-def test_tp_01_newsletter_presents_the_right_to_object_apart_and_names_the_sender(
+def test_tp_06_newsletter_presents_the_right_to_object_apart_and_names_the_sender(
     smtp_server, run_tasks
 ):
     subscription = factories.confirmed_subscription()
