@@ -381,3 +381,31 @@ def test_tp_02_the_policy_says_which_data_comes_from_other_sources(client, prefi
     page = " ".join(html.unescape(client.get(f"{prefix}/privacy/").text).split())
     assert activity.name.in_language(language) in page
     assert " ".join(activity.source.in_language(language).split()) in page
+
+
+def test_tp_02_an_address_added_on_the_change_page_sends_the_notice_at_once(
+    admin_client, smtp_server, run_tasks
+):
+    lead, _ = enter(email="", phone="+47 912 34 567")
+    url = f"/admin/leads/lead/{lead.pk}/change/"
+    assert 'name="email"' in admin_client.get(url).text
+
+    response = admin_client.post(
+        url,
+        {
+            "name": lead.name,
+            "email": ADDRESS,
+            "phone": lead.phone,
+            "company": lead.company,
+            "role": "",
+            "meetings-TOTAL_FORMS": "0",
+            "meetings-INITIAL_FORMS": "0",
+        },
+    )
+    run_tasks()
+
+    assert response.status_code == 302
+    lead.refresh_from_db()
+    assert (lead.email, lead.subject.email) == (ADDRESS, ADDRESS)
+    assert len(smtp_server.to(ADDRESS)) == 1
+    assert 'name="email"' not in admin_client.get(url).text  # given once, then evidence
