@@ -119,12 +119,12 @@ def enter_lead_from_other_source(
 
 
 def _subject_for(*, email: str, phone: str) -> Subject:
-    """The person's subject: by address, or for a lead with only a phone number by that number."""
+    """The person's subject: by address; a lead with only a phone number gets a subject of its
+    own, since a clinic's switchboard number is shared by several people and matching on it
+    could join one person's records to another's (access and erasure would cross)."""
     if email:
         return get_or_create_subject(email=email, phone=phone, lock=True)[0]
-    phone = normalise_phone(phone)
-    subject = Subject.objects.filter(phone=phone).order_by("pk").first()
-    return subject or Subject.objects.create(email=None, phone=phone)
+    return Subject.objects.create(email=None, phone=normalise_phone(phone))
 
 
 def add_address_to_lead(*, lead_id: int, email: str, actor: str) -> str:
@@ -222,9 +222,10 @@ class NoticeCheck:
 
 def check_art14_notices(*, now: datetime.datetime | None = None) -> NoticeCheck:
     """The daily check (wekst/schedules.py): give the notice of every lead from another source
-    that now has an address, and tell staff of those that still cannot be given (no address, or
-    the person objected) once within WARN_BEFORE_DEADLINE of their deadline or past it, so none
-    passes its month unseen (Art. 14(3)(a)). One transaction per lead."""
+    that now has an address, and tell staff of those that still cannot be given: any lead of a
+    person who objected or was erased (to be deleted), and a lead without an address once within
+    WARN_BEFORE_DEADLINE of its deadline or past it, so none passes its month unseen
+    (Art. 14(3)(a)). One transaction per lead."""
     now = now or timezone.now()
     queued = withheld = due_soon = overdue = 0
     for lead_id in list(awaiting_notice().values_list("pk", flat=True)):
@@ -242,7 +243,7 @@ def check_art14_notices(*, now: datetime.datetime | None = None) -> NoticeCheck:
         elif deadline - now <= WARN_BEFORE_DEADLINE:
             due_soon += 1
     result = NoticeCheck(queued=queued, withheld=withheld, due_soon=due_soon, overdue=overdue)
-    if due_soon or overdue:
+    if due_soon or overdue or withheld:
         _tell_staff(result)
     return result
 

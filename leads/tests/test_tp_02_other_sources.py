@@ -304,7 +304,10 @@ def _erased():
 
 
 @pytest.mark.parametrize("said_no", [_objected, _restricted, _erased])
-def test_tp_02_no_notice_to_a_person_who_objected_or_was_erased(smtp_server, run_tasks, said_no):
+def test_tp_02_no_notice_to_a_person_who_objected_or_was_erased(
+    smtp_server, run_tasks, settings, said_no
+):
+    settings.WEKST_STAFF_EMAILS = ["privacy@wekst.test"]
     said_no()
     lead, outcome = enter()
     run_tasks()
@@ -315,6 +318,9 @@ def test_tp_02_no_notice_to_a_person_who_objected_or_was_erased(smtp_server, run
     assert result.withheld == 1
     assert smtp_server.to(ADDRESS) == []
     assert notices_to(ADDRESS) == []
+    [warning] = smtp_server.to("privacy@wekst.test")  # staff are told, to delete the lead
+    assert "objected or was erased earlier: 1" in warning.get_content()
+    assert ADDRESS not in warning.get_content()
 
 
 # Entering a lead -------------------------------------------------------------------------------
