@@ -71,10 +71,12 @@ def notice_state(lead: Lead, *, now: datetime.datetime | None = None) -> str:
     if lead.kind != Lead.Kind.OTHER_SOURCE:
         return "not needed (collected from the person)"
     if lead.notice_queued_at is not None:
-        email = lead.notice_email
-        if email is not None and email.sent_at is not None:
+        email, queued = lead.notice_email, timezone.localtime(lead.notice_queued_at)
+        if email is None:  # the email's copy was erased under its own retention rule
+            return f"given {queued:%Y-%m-%d %H:%M}"
+        if email.sent_at is not None:
             return f"sent {timezone.localtime(email.sent_at):%Y-%m-%d %H:%M}"
-        return f"queued {timezone.localtime(lead.notice_queued_at):%Y-%m-%d %H:%M}"
+        return f"queued {queued:%Y-%m-%d %H:%M}"
     if lead.notice_exception:
         return f"not given: {lead.get_notice_exception_display()}"
     deadline = notice_deadline(lead)
