@@ -1,11 +1,18 @@
-"""Back office for leads and meetings: searchable, filterable, evidence read-only (issue 3, item 7)."""
+"""Back office for leads and meetings: searchable, filterable, evidence read-only (issue 3, item 7);
+leads from other sources entered with their source, and their Art. 14 notices followed (TP-02)."""
 
-from django.contrib import admin
-from django.urls import NoReverseMatch, reverse
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 
 from audit.admin import AuditedModelAdmin
+from audit.services import actor_of
 from declaration.schema import LEGAL_BASES
+from leads import notices, other_sources
+from leads.forms import NoticeExceptionForm, OtherSourceLeadForm
 from leads.models import Lead, Meeting
 from processors.selectors import clinic_data_visible_to, clinics_visible_to
 from subjects.selectors import records_of
@@ -20,6 +27,8 @@ LEAD_EVIDENCE = [
     "purpose",
     "legal_basis_article",
     "source",
+    "source_kind",
+    "source_description",
     "policy_version",
     "language",
     "marketing_consent",
@@ -27,7 +36,26 @@ LEAD_EVIDENCE = [
     "newsletter_records",
     "created_at",
     "last_contact_at",
+    "art14_notice",
+    "notice_exception",
+    "notice_exception_reason",
+    "notice_exception_at",
+    "notice_exception_by",
 ]
+
+# What staff are told each step did about the Art. 14 notice.
+NOTICE_OUTCOMES = {
+    notices.QUEUED: ("The Art. 14 notice, naming the source, is queued.", messages.SUCCESS),
+    notices.NO_ADDRESS: (
+        "No email address: add one, or record an Art. 14(5) exception, before the deadline.",
+        messages.WARNING,
+    ),
+    notices.WITHHELD: (
+        "No notice was sent: this person objected or had their data erased earlier. Delete the "
+        "lead unless they asked to be contacted again.",
+        messages.WARNING,
+    ),
+}
 
 
 class MeetingInline(admin.TabularInline):
@@ -68,6 +96,33 @@ class CollectedForFilter(admin.SimpleListFilter):
         return queryset.filter(clinic_id=self.value())
 
 
+class Art14NoticeFilter(admin.SimpleListFilter):
+    """Leads from other sources by where their Art. 14 notice stands (TP-02)."""
+
+    title = "Art. 14 notice"
+    parameter_name = "art14"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("attention", "Waiting, due within a week or overdue"),
+            ("waiting", "Waiting"),
+            ("given", "Queued or sent"),
+            ("excepted", "Not given (Art. 14(5))"),
+        ]
+
+    def queryset(self, request, queryset):
+        waiting = notices.awaiting_notice()
+        if self.value() == "attention":
+            return queryset.filter(pk__in=notices.needing_staff().values("pk"))
+        if self.value() == "waiting":
+            return queryset.filter(pk__in=waiting.values("pk"))
+        if self.value() == "given":
+            return queryset.filter(notice_queued_at__isnull=False)
+        if self.value() == "excepted":
+            return queryset.exclude(notice_exception="")
+        return queryset
+
+
 @admin.register(Lead)
 class LeadAdmin(AuditedModelAdmin):
     list_display = [
@@ -76,6 +131,7 @@ class LeadAdmin(AuditedModelAdmin):
         "company",
         "kind",
         "source",
+        "art14_notice",
         "purpose",
         "marketing_consent",
         "created_at",
@@ -83,7 +139,9 @@ class LeadAdmin(AuditedModelAdmin):
     ]
     list_filter = [
         CollectedForFilter,
+        Art14NoticeFilter,
         "kind",
+        "source_kind",
         "source",
         "purpose",
         "marketing_consent",
@@ -91,6 +149,7 @@ class LeadAdmin(AuditedModelAdmin):
         "policy_version",
     ]
     search_fields = ["name", "email", "company"]
+    list_select_related = ["notice_email"]
     date_hierarchy = "created_at"
     readonly_fields = LEAD_EVIDENCE
     fieldsets = [
@@ -115,6 +174,20 @@ class LeadAdmin(AuditedModelAdmin):
             "Marketing consent",
             {"fields": ["marketing_consent", "marketing_consent_wording", "newsletter_records"]},
         ),
+        (
+            "Source and Art. 14 notice (data not collected from the person)",
+            {
+                "fields": [
+                    "source_kind",
+                    "source_description",
+                    "art14_notice",
+                    "notice_exception",
+                    "notice_exception_reason",
+                    "notice_exception_at",
+                    "notice_exception_by",
+                ]
+            },
+        ),
     ]
     inlines = [MeetingInline]
 
@@ -123,9 +196,122 @@ class LeadAdmin(AuditedModelAdmin):
         # seen only by staff assigned to it (CL-02); anyone else gets "does not exist".
         return super().get_queryset(request).filter(clinic_data_visible_to(request.user))
 
-    def has_add_permission(self, request):
-        # Leads come from the person (forms, bookings), never typed in by staff.
-        return False
+    def get_readonly_fields(self, request, obj=None):
+        # A lead from another source that came without an address may be given one: that is
+        # what lets its Art. 14 notice go out (other_sources.add_address_to_lead).
+        if obj is not None and obj.kind == Lead.Kind.OTHER_SOURCE and not obj.email:
+            return [field for field in LEAD_EVIDENCE if field != "email"]
+        return LEAD_EVIDENCE
+
+    def save_model(self, request, obj, form, change):
+        email = obj.email if change and "email" in form.changed_data else ""
+        if email:
+            obj.email = ""  # set by the service, which also gives the notice
+        super().save_model(request, obj, form, change)
+        if email:
+            try:
+                outcome = other_sources.add_address_to_lead(
+                    lead_id=obj.pk, email=email, actor=actor_of(request.user)
+                )
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+            else:
+                self._tell_outcome(request, outcome)
+
+    def _tell_outcome(self, request, outcome: str) -> None:
+        if outcome in NOTICE_OUTCOMES:
+            self.message_user(request, *NOTICE_OUTCOMES[outcome])
+
+    # Staff enter only leads from other sources: the person's own come through the forms and the
+    # booking provider. The plain add form is replaced by one that requires the source.
+    def add_view(self, request, form_url="", extra_context=None):
+        return redirect("admin:leads_lead_enter")
+
+    def get_urls(self):
+        def step(view, permission):
+            def permitted(request, *args, **kwargs):
+                if not permission(request):
+                    raise PermissionDenied
+                return view(request, *args, **kwargs)
+
+            return self.admin_site.admin_view(permitted)
+
+        return [
+            path("enter/", step(self.enter_view, self.has_add_permission), name="leads_lead_enter"),
+            path(
+                "<int:pk>/art14-exception/",
+                step(self.exception_view, self.has_change_permission),
+                name="leads_lead_art14_exception",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _form_page(self, request, *, title, form, obj=None, intro=""):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "obj": obj,
+            "intro": intro,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/leads/step_form.html", context)
+
+    def enter_view(self, request):
+        """A person obtained from another source (an event, a referral, a list): entered with
+        the source, and sent the Art. 14 notice at once when the address is known."""
+        form = OtherSourceLeadForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                lead, outcome = other_sources.enter_lead_from_other_source(
+                    **form.cleaned_data, actor=actor_of(request.user)
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self._tell_outcome(request, outcome)
+                return redirect("admin:leads_lead_change", lead.pk)
+        return self._form_page(
+            request,
+            title="Enter a lead from another source",
+            form=form,
+            intro="For people whose details we did not get from them: met at an event, referred "
+            "by a clinic or someone else, or from a partner's list. They are told the source, "
+            "what we hold and their rights, by email, within one month (GDPR Art. 14).",
+        )
+
+    def exception_view(self, request, pk):
+        """Leaving out the Art. 14 notice on a ground of Art. 14(5), with the reason; audited."""
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
+        form = NoticeExceptionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                other_sources.record_notice_exception(
+                    lead_id=obj.pk, **form.cleaned_data, actor=actor_of(request.user)
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(request, "The Art. 14(5) exception is recorded.")
+                return redirect("admin:leads_lead_change", obj.pk)
+        return self._form_page(
+            request,
+            title=f"Give no Art. 14 notice to {obj}",
+            form=form,
+            obj=obj,
+            intro="Only on a ground of GDPR Art. 14(5), with the reason written down. The "
+            "decision is kept with the lead and in the audit log.",
+        )
+
+    @admin.display(description="Art. 14 notice")
+    def art14_notice(self, lead: Lead) -> str:
+        if lead.kind != Lead.Kind.OTHER_SOURCE:
+            return "-"
+        state = notices.notice_state(lead)
+        if lead.notice_queued_at or lead.notice_exception:
+            return state
+        url = reverse("admin:leads_lead_art14_exception", args=[lead.pk])
+        return format_html('{} · <a href="{}">Give no notice (Art. 14(5))…</a>', state, url)
 
     @admin.display(description="Legal basis")
     def legal_basis_article(self, lead: Lead) -> str:

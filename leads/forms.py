@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from declaration.selectors import get_declaration
+from leads.models import Lead
 from wekst.validators import validate_phone, validate_single_line
 
 # A field no person sees or fills in (hidden from view and from screen readers); a bot that
@@ -113,3 +114,55 @@ class InformationRequestForm(LeadForm):
         super().__init__(*args, **kwargs)
         self.fields["name"].required = False
         self.fields["message"].label = _("What would you like to receive?")
+
+
+class OtherSourceLeadForm(forms.Form):
+    """Staff entering a person obtained from another source: the source is required, in a kind
+    and in words the person will read in the Art. 14 notice (GDPR Art. 14(2)(f); TP-02)."""
+
+    source_kind = forms.ChoiceField(
+        label="Source kind", choices=[("", "---------"), *Lead.SourceKind.choices]
+    )
+    source_description = forms.CharField(
+        label="Source",
+        max_length=200,
+        help_text='As the person will read it: "Nordic Dental Expo 2026", "Referral from Oslo '
+        'Tannklinikk". Sent to the person in the Art. 14 notice.',
+        validators=[validate_single_line],
+    )
+    name = forms.CharField(max_length=200, required=False, validators=[validate_single_line])
+    email = forms.EmailField(
+        max_length=254,
+        required=False,
+        help_text="With an address, the Art. 14 notice is sent at once; without one, add it "
+        "within a month.",
+    )
+    phone = forms.CharField(max_length=32, required=False, validators=[validate_phone])
+    company = forms.CharField(
+        label="Company/clinic", max_length=200, required=False, validators=[validate_single_line]
+    )
+    role = forms.CharField(max_length=100, required=False, validators=[validate_single_line])
+    message = forms.CharField(
+        label="Notes",
+        required=False,
+        max_length=MESSAGE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="No health or patient information.",
+    )
+    language = forms.ChoiceField(
+        choices=settings.LANGUAGES,
+        initial="nb",
+        help_text="The language of the Art. 14 notice; Norwegian when not known.",
+    )
+
+
+class NoticeExceptionForm(forms.Form):
+    """Leaving out the Art. 14 notice: only on a ground of Art. 14(5), with a written reason."""
+
+    ground = forms.ChoiceField(choices=[("", "---------"), *Lead.NoticeException.choices])
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Why the ground applies; for (b), why informing the person is impossible or "
+        "disproportionate, and how their interests are protected instead (e.g. the policy states "
+        "the source).",
+    )

@@ -6,23 +6,55 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Lead(models.Model):
-    """A person who contacted us: through a form, or by booking a meeting (policy §3a, §3b).
+    """A person who contacted us (a form, a booking; policy §3a, §3b), or whom staff entered from
+    another source: an event, a referral, a partner list (GDPR Art. 14; checklist TP-02).
 
     Keeps what the person gave and the facts needed to account for it later: the declared
     activity (purpose) and its legal basis as they were at collection, where it came from and
     which policy version was shown. Retention counts from `last_contact_at` (policy §7, LEA-05).
+    A lead from another source also keeps its source and what became of its Art. 14 notice.
     """
 
     class Kind(models.TextChoices):
         CONTACT = "contact", _("Contact")
         INFORMATION_REQUEST = "information_request", _("Information request")
         BOOKING = "booking", _("Meeting booking")
+        OTHER_SOURCE = "other_source", _("From another source")
+
+    class SourceKind(models.TextChoices):
+        """Where data not collected from the person came from (Art. 14(2)(f)); empty for data
+        the person gave us themselves, through our forms or our booking provider (Art. 13)."""
+
+        EVENT = "event", _("An event or trade fair")
+        REFERRAL = "referral", _("A referral from someone who knows you")
+        CLINIC_REFERRAL = "clinic_referral", _("A referral from a clinic")
+        PARTNER_LIST = "partner_list", _("A partner's or purchased contact list")
+        PUBLIC_SOURCE = "public_source", _("A public source, such as a clinic's website")
+
+    class NoticeException(models.TextChoices):
+        """The grounds of GDPR Art. 14(5) on which the Art. 14 notice may be left out."""
+
+        ALREADY_INFORMED = (
+            "already_informed",
+            "Art. 14(5)(a): the person already has the information",
+        )
+        DISPROPORTIONATE = (
+            "disproportionate",
+            "Art. 14(5)(b): impossible or would involve a disproportionate effort",
+        )
+        LAID_DOWN_BY_LAW = "laid_down_by_law", "Art. 14(5)(c): obtaining it is laid down by law"
+        PROFESSIONAL_SECRECY = (
+            "professional_secrecy",
+            "Art. 14(5)(d): the data must stay confidential under professional secrecy",
+        )
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     subject = models.ForeignKey("subjects.Subject", on_delete=models.CASCADE, related_name="leads")
     kind = models.CharField(max_length=32, choices=Kind.choices)
     name = models.CharField(max_length=200, blank=True)
-    email = models.EmailField(max_length=254)
+    # Empty only for a lead from another source that came without an address (a phone number
+    # from an event): its Art. 14 notice waits for one (leads.other_sources).
+    email = models.EmailField(max_length=254, blank=True)
     phone = models.CharField(max_length=32, blank=True)
     company = models.CharField("company/clinic", max_length=200, blank=True)
     role = models.CharField(max_length=100, blank=True)
@@ -34,7 +66,21 @@ class Lead(models.Model):
         max_length=32, help_text="The activity's legal basis (GDPR Art. 6(1)) at collection."
     )
     source = models.CharField(
-        max_length=64, help_text="The form, or the booking provider, the lead came from."
+        max_length=64,
+        help_text="The form or booking provider the lead came from, or the staff member who "
+        "entered a lead from another source.",
+    )
+    source_kind = models.CharField(
+        max_length=24,
+        choices=SourceKind.choices,
+        blank=True,
+        help_text="Where data not collected from the person came from (Art. 14(2)(f)); "
+        "empty when the person gave it to us themselves.",
+    )
+    source_description = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text='The source in words, as the person is told it: "Nordic Dental Expo 2026".',
     )
     policy_version = models.CharField(
         max_length=32, help_text="The privacy policy version shown at collection."
@@ -69,12 +115,50 @@ class Lead(models.Model):
         help_text="When staff were told of this lead: set once, so a task run again tells no one twice.",
     )
 
+    # The Art. 14 notice of a lead from another source: queued through the mail queue (the
+    # email shows when it was sent), or left out on a recorded Art. 14(5) ground.
+    notice_email = models.ForeignKey(
+        "mail.OutgoingEmail",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The Art. 14 notice, in the mail queue.",
+    )
+    notice_queued_at = models.DateTimeField(
+        null=True, blank=True, editable=False, help_text="When the Art. 14 notice was queued."
+    )
+    notice_exception = models.CharField(
+        max_length=24,
+        choices=NoticeException.choices,
+        blank=True,
+        editable=False,
+        help_text="The Art. 14(5) ground on which no notice is given.",
+    )
+    notice_exception_reason = models.TextField(blank=True, editable=False)
+    notice_exception_at = models.DateTimeField(null=True, blank=True, editable=False)
+    notice_exception_by = models.CharField(max_length=150, blank=True, editable=False)
+
     class Meta:
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["subject", "kind", "created_at"])]
+        constraints = [
+            # A lead from another source always says where it came from (Art. 14(2)(f)).
+            models.CheckConstraint(
+                condition=~models.Q(kind="other_source")
+                | (~models.Q(source_kind="") & ~models.Q(source_description="")),
+                name="lead_other_source_names_its_source",
+            ),
+            # An Art. 14(5) exception is never recorded without its written reason.
+            models.CheckConstraint(
+                condition=models.Q(notice_exception="") | ~models.Q(notice_exception_reason=""),
+                name="lead_notice_exception_has_a_reason",
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()}: {self.name or self.email}"
+        return f"{self.get_kind_display()}: {self.name or self.email or self.phone}"
 
 
 class Meeting(models.Model):

@@ -219,7 +219,14 @@ def record_booking(
 def _booking_lead(
     *, subject: Subject, name: str, email: str, phone: str, provider: str, language: str
 ) -> Lead:
-    """The person's booking lead, updated with what the provider sent, or a new one."""
+    """The person's booking lead, updated with what the provider sent, or a new one.
+
+    A booking made on the provider's own page, with no lead from our forms, is still collected
+    from the person (GDPR Art. 13, not 14): the provider is our processor, collecting on our
+    behalf what the person types in, so the lead has no `source_kind` and no Art. 14 notice
+    (docs/other-sources.md). Its Art. 13 information is the link to our policy that the booking
+    page must show (docs/booking-webhooks.md).
+    """
     lead = selectors.latest_booking_lead(subject=subject)
     if lead is not None:
         lead.name = name.strip() or lead.name

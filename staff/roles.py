@@ -47,7 +47,8 @@ PRIVACY_OFFICER = Role(
 SALES = Role(
     group="Sales",
     grants={
-        "leads.lead": EDIT,
+        # Adding: a lead from another source (an event, a referral), with its source (TP-02).
+        "leads.lead": ("view", "add", "change"),
         "leads.meeting": EDIT,
         "newsletter.subscription": EDIT,
         "newsletter.issue": ("view", "add", "change"),

@@ -16,6 +16,13 @@ SCHEDULES = (
         task="retention.tasks.sweep_retention",
         daily_at=datetime.time(3, 30),
     ),
+    # Data from other sources (GDPR Art. 14(3); TP-02): give each Art. 14 notice that has become
+    # possible (an address was added), and tell staff of any near or past its one-month deadline.
+    Schedule(
+        name="art14_notices",
+        task="leads.tasks.check_art14_notices",
+        daily_at=datetime.time(7, 0),
+    ),
     # Email (docs/adr/0002): re-enqueue an email whose delivery task was lost (a worker stopped
     # mid-task, a database restored from a backup), so that no stored email waits forever.
     Schedule(

@@ -58,14 +58,16 @@ def test_lead_page_shows_purpose_legal_basis_policy_version_and_consent_proof(cl
     assert "Subscription:" in page  # the newsletter record holding the double opt-in proof
 
 
-def test_lead_evidence_cannot_be_edited_or_leads_added_by_hand(admin_client):
+def test_lead_evidence_cannot_be_edited_and_only_leads_from_other_sources_added(admin_client):
     lead = make_lead()
     page = admin_client.get(f"/admin/leads/lead/{lead.pk}/change/").text
     assert 'name="purpose"' not in page
     assert 'name="policy_version"' not in page
     assert 'name="message"' not in page
     assert 'name="company"' in page  # details the person gave may be corrected (Art. 16)
-    assert admin_client.get("/admin/leads/lead/add/").status_code == 403
+    assert 'name="email"' not in page
+    # The plain add form is replaced by the one that requires the source (TP-02).
+    assert admin_client.get("/admin/leads/lead/add/").url == "/admin/leads/lead/enter/"
 
 
 def test_meetings_are_listed_searchable_and_filtered_by_status(admin_client):

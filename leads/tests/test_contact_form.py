@@ -148,6 +148,11 @@ def test_em_02_stored_lead_has_only_the_declared_fields():
         "language",
         "marketing_consent",
         "marketing_consent_wording",
+        # A lead from another source: where we got it (Art. 14(2)(f), 15(1)(g)), and who left
+        # out its Art. 14 notice and why (TP-02).
+        "source_description",
+        "notice_exception_reason",
+        "notice_exception_by",
     }
 
 
