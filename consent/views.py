@@ -1,8 +1,9 @@
 """The consent endpoint (the banner posts here, with or without JavaScript) and gpc.json."""
 
 import logging
+import uuid
 
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from consent import selectors, services
+from consent import banner, receipts, selectors, services
 from consent.csrf import require_same_origin
 from consent.forms import InvalidDecision, parse_decision
 from consent.state import COOKIE_NAME, Choices, ConsentCookie
@@ -103,6 +104,7 @@ def decide(request: HttpRequest) -> HttpResponse:
                 "banner_version": decision.banner_version,
                 "policy_version": decision.policy_version,
                 "expires_at": selectors.expires_at(decision).isoformat(),
+                "receipt_url": banner.receipt_url(decision),
             }
         )
     else:
@@ -126,3 +128,27 @@ def gpc_support(request: HttpRequest) -> JsonResponse:
     """The GPC support resource (W3C Global Privacy Control): we honour the signal (CON-07)."""
     last_update = get_declaration().cookie_version.date.isoformat()
     return JsonResponse({"gpc": True, "lastUpdate": last_update})
+
+
+@require_safe
+def receipt(
+    request: HttpRequest, consent_id: uuid.UUID, receipt_id: uuid.UUID | None = None
+) -> HttpResponse:
+    """A decision's consent receipt as a JSON download (CK-09): the latest one without a
+    receipt id. Only for the browser whose `wekst_consent` cookie holds that consent id; for
+    anyone else, and for a receipt id that is not one of its decisions, a 404."""
+    history = selectors.decisions_of_holder(
+        consent_id=consent_id, cookie=ConsentCookie.decode(request.COOKIES.get(COOKIE_NAME))
+    )
+    wanted = [d for d in history if receipt_id is None or d.public_id == receipt_id]
+    decision = wanted[0] if wanted else None
+    if decision is None:
+        raise Http404(_("No receipt here. A receipt opens only in the browser that made the choice."))
+    body = receipts.build_receipt(
+        decision=decision, history=history, absolute=request.build_absolute_uri
+    )
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    filename = f"consent-receipt-{decision.public_id}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    add_never_cache_headers(response)
+    return response
