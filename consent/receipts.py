@@ -35,7 +35,7 @@ PURPOSE_CATEGORIES = {
 
 
 def _timestamp(moment: datetime.datetime) -> str:
-    return moment.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+    return moment.astimezone(datetime.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _status(category: str, decision: ConsentDecision, before: ConsentDecision | None) -> str:

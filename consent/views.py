@@ -143,7 +143,9 @@ def receipt(
     wanted = [d for d in history if receipt_id is None or d.public_id == receipt_id]
     decision = wanted[0] if wanted else None
     if decision is None:
-        raise Http404(_("No receipt here. A receipt opens only in the browser that made the choice."))
+        raise Http404(
+            _("No receipt here. A receipt opens only in the browser that made the choice.")
+        )
     body = receipts.build_receipt(
         decision=decision, history=history, absolute=request.build_absolute_uri
     )

@@ -7,6 +7,7 @@ from declaration.selectors import get_declaration
 
 register = template.Library()
 
+
 @register.inclusion_tag("consent/banner.html", takes_context=True)
 def consent_banner(context) -> dict:
     """The consent dialog: open while the visitor has no valid choice, else hidden until reopened.
