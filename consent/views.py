@@ -3,7 +3,7 @@
 import logging
 import uuid
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -130,22 +130,43 @@ def gpc_support(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"gpc": True, "lastUpdate": last_update})
 
 
+def _no_receipt(request: HttpRequest) -> HttpResponse:
+    message = _(
+        "A receipt opens only in the browser that made the choice, with the link shown under "
+        '"Cookie settings". Nothing was found for this address in this browser.'
+    )
+    if _wants_json(request):
+        response = JsonResponse({"error": message}, status=404)
+    else:
+        response = render(request, "consent/no_receipt.html", {"message": message}, status=404)
+    add_never_cache_headers(response)
+    return response
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value is not None else None
+    except ValueError:
+        return None
+
+
 @require_safe
-def receipt(
-    request: HttpRequest, consent_id: uuid.UUID, receipt_id: uuid.UUID | None = None
-) -> HttpResponse:
+def receipt(request: HttpRequest, consent_id: str, receipt_id: str | None = None) -> HttpResponse:
     """A decision's consent receipt as a JSON download (CK-09): the latest one without a
     receipt id. Only for the browser whose `wekst_consent` cookie holds that consent id; for
-    anyone else, and for a receipt id that is not one of its decisions, a 404."""
+    anyone else, for a receipt id that is not one of its decisions, and for an id that is not
+    one at all, the same 404."""
+    wanted_receipt = _uuid(receipt_id)
     history = selectors.decisions_of_holder(
-        consent_id=consent_id, cookie=ConsentCookie.decode(request.COOKIES.get(COOKIE_NAME))
+        consent_id=_uuid(consent_id),
+        cookie=ConsentCookie.decode(request.COOKIES.get(COOKIE_NAME)),
     )
-    wanted = [d for d in history if receipt_id is None or d.public_id == receipt_id]
-    decision = wanted[0] if wanted else None
-    if decision is None:
-        raise Http404(
-            _("No receipt here. A receipt opens only in the browser that made the choice.")
-        )
+    if receipt_id is not None and wanted_receipt is None:
+        history = []
+    wanted = [d for d in history if wanted_receipt is None or d.public_id == wanted_receipt]
+    if not wanted:
+        return _no_receipt(request)
+    decision = wanted[0]
     body = receipts.build_receipt(
         decision=decision, history=history, absolute=request.build_absolute_uri
     )

@@ -272,7 +272,8 @@ def test_ck_09_another_visitors_consent_id_gets_a_404(client, decide):
         "/consent/receipt/{consent_id}/zzz/",
         "/consent/receipt/{consent_id}/%00/",
         "/consent/receipt/{consent_id}/{consent_id}/",
-        "/nb/consent/receipt/{consent_id}/..%2F/",
+        "/consent/receipt/" + "f" * 3000 + "/",
+        "/consent/receipt/{consent_id}/{{00000000-0000-0000-0000-000000000000}}/",
     ],
 )
 def test_ck_09_a_malformed_or_unknown_id_is_a_404_never_a_server_error(client, path):
@@ -282,6 +283,7 @@ def test_ck_09_a_malformed_or_unknown_id_is_a_404_never_a_server_error(client, p
     response = client.get(path.format(consent_id=decision.consent_id))
 
     assert response.status_code == 404
+    assert "A receipt opens only in the browser that made the choice" in response.content.decode()
 
 
 @pytest.mark.parametrize("cookie", ["", "garbage", "not|a|cookie", "x" * 5000, "%00|a1m1e1|2026.2"])
@@ -411,3 +413,13 @@ def test_ck_08_staff_see_the_wording_behind_a_decisions_hash(
         == 403
     )
     assert BannerText.objects.filter(sha256=decision.banner_text_hash).exists()
+
+
+def test_ck_09_a_refused_receipt_is_told_in_the_visitors_language(client):
+    response = client.get(f"/nb/consent/receipt/{uuid.uuid4()}/")
+    assert response.status_code == 404
+    assert "Ingen kvittering her" in response.content.decode()
+
+    response = client.get(f"/consent/receipt/{uuid.uuid4()}/", headers=JSON)
+    assert response.status_code == 404
+    assert response.json()["error"].startswith("A receipt opens only in the browser")
