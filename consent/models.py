@@ -72,7 +72,8 @@ class BannerText(models.Model):
 
     Each distinct text is kept once, under its SHA-256, when a decision is first made under it,
     so that the hash a decision carries leads to the wording the visitor saw, not only to a
-    version number (EDPB 05/2020 para 108). It names no one; it is kept as long as the log.
+    version number (EDPB 05/2020 para 108). It names no one, so no retention rule deletes it:
+    the proof of every decision still in the log points at it.
     """
 
     sha256 = models.CharField("SHA-256", max_length=64, primary_key=True, editable=False)
