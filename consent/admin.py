@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from audit.admin import AuditedModelAdmin
 from consent.export import csv_lines
-from consent.models import ConsentDecision
+from consent.models import BannerText, ConsentDecision
 
 
 @admin.register(ConsentDecision)
@@ -28,6 +28,7 @@ class ConsentDecisionAdmin(AuditedModelAdmin):
         "banner_version",
         "language",
     )
+    readonly_fields = ("public_id", "banner_text_hash")
     list_filter = (
         "action",
         "method",
@@ -62,3 +63,24 @@ class ConsentDecisionAdmin(AuditedModelAdmin):
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+@admin.register(BannerText)
+class BannerTextAdmin(admin.ModelAdmin):
+    """The exact banner wording behind the hash a decision carries (CK-08). It names no one, so
+    views are not audited; nobody edits it, since a decision's proof points at it."""
+
+    list_display = ("sha256", "banner_version", "language", "recorded_at")
+    list_filter = ("banner_version", "language")
+    search_fields = ("sha256__exact",)
+    search_help_text = "Paste a decision's banner text hash (SHA-256) to see the wording."
+    readonly_fields = ("sha256", "language", "banner_version", "text", "recorded_at")
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

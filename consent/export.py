@@ -19,6 +19,8 @@ COLUMNS = (
     "policy_version",
     "language",
     "truncated_ip",
+    "public_id",
+    "banner_text_hash",
 )
 
 

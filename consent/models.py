@@ -1,5 +1,7 @@
 """The consent log: every cookie decision, kept as proof of what was chosen (GDPR Art. 7(1))."""
 
+import uuid
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -23,6 +25,9 @@ class ConsentDecision(models.Model):
         SETTINGS = "settings", "Cookie settings (change or withdrawal)"
 
     consent_id = models.UUIDField(db_index=True, editable=False)
+    # The receipt's id (CK-09). Looked up only together with the consent id, whose index finds
+    # the few rows of one browser, so it needs no index of its own on the busiest write.
+    public_id = models.UUIDField(default=uuid.uuid4, editable=False)
     decided_at = models.DateTimeField(default=timezone.now, db_index=True)
     action = models.CharField(max_length=16, choices=Action.choices)
     method = models.CharField(max_length=16, choices=Method.choices)
@@ -35,6 +40,12 @@ class ConsentDecision(models.Model):
     banner_version = models.CharField(max_length=32)
     policy_version = models.CharField(max_length=32)
     language = models.CharField(max_length=8)
+    banner_text_hash = models.CharField(
+        "banner text (SHA-256)",
+        max_length=64,
+        blank=True,
+        help_text="SHA-256 of the exact banner text shown (a BannerText); empty before it was kept.",
+    )
     truncated_ip = models.GenericIPAddressField(null=True, blank=True)
 
     class Meta:
@@ -54,3 +65,25 @@ class ConsentDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consent_id} at {self.decided_at:%Y-%m-%d %H:%M}"
+
+
+class BannerText(models.Model):
+    """The exact text of the consent banner in one language and banner version (CK-08, CK-09).
+
+    Each distinct text is kept once, under its SHA-256, when a decision is first made under it,
+    so that the hash a decision carries leads to the wording the visitor saw, not only to a
+    version number (EDPB 05/2020 para 108). It names no one, so no retention rule deletes it:
+    the proof of every decision still in the log points at it.
+    """
+
+    sha256 = models.CharField("SHA-256", max_length=64, primary_key=True, editable=False)
+    language = models.CharField(max_length=8)
+    banner_version = models.CharField(max_length=32)
+    text = models.TextField()
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at"]
+
+    def __str__(self) -> str:
+        return f"{self.banner_version} ({self.language}) {self.sha256[:12]}"

@@ -114,3 +114,16 @@ def categories() -> dict[str, Category]:
             key=key, providers=providers, purpose=activity.purpose if activity else None
         )
     return result
+
+
+def decisions_of_holder(
+    *, consent_id: uuid.UUID | None, cookie: ConsentCookie | None
+) -> list[ConsentDecision]:
+    """Every logged decision of `consent_id`, newest first, for the browser that holds it (CK-09).
+
+    The `wekst_consent` cookie is the key: asked with another consent id than the cookie's, or
+    with no cookie, the answer is empty (the view's 404), so an id seen elsewhere opens nothing.
+    """
+    if consent_id is None or cookie is None or cookie.consent_id != consent_id:
+        return []
+    return list(ConsentDecision.objects.filter(consent_id=consent_id))

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Field
 
-from consent import selectors
-from consent.models import ConsentDecision
+from consent import banner, selectors
+from consent.models import BannerText, ConsentDecision
 from consent.state import EVERYTHING, NOTHING, Choices
 from wekst import ratelimit
 from wekst.ip import truncate_ip
@@ -40,6 +40,8 @@ def record_consent(
     banner and policy versions in force are stored with it, and the address only truncated
     (IPv4 /24, IPv6 /48), or not at all when CONSENT_LOG_TRUNCATED_IP is off. A browser keeps its
     consent id across changes, so the log shows its history; a new browser gets a random one.
+    The SHA-256 of the banner's exact text in that language is stored with it (CK-08), and the
+    decision gets a random public id for its receipt (CK-09).
     """
     choices = {
         ConsentDecision.Action.ACCEPT_ALL: EVERYTHING,
@@ -48,6 +50,7 @@ def record_consent(
     }[ConsentDecision.Action(action)]
     if gpc:
         choices = Choices(analytics=False, marketing=False, embedded=choices.embedded)
+    version = selectors.banner_version()
     decision = ConsentDecision(
         consent_id=consent_id or uuid.uuid4(),
         action=action,
@@ -56,13 +59,37 @@ def record_consent(
         marketing=choices.marketing,
         embedded=choices.embedded,
         gpc=gpc,
-        banner_version=selectors.banner_version(),
+        banner_version=version,
         policy_version=selectors.policy_version(),
         language=language,
+        banner_text_hash=banner_text_hash(language=language, banner_version=version),
         truncated_ip=truncate_ip(ip) if settings.CONSENT_LOG_TRUNCATED_IP else None,
     )
     _insert(decision)
     return decision
+
+
+def banner_text_hash(*, language: str, banner_version: str) -> str:
+    """The SHA-256 of the banner text shown in `language`, its wording kept once (CK-08)."""
+    return _kept_banner_text(language, banner_version)
+
+
+@functools.cache
+def _kept_banner_text(language: str, banner_version: str) -> str:
+    # Once per process for each language and version, not once per decision: the consent
+    # endpoint is the busiest write, and the text cannot change while a process runs.
+    shown = banner.shown_text(language, banner_version)
+    BannerText.objects.get_or_create(
+        sha256=shown.sha256,
+        defaults={"language": language, "banner_version": banner_version, "text": shown.text},
+    )
+    return shown.sha256
+
+
+def forget_banner_texts() -> None:
+    """Work the banner texts out again (tests: the database and the declaration change)."""
+    _kept_banner_text.cache_clear()
+    banner.shown_text.cache_clear()
 
 
 @functools.cache

@@ -1,6 +1,7 @@
 """The consent endpoint (the banner posts here, with or without JavaScript) and gpc.json."""
 
 import logging
+import uuid
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -12,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST, require_safe
 
-from consent import selectors, services
+from consent import banner, receipts, selectors, services
 from consent.csrf import require_same_origin
 from consent.forms import InvalidDecision, parse_decision
 from consent.state import COOKIE_NAME, Choices, ConsentCookie
@@ -103,6 +104,7 @@ def decide(request: HttpRequest) -> HttpResponse:
                 "banner_version": decision.banner_version,
                 "policy_version": decision.policy_version,
                 "expires_at": selectors.expires_at(decision).isoformat(),
+                "receipt_url": banner.receipt_url(decision),
             }
         )
     else:
@@ -126,3 +128,50 @@ def gpc_support(request: HttpRequest) -> JsonResponse:
     """The GPC support resource (W3C Global Privacy Control): we honour the signal (CON-07)."""
     last_update = get_declaration().cookie_version.date.isoformat()
     return JsonResponse({"gpc": True, "lastUpdate": last_update})
+
+
+def _no_receipt(request: HttpRequest) -> HttpResponse:
+    message = _(
+        "A receipt opens only in the browser that made the choice, with the link shown under "
+        '"Cookie settings". Nothing was found for this address in this browser.'
+    )
+    if _wants_json(request):
+        response = JsonResponse({"error": message}, status=404)
+    else:
+        response = render(request, "consent/no_receipt.html", {"message": message}, status=404)
+    add_never_cache_headers(response)
+    return response
+
+
+def _uuid(value: str | None) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+@require_safe
+def receipt(request: HttpRequest, consent_id: str, receipt_id: str | None = None) -> HttpResponse:
+    """A decision's consent receipt as a JSON download (CK-09): the latest one without a
+    receipt id. Only for the browser whose `wekst_consent` cookie holds that consent id; for
+    anyone else, for a receipt id that is not one of its decisions, and for an id that is not
+    one at all, the same 404."""
+    wanted_receipt = _uuid(receipt_id)
+    history = selectors.decisions_of_holder(
+        consent_id=_uuid(consent_id),
+        cookie=ConsentCookie.decode(request.COOKIES.get(COOKIE_NAME)),
+    )
+    if receipt_id is not None and wanted_receipt is None:
+        history = []
+    wanted = [d for d in history if wanted_receipt is None or d.public_id == wanted_receipt]
+    if not wanted:
+        return _no_receipt(request)
+    decision = wanted[0]
+    body = receipts.build_receipt(
+        decision=decision, history=history, absolute=request.build_absolute_uri
+    )
+    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    filename = f"consent-receipt-{decision.public_id}.json"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    add_never_cache_headers(response)
+    return response

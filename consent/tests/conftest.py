@@ -3,6 +3,8 @@
 import pytest
 from django.core.cache import cache
 
+from consent import services
+
 # What a browser sends with a POST from a page of this site (Django's test server is testserver).
 SAME_ORIGIN = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin"}
 JSON = {"Accept": "application/json"}
@@ -14,6 +16,14 @@ def empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def fresh_banner_texts():
+    """The banner text is kept once per process; each test's database starts without it."""
+    services.forget_banner_texts()
+    yield
+    services.forget_banner_texts()
 
 
 @pytest.fixture

@@ -47,6 +47,7 @@ def test_con_03_a_decision_is_logged_with_every_field_and_no_raw_ip(decide):
         "banner_version": decision.banner_version,
         "policy_version": decision.policy_version,
         "expires_at": (decision.decided_at + datetime.timedelta(days=365)).isoformat(),
+        "receipt_url": f"/consent/receipt/{decision.consent_id}/{decision.public_id}/",
     }
 
 

@@ -3,7 +3,8 @@
   "use strict";
   var d = document, w = window, box = d.getElementById("wekst-consent");
   if (!box) return;
-  var form = box.querySelector("form"), data = box.dataset, ga = data.ga,
+  var form = box.querySelector("form"), receipt = box.querySelector(".wc-receipt"),
+    data = box.dataset, ga = data.ga,
     gpc = data.gpc === "1" || navigator.globalPrivacyControl === true,
     state = read(data.state), opener = null, gaOn = false, gaLoaded = false, native = false,
     KINDS = ["analytics", "marketing", "embedded"], DENIED = "denied", GRANTED = "granted";
@@ -123,6 +124,8 @@
       })
       .then(function (json) {
         state = read(json.state);
+        receipt.firstChild.href = json.receipt_url;  // "Download a receipt" of this decision (CK-09)
+        receipt.hidden = false;
         close();
         apply();
       }, function (problem) {

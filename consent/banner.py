@@ -1,0 +1,142 @@
+"""The consent banner: what it shows a visitor, and its exact text, hashed for the log (CK-08)."""
+
+import hashlib
+from dataclasses import dataclass
+from functools import cache
+from html.parser import HTMLParser
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from consent import selectors
+from consent.models import ConsentDecision
+from consent.selectors import VisitorConsent
+from processors.selectors import integration_enabled
+
+CATEGORY_LABELS = {
+    "analytics": _("Analytics"),
+    "marketing": _("Marketing"),
+    "embedded": _("Embedded media"),
+}
+
+# Elements that start a line of their own in the text kept (the banner uses some of them).
+BLOCKS = frozenset(
+    "address article aside blockquote br button dd details dialog div dl dt fieldset "
+    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hr label legend li main nav ol p "
+    "pre section summary table td th tr ul".split()
+)
+
+
+def receipt_url(decision: ConsentDecision) -> str:
+    """Where the visitor holding `decision`'s consent id downloads its receipt (CK-09)."""
+    return reverse(
+        "consent:decision_receipt",
+        kwargs={"consent_id": decision.consent_id, "receipt_id": decision.public_id},
+    )
+
+
+def banner_context(*, visitor: VisitorConsent, back: str) -> dict:
+    """What banner.html needs for this visitor; `back` is the page the plain form returns to."""
+    choices = visitor.choices
+    categories = []
+    for key, category in selectors.categories().items():
+        refused_by_gpc = visitor.gpc and key != "embedded"
+        categories.append(
+            {
+                "key": key,
+                "label": CATEGORY_LABELS[key],
+                "providers": ", ".join(category.providers),
+                "purpose": category.purpose,
+                "checked": bool(choices and getattr(choices, key)) and not refused_by_gpc,
+                "disabled": refused_by_gpc,
+            }
+        )
+    providers = {row["key"]: row["providers"] for row in categories}
+    return {
+        "open": choices is None,
+        "state": choices.code if choices else "",
+        "gpc": visitor.gpc,
+        # GA4 stays off without its processor's agreement and safeguard on record (PRO-02).
+        "ga_id": settings.GA4_MEASUREMENT_ID if integration_enabled("google_analytics") else "",
+        "ga_expires": selectors.GA_COOKIE_EXPIRES_SECONDS,
+        "categories": categories,
+        "analytics_providers": providers["analytics"],
+        "marketing_providers": providers["marketing"],
+        "embedded_providers": providers["embedded"],
+        "method": "settings" if choices else "banner",
+        "next": back or "/",
+        "receipt_url": receipt_url(visitor.decision) if visitor.decision else "",
+    }
+
+
+class _FormText(HTMLParser):
+    """The text of the first <form> in a piece of HTML, a line for each block element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.inside = self.done = False
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag == "form" and not self.done:
+            self.inside = True
+        if self.inside and tag in BLOCKS:
+            self.parts.append("\n")
+
+    def handle_startendtag(self, tag, attrs) -> None:
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag) -> None:
+        if self.inside and tag in BLOCKS:
+            self.parts.append("\n")
+        if tag == "form" and self.inside:
+            self.inside, self.done = False, True
+
+    def handle_data(self, data) -> None:
+        if self.inside:
+            self.parts.append(data)
+
+
+def normalised_text(html: str) -> str:
+    """The banner form's text as its visitor reads it, the same every time (CK-08).
+
+    Everything the form says: the first layer (heading, explanation, the GPC note, the buttons)
+    and the settings layer (each category, its providers and purpose), and the links under it.
+    Tags go (a block element or <br> ends a line), entities are decoded, each line's whitespace
+    is collapsed to single spaces, and empty lines are dropped.
+    """
+    parser = _FormText()
+    parser.feed(html)
+    parser.close()
+    lines = (" ".join(line.split()) for line in "".join(parser.parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+@dataclass(frozen=True)
+class ShownText:
+    language: str
+    banner_version: str
+    text: str
+    sha256: str
+
+
+NOT_CHOSEN = VisitorConsent(cookie=None, decision=None, gpc=False)
+
+
+@cache
+def shown_text(language: str, banner_version: str) -> ShownText:
+    """The banner's text in `language` under `banner_version`, and its SHA-256.
+
+    Worked out once per process for each language and version: the banner's words come only
+    from the templates, the translations and the declaration, all fixed while a process runs,
+    and a decision's state (ticks, GPC) changes attributes, never words (the GPC note is in the
+    page either way, shown when it applies; the decision records whether it did).
+    """
+    with translation.override(language):
+        html = render_to_string("consent/banner.html", banner_context(visitor=NOT_CHOSEN, back="/"))
+    text = normalised_text(html)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return ShownText(language=language, banner_version=banner_version, text=text, sha256=digest)
