@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from declaration.citations import cite
 from declaration.selectors import get_declaration
 from leads import services as lead_services
 from leads.forms import HONEYPOT_FIELD
@@ -90,6 +91,9 @@ def _render_clinic_form(request, clinic, form, status: int = 200):
         "agreement": selectors.current_agreement(clinic),
         "form": form,
         "activity": get_declaration().activities[services.CLINIC_ENQUIRY_ACTIVITY],
+        # Wekst's role for the clinic (GDPR Art. 28); the clinic's own basis and retention come
+        # from its agreement, never Wekst's enquiries rule.
+        "article": cite(28),
         "honeypot_field": HONEYPOT_FIELD,
     }
     return render(request, "processors/clinic_contact.html", context, status=status)
