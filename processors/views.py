@@ -24,6 +24,8 @@ from processors.storage import private_documents
 from wekst.ratelimit import client_ip
 
 logger = logging.getLogger(__name__)
+# The clinic form's Art. 13 notice (the clinic's facts, Wekst as its processor).
+CLINIC_NOTICE_ID = "clinic-notice"
 
 
 @require_safe
@@ -94,6 +96,7 @@ def _render_clinic_form(request, clinic, form, status: int = 200):
         # Wekst's role for the clinic (GDPR Art. 28); the clinic's own basis and retention come
         # from its agreement, never Wekst's enquiries rule.
         "article": cite(28),
+        "notice_id": CLINIC_NOTICE_ID,
         "honeypot_field": HONEYPOT_FIELD,
     }
     return render(request, "processors/clinic_contact.html", context, status=status)
