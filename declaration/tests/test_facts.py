@@ -64,6 +64,9 @@ def nb_pages(client, staff_client) -> dict[str, str]:
         name: parse(client.get(policy_url(name, "nb"))).find(tag="main").text()
         for name in ("privacy_policy", "cookie_policy")
     }
+    with translation.override("nb"):
+        subprocessors = reverse("processors_public:subprocessors")
+    pages["subprocessors"] = parse(client.get(subprocessors)).find(tag="main").text()
     # The back office is unprefixed, so always in the default language; its records are built
     # per language (the CSV export takes one), and the Norwegian build is what is checked.
     assert staff_client.get(reverse("declaration_admin:records")).status_code == 200
