@@ -266,3 +266,14 @@ def test_rp_03_consent_proof_and_staff_accounts_rest_on_legitimate_interests_not
         assert activity.legitimate_interest is not None
     assert "Art. 32" in declaration.activities["staff_accounts"].legitimate_interest.en
     assert "Art. 7(1)" in declaration.activities["consent_records"].legitimate_interest.en
+
+
+def test_dec_02_a_recipient_country_without_a_translated_name_fails_the_check():
+    from declaration.checks import check_country_names
+
+    assert check_country_names() == []
+    declared = get_declaration()
+    trafft = dataclasses.replace(declared.recipients["trafft"], countries=("BR",))
+    changed = dataclasses.replace(declared, recipients={**declared.recipients, "trafft": trafft})
+    [error] = check_country_names(declaration=changed)
+    assert error.id == "declaration.E003" and "'BR'" in error.msg
