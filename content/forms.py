@@ -5,7 +5,6 @@ age confirmation of policy §12 (CHI-01), never ticked in advance.
 """
 
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from content.fields import CleanImageFormField
+from declaration.selectors import age_of_consent
 from wekst.validators import validate_single_line, validate_text
 
 # A field no person sees or fills in; a bot that fills every input fills this one too (LEA-04).
@@ -23,17 +23,18 @@ REPORT_MAX_LENGTH = 2000
 
 
 def _age_label() -> str:
-    return gettext("I am %(age)s or older") % {"age": settings.WEKST_MINIMUM_AGE}
+    return gettext("I am %(age)s or older") % {"age": age_of_consent()}
 
 
 def _age_refusal() -> str:
     return gettext(
         "You must be %(age)s or older to do this. Nothing you entered has been stored."
-    ) % {"age": settings.WEKST_MINIMUM_AGE}
+    ) % {"age": age_of_consent()}
 
 
 class AgeConfirmationField(forms.BooleanField):
-    """The "I am 16 or older" box (threshold WEKST_MINIMUM_AGE): required, never pre-ticked.
+    """The "I am 16 or older" box (the declaration's children.age_of_consent): required, never
+    pre-ticked.
 
     Policy §12 and GDPR Art. 8: someone younger cannot give consent on their own, so nothing
     they entered is stored (checklist CH-01). Label and message are lazy, so they follow the

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from audit.services import record_event
 from content import selectors
 from content.models import Article, Comment, Profile
-from declaration.selectors import get_declaration
+from declaration.selectors import age_of_consent, get_declaration
 from subjects.models import Subject
 from subjects.normalise import normalise_email
 from subjects.selectors import records_of
@@ -336,7 +336,7 @@ def report_child_data(
 
     lines = [
         "Reported as personal data given by a child under "
-        f"{settings.WEKST_MINIMUM_AGE} (privacy policy §12; GDPR Art. 8, 17(1)(f)).",
+        f"{age_of_consent()} (privacy policy §12; GDPR Art. 8, 17(1)(f)).",
         f"Reporter's address for the reply: {reporter_email.strip() or '(none given)'}",
     ]
     if details.strip():

@@ -32,6 +32,7 @@ from content.forms import (
 )
 from content.models import Comment
 from content.rendering import render_body
+from declaration.selectors import age_of_consent
 from subjects.normalise import normalise_email
 from wekst.ratelimit import client_ip
 
@@ -281,7 +282,7 @@ def _render_child_report(request, form, status: int = 200):
         {
             "form": form,
             "honeypot_field": HONEYPOT_FIELD,
-            "minimum_age": settings.WEKST_MINIMUM_AGE,
+            "minimum_age": age_of_consent(),
         },
         status=status,
     )

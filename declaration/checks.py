@@ -92,3 +92,23 @@ def check_personal_data_fields(
         for name in find_stale_fields(declaration, model_list)
     ]
     return messages
+
+
+@checks.register()
+def check_country_names(app_configs=None, *, declaration: Declaration | None = None, **kwargs):
+    """Every country a recipient names has a translated name, so no page prints a bare code or
+    an English name on a Norwegian page (issue 16)."""
+    from declaration.policy import COUNTRY_NAMES
+
+    declaration = get_declaration() if declaration is None else declaration
+    return [
+        checks.Error(
+            f"recipients.{recipient.key}: country {code!r} has no name in "
+            "declaration.policy.COUNTRY_NAMES.",
+            hint="Add it there, translated (and its Norwegian name to the catalogue).",
+            id="declaration.E003",
+        )
+        for recipient in declaration.recipients.values()
+        for code in recipient.countries
+        if code not in COUNTRY_NAMES
+    ]

@@ -6,8 +6,10 @@ the records can never describe the same safeguard or legal basis in different wo
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from declaration.citations import Citation, cite
 from declaration.schema import (
     COOKIE_CATEGORIES,
     EEA_COUNTRIES,
@@ -17,6 +19,7 @@ from declaration.schema import (
     Recipient,
     RetentionRule,
     SubjectCategory,
+    Text,
 )
 
 # What the policy prints for the declaration's keys (GDPR Art. 6(1); Art. 45-46).
@@ -28,17 +31,58 @@ LEGAL_BASIS_NAMES = {
     "public_task": _("A task carried out in the public interest"),
     "legitimate_interests": _("Our legitimate interests"),
 }
+
+
+@dataclass(frozen=True)
+class Safeguard:
+    """A transfer safeguard's name and its article, e.g. "... (GDPR Art. 46(2)(c))"."""
+
+    name: object  # a lazy translation
+    article: Citation
+
+    def __str__(self) -> str:
+        return f"{self.name} ({gettext('GDPR')} {self.article})"
+
+
 SAFEGUARD_NAMES = {
-    "adequacy": _("An adequacy decision of the European Commission (GDPR Art. 45)"),
-    "dpf": _(
-        "The EU-US Data Privacy Framework: the recipient is certified under the European "
-        "Commission's adequacy decision of 10 July 2023 (GDPR Art. 45)"
+    "adequacy": Safeguard(_("An adequacy decision of the European Commission"), cite(45)),
+    "dpf": Safeguard(
+        _(
+            "The EU-US Data Privacy Framework: the recipient's certification under the European "
+            "Commission's adequacy decision of 10 July 2023"
+        ),
+        cite(45),
     ),
-    "scc": _("The European Commission's Standard Contractual Clauses (GDPR Art. 46(2)(c))"),
+    "scc": Safeguard(_("The European Commission's Standard Contractual Clauses"), cite(46, 2, "c")),
+}
+DPF_CERTIFIED = pgettext_lazy(
+    "transfer safeguard",
+    "The EU-US Data Privacy Framework: %(entity)s is certified under the European Commission's "
+    "adequacy decision of 10 July 2023",
+)
+
+
+def safeguard_description(recipient: Recipient) -> str:
+    """The safeguard of a recipient's transfers, naming the certified entity for the DPF (PT-05)."""
+    key = recipient.transfer_safeguard or ""
+    if key == "dpf" and recipient.dpf_entity:
+        name = DPF_CERTIFIED % {"entity": recipient.dpf_entity}
+        return f"{name} ({gettext('GDPR')} {SAFEGUARD_NAMES['dpf'].article})"
+    return str(SAFEGUARD_NAMES[key]) if key in SAFEGUARD_NAMES else ""
+
+
+# Recipient roles as the records of processing print them.
+ROLE_NAMES = {
+    "processor": _("Processor"),
+    "joint_controller": _("Joint controller"),
+    "independent_controller": _("Independent controller"),
+    "adviser": _("Professional adviser"),
+    "authority": _("Public authority"),
 }
 # Recipient roles in the order §5 of the policy lists them.
 ROLE_ORDER = ("processor", "joint_controller", "independent_controller", "adviser", "authority")
-# Names of the countries the declaration uses; a code missing here prints as itself.
+# Names of the countries the declaration uses, translated; the declaration is refused at start-up
+# when a recipient names a country missing here (declaration.checks), so no page prints a bare code.
 COUNTRY_NAMES = {
     "DE": _("Germany"),
     "FI": _("Finland"),
@@ -57,6 +101,8 @@ class ActivityEntry:
     activity: Activity
     basis_name: str
     data_categories: list[DataCategory]
+    # (category, what this activity collects in it): the activity's own list (issue 16).
+    data_collected: list[tuple[DataCategory, Text]]
     data_subjects: list[SubjectCategory]
     recipients: list[Recipient]
     retention: RetentionRule
@@ -74,6 +120,7 @@ class RecipientEntry:
 
 
 def country_names(codes) -> list[str]:
+    """The countries' names in the active language."""
     return [str(COUNTRY_NAMES.get(code, code)) for code in codes]
 
 
@@ -83,6 +130,10 @@ def _activity_entries(declaration: Declaration) -> list[ActivityEntry]:
             activity=activity,
             basis_name=LEGAL_BASIS_NAMES[activity.legal_basis],
             data_categories=[declaration.data_categories[k] for k in activity.data_categories],
+            data_collected=[
+                (declaration.data_categories[k], text)
+                for k, text in activity.data_collected.items()
+            ],
             data_subjects=[declaration.subject_categories[k] for k in activity.data_subjects],
             recipients=declaration.recipients_of(activity),
             retention=declaration.retention_rules[activity.retention],
@@ -99,7 +150,7 @@ def _recipient_entry(declaration: Declaration, recipient: Recipient) -> Recipien
         countries_outside_eea=country_names(
             c for c in recipient.countries if c not in EEA_COUNTRIES
         ),
-        safeguard_name=SAFEGUARD_NAMES.get(recipient.transfer_safeguard or "", ""),
+        safeguard_name=safeguard_description(recipient),
     )
 
 

@@ -3,8 +3,14 @@
 from dataclasses import dataclass
 
 from django.utils import translation
+from django.utils.translation import gettext
 
-from declaration.policy import LEGAL_BASIS_NAMES, SAFEGUARD_NAMES, country_names
+from declaration.policy import (
+    LEGAL_BASIS_NAMES,
+    ROLE_NAMES,
+    country_names,
+    safeguard_description,
+)
 from declaration.schema import Activity, Declaration
 from wekst.spreadsheets import csv_text
 
@@ -33,18 +39,18 @@ class Record:
 def build_records(declaration: Declaration, language: str = "en") -> list[Record]:
     """One record per processing activity, each cell a plain string in `language`."""
     c = declaration.controller
-    controller = (
-        f"{c.legal_name} ({c.trading_name}), org. no. {c.org_number}, {c.address}, {c.email}"
-    )
     records = []
     # Texts of the declaration and the shared names both print in the active language.
     with translation.override(language):
+        controller = (
+            f"{c.legal_name} ({c.trading_name}), {gettext('Org. no.')} {c.org_number}, "
+            f"{c.address}, {c.email}"
+        )
         measures = "; ".join(str(m) for m in declaration.security_measures)
         for activity in declaration.activities.values():
             recipients = declaration.recipients_of(activity)
             transfers = [
-                f"{r.name}: {', '.join(country_names(r.countries))} - "
-                f"{SAFEGUARD_NAMES[r.transfer_safeguard]}"
+                f"{r.name}: {', '.join(country_names(r.countries))} - {safeguard_description(r)}"
                 for r in recipients
                 if r.transfers_outside_eea and r.transfer_safeguard
             ]
@@ -60,7 +66,7 @@ def build_records(declaration: Declaration, language: str = "en") -> list[Record
                 "; ".join(
                     str(declaration.data_categories[k].name) for k in activity.data_categories
                 ),
-                "; ".join(f"{r.name} ({r.role.replace('_', ' ')})" for r in recipients),
+                "; ".join(f"{r.name} ({str(ROLE_NAMES[r.role]).lower()})" for r in recipients),
                 "; ".join(transfers) or "-",
                 str(declaration.retention_rules[activity.retention].description),
                 measures,

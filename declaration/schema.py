@@ -13,6 +13,8 @@ from typing import Any
 
 from django.utils.translation import get_language
 
+from declaration.citations import Citation, cite
+
 LANGUAGES = ("en", "nb")
 
 # GDPR Art. 6(1): the letter is what the policy prints next to the basis.
@@ -45,6 +47,9 @@ EEA_COUNTRIES = frozenset(
 # for organisations certified under the EU-US Data Privacy Framework, so it is a safeguard apart.
 ADEQUATE_COUNTRIES = frozenset("AD AR CA CH FO GB GG IL IM JE JP KR NZ UY".split())
 TRANSFER_SAFEGUARDS = {"adequacy", "dpf", "scc"}
+# The age from which a person may consent on their own (GDPR Art. 8(1)): Norway set 13
+# (personopplysningsloven § 5); the GDPR lets a state go no lower than 13 and defaults to 16.
+AGE_OF_CONSENT_RANGE = (13, 16)
 
 
 class DeclarationError(ValueError):
@@ -74,7 +79,7 @@ class Controller:
     legal_name: str
     trading_name: str
     org_number: str
-    address: str
+    address: Text  # the country is written in each language ("Norway", "Norge")
     email: str
     website: str
 
@@ -83,7 +88,14 @@ class Controller:
 class Authority:
     name: str
     website: str
-    address: str
+    address: Text
+
+
+@dataclass(frozen=True)
+class Children:
+    """Policy §12: the age below which no consent-based sign-up is accepted (checklist CH-01)."""
+
+    age_of_consent: int
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,8 @@ class RetentionRule:
     unit: str | None
     counts_from: str
     description: Text
+    # Where someone else's own retention is published (an independent controller's policy).
+    link: str | None = None
 
     def expires_after(self, start: datetime.datetime) -> datetime.datetime | None:
         """When data whose clock started at `start` is due for erasure (None: no fixed period)."""
@@ -131,14 +145,18 @@ class Recipient:
     """Someone personal data is disclosed to: a processor, an independent controller, …"""
 
     key: str
-    name: str
-    legal_entity: str
+    # Both shown to people, so both in every language ("IT support", "IT-støtte").
+    name: Text
+    legal_entity: Text
     role: str
     service: Text
     data_categories: tuple[str, ...]
     countries: tuple[str, ...]
     transfer_safeguard: str | None
     dpa_required: bool
+    # The organisation on the Data Privacy Framework List; with `dpf` it may differ from
+    # `legal_entity` (Google Ireland contracts, Google LLC is the certified entity; PT-05).
+    dpf_entity: str | None = None
 
     @property
     def transfers_outside_eea(self) -> bool:
@@ -155,6 +173,8 @@ class Activity:
     legal_basis: str
     legitimate_interest: Text | None
     data_categories: tuple[str, ...]
+    # What this activity itself collects in each category, not the category's generic examples.
+    data_collected: dict[str, Text]
     data_subjects: tuple[str, ...]
     retention: str
     recipients: tuple[str, ...]
@@ -165,8 +185,9 @@ class Activity:
     profiling: bool
 
     @property
-    def legal_basis_article(self) -> str:
-        return f"Art. 6(1)({LEGAL_BASES[self.legal_basis]})"
+    def legal_basis_article(self) -> Citation:
+        """Art. 6(1)(x), written in the active language (declaration.citations)."""
+        return cite(6, 1, LEGAL_BASES[self.legal_basis])
 
 
 @dataclass(frozen=True)
@@ -201,6 +222,7 @@ class Declaration:
     activities: dict[str, Activity]
     cookies: tuple[Cookie, ...]
     security_measures: tuple[Text, ...]
+    children: Children = Children(age_of_consent=16)
     personal_data_fields: dict[str, dict[str, str]] = field(default_factory=dict)
 
     @property
@@ -276,6 +298,28 @@ class _Reader:
                     self.problem(where, f"unknown {kind} {item!r} in {key}")
         return tuple(str(item) for item in value)
 
+    def collected(self, data: dict, where: str, known: dict) -> dict[str, Text]:
+        """An activity's `data_categories`: each category it uses, with what it collects in it.
+
+        The activity's own list, in both languages, so the policy never prints a category's
+        generic examples for an activity that does not collect them (a newsletter sign-up asks
+        for no phone number).
+        """
+        value = data.get("data_categories")
+        if not isinstance(value, dict) or not value:
+            self.problem(
+                where,
+                "data_categories must map each data category to what this activity collects "
+                "in it, in en and nb (e.g. contact: {en: Email address, nb: E-postadresse})",
+            )
+            return {}
+        collected = {}
+        for key in value:
+            if key not in known:
+                self.problem(where, f"unknown data category {key!r} in data_categories")
+            collected[str(key)] = self.text(value, key, f"{where}.data_categories")
+        return collected
+
     def boolean(self, data: dict, key: str, where: str, default: bool) -> bool:
         value = data.get(key, default)
         if not isinstance(value, bool):
@@ -296,16 +340,28 @@ def parse_declaration(data: Any) -> Declaration:
     controller = Controller(
         **{
             name: r.string(raw, name, "controller")
-            for name in ("legal_name", "trading_name", "org_number", "address", "email", "website")
-        }
+            for name in ("legal_name", "trading_name", "org_number", "email", "website")
+        },
+        address=r.text(raw, "address", "controller"),
     )
     raw = r.mapping(data.get("supervisory_authority"), "supervisory_authority")
     authority = Authority(
-        **{
-            name: r.string(raw, name, "supervisory_authority")
-            for name in ("name", "website", "address")
-        }
+        name=r.string(raw, "name", "supervisory_authority"),
+        website=r.string(raw, "website", "supervisory_authority"),
+        address=r.text(raw, "address", "supervisory_authority"),
     )
+
+    raw = r.mapping(data.get("children"), "children")
+    age = raw.get("age_of_consent")
+    low, high = AGE_OF_CONSENT_RANGE
+    if isinstance(age, bool) or not isinstance(age, int) or not low <= age <= high:
+        r.problem(
+            "children",
+            f"age_of_consent must be a whole number from {low} to {high} "
+            f"(GDPR Art. 8(1); personopplysningsloven § 5), not {age!r}",
+        )
+        age = high
+    children = Children(age_of_consent=age)
 
     versions = []
     raw_versions = data.get("versions")
@@ -356,12 +412,17 @@ def parse_declaration(data: Any) -> Declaration:
             r.problem(where, "period must be a positive whole number, or left out")
         if period is not None and unit not in RETENTION_UNITS:
             r.problem(where, f"unit must be one of {', '.join(sorted(RETENTION_UNITS))}")
+        link = raw.get("link")
+        if link is not None and not (isinstance(link, str) and link.startswith("https://")):
+            r.problem(where, "link must be an https:// address, or left out")
+            link = None
         rules[key] = RetentionRule(
             key=key,
             period=period,
             unit=unit if period is not None else None,
             counts_from=r.string(raw, "counts_from", where),
             description=r.text(raw, "description", where),
+            link=link,
         )
 
     recipients = {}
@@ -380,16 +441,26 @@ def parse_declaration(data: Any) -> Declaration:
                     '(write "NO" in quotes: YAML reads a bare NO as false)',
                 )
         safeguard = raw.get("transfer_safeguard")
+        dpf_entity = raw.get("dpf_entity")
+        if safeguard == "dpf" and not (isinstance(dpf_entity, str) and dpf_entity.strip()):
+            r.problem(
+                where,
+                "dpf needs dpf_entity: the organisation as it appears on the Data Privacy "
+                "Framework List, which may not be the contracting entity (checklist PT-05)",
+            )
+        elif safeguard != "dpf" and dpf_entity is not None:
+            r.problem(where, "dpf_entity is only for transfer_safeguard: dpf")
         recipient = Recipient(
             key=key,
-            name=r.string(raw, "name", where),
-            legal_entity=r.string(raw, "legal_entity", where),
+            name=r.text(raw, "name", where),
+            legal_entity=r.text(raw, "legal_entity", where),
             role=role,
             service=r.text(raw, "service", where),
             data_categories=r.keys(raw, "data_categories", where, categories, "data category"),
             countries=countries,
             transfer_safeguard=safeguard,
             dpa_required=role == "processor",
+            dpf_entity=str(dpf_entity).strip() if safeguard == "dpf" and dpf_entity else None,
         )
         outside = [c for c in countries if c not in EEA_COUNTRIES]
         if safeguard is not None and safeguard not in TRANSFER_SAFEGUARDS:
@@ -438,13 +509,15 @@ def parse_declaration(data: Any) -> Declaration:
         for item in recipient_keys:
             if item not in recipients:
                 r.problem(where, f"unknown recipient {item!r}")
+        collected = r.collected(raw, where, categories)
         activities[key] = Activity(
             key=key,
             name=r.text(raw, "name", where),
             purpose=r.text(raw, "purpose", where),
             legal_basis=basis or "",
             legitimate_interest=interest,
-            data_categories=r.keys(raw, "data_categories", where, categories, "data category"),
+            data_categories=tuple(collected),
+            data_collected=collected,
             data_subjects=r.keys(raw, "data_subjects", where, subjects, "subject category"),
             retention=retention,
             recipients=tuple(recipient_keys),
@@ -516,5 +589,6 @@ def parse_declaration(data: Any) -> Declaration:
         activities=activities,
         cookies=tuple(cookies),
         security_measures=measures,
+        children=children,
         personal_data_fields=fields,
     )

@@ -24,3 +24,8 @@ def load_declaration(path: Path) -> Declaration:
 def get_declaration() -> Declaration:
     """The declaration in force. Validated at start-up (DeclarationConfig.ready), so never invalid."""
     return load_declaration(Path(settings.WEKST_DECLARATION_PATH))
+
+
+def age_of_consent() -> int:
+    """Policy §12: the age a person must confirm for a consent-based sign-up (CH-01)."""
+    return get_declaration().children.age_of_consent

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 
 from audit.admin import AuditedModelAdmin
 from audit.services import actor_of
+from declaration.citations import cite
 from declaration.schema import LEGAL_BASES
 from leads import notices, other_sources
 from leads.forms import NoticeExceptionForm, OtherSourceLeadForm
@@ -316,7 +317,7 @@ class LeadAdmin(AuditedModelAdmin):
     @admin.display(description="Legal basis")
     def legal_basis_article(self, lead: Lead) -> str:
         letter = LEGAL_BASES.get(lead.legal_basis)
-        return f"{lead.legal_basis} (Art. 6(1)({letter}))" if letter else lead.legal_basis
+        return f"{lead.legal_basis} ({cite(6, 1, letter)})" if letter else lead.legal_basis
 
     @admin.display(description="Newsletter records (consent proof)")
     def newsletter_records(self, lead: Lead) -> str:

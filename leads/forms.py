@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from declaration.selectors import get_declaration
+from declaration.selectors import age_of_consent, get_declaration
 from leads.models import Lead
 from wekst.validators import validate_phone, validate_single_line
 
@@ -72,7 +72,7 @@ class LeadForm(forms.Form):
         self.fields["marketing_consent"].label = marketing_consent_wording()
         self.fields["age_confirmed"].label = _(
             "I am %(age)s or older (needed only for marketing emails)"
-        ) % {"age": settings.WEKST_MINIMUM_AGE}
+        ) % {"age": age_of_consent()}
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["phone"].widget.attrs["autocomplete"] = "tel"
@@ -90,7 +90,7 @@ class LeadForm(forms.Form):
                         "To receive marketing emails you must be %(age)s or older: tick this "
                         "box, or untick the marketing choice to send only your message."
                     )
-                    % {"age": settings.WEKST_MINIMUM_AGE},
+                    % {"age": age_of_consent()},
                     code="age",
                 ),
             )

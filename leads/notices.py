@@ -176,7 +176,7 @@ def render_art14_notice(lead: Lead) -> tuple[str, str]:
     with translation.override(language):
         recipients = [
             NoticeRecipient(
-                name=recipient.name,
+                name=recipient.name.in_language(language),
                 service=recipient.service.in_language(language),
                 countries=", ".join(country_names(recipient.countries)),
                 safeguard=str(SAFEGUARD_NAMES[recipient.transfer_safeguard])

@@ -3,8 +3,9 @@
 import re
 
 from django import forms
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+
+from declaration.selectors import age_of_consent
 
 # The exact consent wording shown above the button; stored with each sign-up as its proof.
 CONSENT_WORDING = _(
@@ -25,7 +26,7 @@ class SignupForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        age = settings.WEKST_MINIMUM_AGE
+        age = age_of_consent()
         field = self.fields["age_confirmed"]
         field.label = _("I am %(age)s or older") % {"age": age}
         # Policy §12 and GDPR Art. 8: younger people cannot consent on their own; nothing of

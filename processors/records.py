@@ -46,7 +46,8 @@ def build_processor_records(
     declaration = get_declaration()
     c = declaration.controller
     processor = (
-        f"{c.legal_name} ({c.trading_name}), org. no. {c.org_number}, {c.address}, {c.email}"
+        f"{c.legal_name} ({c.trading_name}), org. no. {c.org_number}, "
+        f"{c.address.in_language(language)}, {c.email}"
     )
     records = []
     with translation.override(language):

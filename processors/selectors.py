@@ -235,7 +235,7 @@ class PublishedRecipient:
 def published_recipients() -> tuple[list[PublishedRecipient], list[PublishedRecipient]]:
     """(processors, other recipients) of the declaration, in its order, each with what the
     register holds: the date of its agreement, and whether data may flow to it (PRO-01, PT-09)."""
-    from declaration.policy import SAFEGUARD_NAMES, country_names
+    from declaration.policy import country_names, safeguard_description
 
     declaration = get_declaration()
     register = {entry.key: entry for entry in Recipient.objects.filter(declared=True)}
@@ -249,7 +249,7 @@ def published_recipients() -> tuple[list[PublishedRecipient], list[PublishedReci
                 str(declaration.data_categories[k].name) for k in declared.data_categories
             ],
             countries=country_names(dict.fromkeys([*declared.countries, *remote])),
-            safeguard=str(SAFEGUARD_NAMES.get(declared.transfer_safeguard or "", "")),
+            safeguard=safeguard_description(declared),
             agreement_signed_on=entry.dpa_signed_on if entry else None,
             in_use=not register_blockers(entry, declared),
         )

@@ -80,8 +80,8 @@ def sync_register() -> tuple[int, int]:
             entry, is_new = Recipient.objects.update_or_create(
                 key=declared.key,
                 defaults={
-                    "name": declared.name,
-                    "legal_entity": declared.legal_entity,
+                    "name": declared.name.en,
+                    "legal_entity": declared.legal_entity.en,
                     "role": declared.role,
                     "service": declared.service.en,
                     "data_categories": list(declared.data_categories),

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from declaration.citations import cite
 from declaration.selectors import get_declaration
 from leads import services as lead_services
 from leads.forms import HONEYPOT_FIELD
@@ -23,6 +24,8 @@ from processors.storage import private_documents
 from wekst.ratelimit import client_ip
 
 logger = logging.getLogger(__name__)
+# The clinic form's Art. 13 notice (the clinic's facts, Wekst as its processor).
+CLINIC_NOTICE_ID = "clinic-notice"
 
 
 @require_safe
@@ -90,6 +93,10 @@ def _render_clinic_form(request, clinic, form, status: int = 200):
         "agreement": selectors.current_agreement(clinic),
         "form": form,
         "activity": get_declaration().activities[services.CLINIC_ENQUIRY_ACTIVITY],
+        # Wekst's role for the clinic (GDPR Art. 28); the clinic's own basis and retention come
+        # from its agreement, never Wekst's enquiries rule.
+        "article": cite(28),
+        "notice_id": CLINIC_NOTICE_ID,
         "honeypot_field": HONEYPOT_FIELD,
     }
     return render(request, "processors/clinic_contact.html", context, status=status)

@@ -292,6 +292,22 @@ REGISTRY: tuple[Sweep | Elsewhere, ...] = (
         ),
     ),
     Elsewhere(
+        rule="advertising_google_ads",
+        where=_(
+            "We store no advertising data: the consent script sets the _gcl_au cookie for 90 days "
+            "and deletes it when marketing consent is withdrawn; Google keeps what it receives as "
+            "an independent controller, under its own policy."
+        ),
+    ),
+    Elsewhere(
+        rule="embedded_provider",
+        where=_(
+            "We store nothing from an embed; YouTube and Google Maps keep what they receive as "
+            "independent controllers. The choice to load them is a consent decision, swept "
+            "under consent_log."
+        ),
+    ),
+    Elsewhere(
         rule="security_logs",
         where=_(
             "Server logs are not in the database: the host's log rotation keeps them 90 days "

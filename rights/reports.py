@@ -64,9 +64,9 @@ class ProcessingInfo:
     profiling: bool
 
 
-def recipient_info(recipient: Recipient) -> RecipientInfo:
+def recipient_info(recipient: Recipient, language: str = "en") -> RecipientInfo:
     return RecipientInfo(
-        name=recipient.name,
+        name=recipient.name.in_language(language),
         role=recipient.role,
         countries=recipient.countries,
         transfer_safeguard=recipient.transfer_safeguard or "",
@@ -81,12 +81,12 @@ def processing_info(declaration: Declaration, activity: Activity, language: str)
         activity=activity.key,
         name=text(activity.name),
         purpose=text(activity.purpose),
-        legal_basis=f"{activity.legal_basis} ({activity.legal_basis_article})",
+        legal_basis=f"{activity.legal_basis} ({activity.legal_basis_article.in_language(language)})",
         legitimate_interest=text(activity.legitimate_interest),
         data_categories=[
             text(declaration.data_categories[key].name) for key in activity.data_categories
         ],
-        recipients=[recipient_info(r) for r in declaration.recipients_of(activity)],
+        recipients=[recipient_info(r, language) for r in declaration.recipients_of(activity)],
         retention=text(declaration.retention_rules[activity.retention].description),
         source=text(activity.source),
         profiling=activity.profiling,
@@ -133,7 +133,7 @@ class AccessReport:
             "right_to_complain": {
                 "authority": authority.name,
                 "website": authority.website,
-                "address": authority.address,
+                "address": authority.address.in_language(self.language),
             },
             "automated_decisions": (
                 "No decision with legal or similarly significant effects is made about you by "
@@ -144,7 +144,7 @@ class AccessReport:
                 "name": controller.legal_name,
                 "trading_name": controller.trading_name,
                 "org_number": controller.org_number,
-                "address": controller.address,
+                "address": controller.address.in_language(self.language),
                 "email": controller.email,
             },
         }

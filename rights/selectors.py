@@ -350,7 +350,9 @@ def build_access_report(
         language=language,
         record_sets=[r for r in record_sets if r.label != "subjects.Subject" or r.rows],
         processing=processing,
-        disclosed_to=[recipient_info(declaration.recipients[key]) for key in disclosed_to],
+        disclosed_to=[
+            recipient_info(declaration.recipients[key], language) for key in disclosed_to
+        ],
         declaration=declaration,
     )
 

@@ -1057,7 +1057,7 @@ def _pass_on_to_processors(
             next_attempt_at=timezone.now(),
         )
         _enqueue_processor_notice(job)
-        names.append(declaration.recipients[processor].name)
+        names.append(declaration.recipients[processor].name.en)
     return names
 
 

@@ -208,9 +208,6 @@ WEBHOOK_TOLERANCE_SECONDS = int(env("WEBHOOK_TOLERANCE_SECONDS", "300"))
 # The site's public address, for the absolute links in email (confirmation, unsubscribe). RFC 8058
 # needs an HTTPS URL: set it in production (`manage.py check --deploy` says so).
 WEKST_SITE_URL = env("WEKST_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
-# Consent-based sign-ups need a confirmation of this age (policy §12 promises 16; Norwegian law
-# sets 13, GDPR Art. 8 and personopplysningsloven § 5).
-WEKST_MINIMUM_AGE = int(env("WEKST_MINIMUM_AGE", "16"))
 # Newsletter sign-up (LEA-04): at most this many per window, per client IP and per address.
 NEWSLETTER_RATE_LIMIT_PER_IP = int(env("NEWSLETTER_RATE_LIMIT_PER_IP", "10"))
 NEWSLETTER_RATE_LIMIT_PER_ADDRESS = int(env("NEWSLETTER_RATE_LIMIT_PER_ADDRESS", "3"))
@@ -312,6 +309,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("nb", _("Norwegian Bokmål"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Each language's own date style: "26 November 2026", "26. november 2026" (wekst/formats).
+FORMAT_MODULE_PATH = ["wekst.formats"]
 TIME_ZONE = "Europe/Oslo"
 USE_I18N = True
 USE_TZ = True

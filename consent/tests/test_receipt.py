@@ -171,7 +171,10 @@ def test_ck_09_the_receipt_has_every_kantara_field_with_the_declarations_values(
             "piiController": "Harwest AS (Wekst)",
             "onBehalf": False,
             "contact": "Privacy contact at Wekst",
-            "address": {"streetAddress": controller.address, "addressCountry": "NO"},
+            "address": {
+                "streetAddress": controller.address.in_language("en"),
+                "addressCountry": "NO",
+            },
             "email": controller.email,
             "piiControllerUrl": controller.website,
         }

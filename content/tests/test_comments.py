@@ -10,6 +10,7 @@ from audit.models import AuditEntry
 from content import selectors, services
 from content.models import Comment
 from content.tests.factories import comment_data, make_article, make_profile
+from declaration.overrides import changed_declaration
 from declaration.selectors import get_declaration
 from subjects.models import Subject
 from subjects.selectors import find_subjects, records_of
@@ -196,8 +197,8 @@ def test_com_01_comments_appear_in_access_and_go_with_erasure(client, article):
     assert not Comment.objects.exists()
 
 
-def test_chi_01_comment_without_age_confirmation_stores_nothing(client, article, settings):
-    settings.WEKST_MINIMUM_AGE = 16
+def test_chi_01_comment_without_age_confirmation_stores_nothing(client, article):
+    assert get_declaration().children.age_of_consent == 16
 
     response = post(client, age_confirmed=None)
 
@@ -207,10 +208,9 @@ def test_chi_01_comment_without_age_confirmation_stores_nothing(client, article,
     assert not Subject.objects.exists()
 
 
-def test_chi_01_comment_age_threshold_comes_from_settings(client, article, settings):
-    settings.WEKST_MINIMUM_AGE = 13
-
-    page = client.get(URL).text
+def test_chi_01_comment_age_threshold_comes_from_the_declaration(client, article):
+    with changed_declaration(lambda data: data["children"].update(age_of_consent=13)):
+        page = client.get(URL).text
 
     assert "I am 13 or older" in page
     assert "16 or older" not in page

@@ -93,8 +93,63 @@ def test_dec_01_unknown_recipient_is_refused(data):
 
 
 def test_dec_01_unknown_data_category_in_an_activity_is_refused(data):
-    data["activities"]["newsletter"]["data_categories"].append("health")
+    data["activities"]["newsletter"]["data_categories"]["health"] = {"en": "Health", "nb": "Helse"}
     assert_refused(data, "activities.newsletter: unknown data category 'health' in data_categories")
+
+
+def test_dec_01_activity_listing_categories_without_what_it_collects_is_refused(data):
+    # A bare list would print each category's generic examples for the activity (issue 16).
+    data["activities"]["newsletter"]["data_categories"] = ["identity", "contact"]
+    assert_refused(data, "activities.newsletter: data_categories must map each data category")
+
+
+def test_dec_01_what_an_activity_collects_must_be_written_in_both_languages(data):
+    data["activities"]["newsletter"]["data_categories"]["contact"] = {"en": "Email address"}
+    assert_refused(data, "activities.newsletter.data_categories: contact has no text in nb")
+
+
+@pytest.mark.parametrize("field", ["name", "legal_entity"])
+def test_dec_02_recipient_name_and_legal_entity_need_both_languages(data, field):
+    data["recipients"]["it_support"][field] = "IT support"
+    assert_refused(data, f"recipients.it_support: {field} is missing or not a text in en and nb")
+
+
+def test_dec_02_controller_address_needs_both_languages(data):
+    data["controller"]["address"] = {"en": "Harbitzalléen 25, 0275 Oslo, Norway"}
+    assert_refused(data, "controller: address has no text in nb")
+
+
+def test_pt_05_dpf_without_the_certified_entity_is_refused(data):
+    del data["recipients"]["google_analytics"]["dpf_entity"]
+    assert_refused(data, "recipients.google_analytics: dpf needs dpf_entity")
+
+
+def test_pt_05_dpf_entity_is_what_is_recorded_not_the_contracting_entity(data):
+    recipient = parse_declaration(data).recipients["google_analytics"]
+    assert recipient.legal_entity.en == "Google Ireland Limited"
+    assert recipient.dpf_entity == "Google LLC"
+
+
+def test_pt_05_dpf_entity_without_the_dpf_safeguard_is_refused(data):
+    data["recipients"]["trafft"]["dpf_entity"] = "Trafft LLC"
+    assert_refused(data, "recipients.trafft: dpf_entity is only for transfer_safeguard: dpf")
+
+
+@pytest.mark.parametrize("age", [12, 17, "16", True, None])
+def test_ch_01_age_of_consent_outside_13_to_16_is_refused(data, age):
+    data["children"]["age_of_consent"] = age
+    assert_refused(data, "children: age_of_consent must be a whole number from 13 to 16")
+
+
+@pytest.mark.parametrize("age", [13, 16])
+def test_ch_01_age_of_consent_from_13_to_16_is_accepted(data, age):
+    data["children"]["age_of_consent"] = age
+    assert parse_declaration(data).children.age_of_consent == age
+
+
+def test_rt_07_retention_link_must_be_https(data):
+    data["retention_rules"]["advertising_google_ads"]["link"] = "http://example.com"
+    assert_refused(data, "retention_rules.advertising_google_ads: link must be an https://")
 
 
 def test_dec_01_unknown_subject_category_is_refused(data):

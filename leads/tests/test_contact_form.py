@@ -115,7 +115,7 @@ def test_dec_05_form_shows_controller_purpose_legal_basis_and_policy_link(
     assert "collection-notice" in page
     assert declaration.controller.legal_name in page
     assert str(activity.purpose.en) in page
-    assert activity.legal_basis_article in page
+    assert activity.legal_basis_article.in_language("en") in page
     assert f'href="{reverse("declaration:privacy_policy")}"' in page
     # What is required and what happens without it (EM-01).
     assert str(activity.required.en) in page

@@ -5,6 +5,8 @@ import re
 import pytest
 from django.utils import translation
 
+from declaration.overrides import changed_declaration
+from declaration.selectors import get_declaration
 from leads.forms import marketing_consent_wording
 from leads.models import Lead
 from leads.tests.factories import contact_form_data
@@ -76,8 +78,8 @@ def test_lea_01_norwegian_wording_is_recorded_in_norwegian(client):
     assert subscription.consent_wording == Lead.objects.get().marketing_consent_wording
 
 
-def test_chi_01_marketing_choice_without_age_confirmation_stores_nothing(client, settings):
-    settings.WEKST_MINIMUM_AGE = 16
+def test_chi_01_marketing_choice_without_age_confirmation_stores_nothing(client):
+    assert get_declaration().children.age_of_consent == 16
 
     response = client.post("/contact/", contact_form_data(marketing_consent="on"))
 
@@ -87,12 +89,9 @@ def test_chi_01_marketing_choice_without_age_confirmation_stores_nothing(client,
     assert not Subscription.objects.exists()
 
 
-def test_chi_01_age_confirmation_box_is_shown_unticked_with_the_threshold_in_settings(
-    client, settings
-):
-    settings.WEKST_MINIMUM_AGE = 13
-
-    page = client.get("/contact/").text
+def test_chi_01_age_confirmation_box_is_shown_unticked_with_the_declared_threshold(client):
+    with changed_declaration(lambda data: data["children"].update(age_of_consent=13)):
+        page = client.get("/contact/").text
 
     [checkbox] = re.findall(r"<input[^>]*name=\"age_confirmed\"[^>]*>", page)
     assert "checked" not in checkbox

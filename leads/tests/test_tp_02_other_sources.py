@@ -93,13 +93,16 @@ def test_tp_02_a_staff_entered_lead_gets_one_notice_naming_its_source_in_its_lan
         authority.website,
         activity.purpose.in_language(language),
         activity.legitimate_interest.in_language(language),
-        activity.legal_basis_article,
+        activity.legal_basis_article.in_language(language),
         declaration.retention_rules[activity.retention].description.in_language(language),
         *(
             declaration.data_categories[key].name.in_language(language)
             for key in activity.data_categories
         ),
-        *(recipient.name for recipient in declaration.recipients_of(activity)),
+        *(
+            recipient.name.in_language(language)
+            for recipient in declaration.recipients_of(activity)
+        ),
     ):
         assert " ".join(expected.split()) in with_spaces, expected
     # The right to object, apart from the other rights (Art. 21(4)).

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from declaration.overrides import changed_declaration
 from declaration.selectors import get_declaration
 from mail.models import OutgoingEmail
 from newsletter.forms import CONSENT_WORDING
@@ -105,10 +106,9 @@ def test_chi_01_signup_without_age_confirmation_stores_nothing(client):
 
 
 @pytest.mark.django_db
-def test_chi_01_age_threshold_comes_from_settings(client, settings):
-    settings.WEKST_MINIMUM_AGE = 13
-
-    response = client.get(SIGNUP_URL)
+def test_chi_01_age_threshold_comes_from_the_declaration(client):
+    with changed_declaration(lambda data: data["children"].update(age_of_consent=13)):
+        response = client.get(SIGNUP_URL)
 
     assert "I am 13 or older" in response.content.decode()
     assert "I am 16 or older" not in response.content.decode()

@@ -1,0 +1,1 @@
+"""Date formats per site language (FORMAT_MODULE_PATH): each language writes dates its own way."""
