@@ -16,7 +16,13 @@ from django.utils.html import format_html
 from audit.admin import AuditedModelAdmin
 from audit.services import actor_of
 from rights import selectors, services
-from rights.forms import ExtendForm, ReasonForm, StaffRequestForm
+from rights.admin_objections import ObjectionInline
+from rights.forms import (
+    ExtendForm,
+    ReasonForm,
+    RefuseForm,
+    StaffRequestForm,
+)
 from rights.models import ProcessorNotice, Request, Restriction
 from rights.views import FORMATS, report_response
 
@@ -49,6 +55,7 @@ class RequestAdmin(AuditedModelAdmin):
     readonly_fields = [f.name for f in Request._meta.fields if f.name != "verification_token_hash"]
     exclude = ["verification_token_hash"]
     actions = ["carry_out_erasure", "apply_rectification", "forward_to_clinic", "send_report_link"]
+    inlines = [ObjectionInline]
     change_form_template = "admin/rights/request/change_form.html"
 
     def has_delete_permission(self, request, obj=None):
@@ -135,6 +142,7 @@ class RequestAdmin(AuditedModelAdmin):
                     corrections=form.corrections(),
                     clinic_name=data["clinic_name"],
                     clinic_email=data["clinic_email"],
+                    objected_activities=data["activities"],
                     actor=actor_of(request.user),
                 )
             except ValidationError as error:
@@ -188,12 +196,37 @@ class RequestAdmin(AuditedModelAdmin):
         return self._form_page(request, title=f"{title} {obj}", form=form, obj=obj)
 
     def refuse_view(self, request, pk):
-        return self._reason_step(
+        """Art. 12(4)-(5): a ground and the reasons, or nothing is refused."""
+        if not request.user.has_perm("rights.refuse_request"):
+            raise PermissionDenied
+        obj = get_object_or_404(Request, pk=pk)
+        form = RefuseForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.refuse_request(
+                    request_id=obj.pk,
+                    actor=actor_of(request.user),
+                    ground=form.cleaned_data["ground"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    "Refused. The person is sent the ground, your reasons, and their right to "
+                    "complain to Datatilsynet and to go to court.",
+                )
+                return redirect("admin:rights_request_change", obj.pk)
+        return self._form_page(
             request,
-            pk,
-            service=services.refuse_request,
-            title="Refuse",
-            done="Refused; the person is told the reasons and the right to complain.",
+            title=f"Refuse {obj}",
+            form=form,
+            obj=obj,
+            intro="Only a manifestly unfounded or excessive request, or one an exception in the "
+            "law covers, can be refused, and only with the reasons written out: the person is "
+            "sent them at once, in their language, with the right to complain to Datatilsynet "
+            "and to go to court. Requests are free; Wekst charges no fee.",
         )
 
     def complete_view(self, request, pk):
