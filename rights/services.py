@@ -2,6 +2,8 @@
 
 Policy §8 (your rights, "we will respond within one month", "we may need to verify your identity")
 and §9 (the right to complain); GDPR Art. 12 and 15-21; conformance items RIG-01 to RIG-06.
+Objections live in rights.objections, refusals in rights.refusals, the steps all share (audit,
+emails, locking, closing) in rights.steps.
 """
 
 from __future__ import annotations

@@ -150,3 +150,16 @@ def test_rg_05_requests_are_free_and_no_fee_is_offered(client):
 
     assert "Requests are free." in page
     assert "fee" not in " ".join(str(label) for _value, label in Request.RefusalGround.choices)
+
+
+def test_rg_05_a_refusal_after_the_deadline_is_still_sent_and_the_lateness_recorded():
+    start = timezone.now()
+    request = _staff_request()
+
+    with time_machine.travel(start + datetime.timedelta(days=40), tick=False):
+        refuse_request(request_id=request.pk, actor="berit", ground="excessive", reason=REASONS)
+
+    assert _refusal_emails().count() == 1
+    assert AuditEntry.objects.filter(
+        object_id=str(request.public_id), reason="refused by staff (excessive) after the deadline"
+    ).exists()
