@@ -178,51 +178,35 @@ class RequestAdmin(AuditedModelAdmin):
             intro="The person is told the reason and the new date by email.",
         )
 
-    def _reason_step(self, request, pk, *, service, title, done, keyword="reason"):
+    def _reason_step(
+        self, request, pk, *, service, title, done, keyword="reason", form_class=ReasonForm, **page
+    ):
         obj = get_object_or_404(Request, pk=pk)
-        form = ReasonForm(request.POST or None)
+        form = form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            data[keyword] = data.pop("reason")
             try:
-                service(
-                    request_id=obj.pk,
-                    actor=actor_of(request.user),
-                    **{keyword: form.cleaned_data["reason"]},
-                )
+                service(request_id=obj.pk, actor=actor_of(request.user), **data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 self.message_user(request, done)
                 return redirect("admin:rights_request_change", obj.pk)
-        return self._form_page(request, title=f"{title} {obj}", form=form, obj=obj)
+        return self._form_page(request, title=f"{title} {obj}", form=form, obj=obj, **page)
 
     def refuse_view(self, request, pk):
         """Art. 12(4)-(5): a ground and the reasons, or nothing is refused."""
         if not request.user.has_perm("rights.refuse_request"):
             raise PermissionDenied
-        obj = get_object_or_404(Request, pk=pk)
-        form = RefuseForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                services.refuse_request(
-                    request_id=obj.pk,
-                    actor=actor_of(request.user),
-                    ground=form.cleaned_data["ground"],
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                self.message_user(
-                    request,
-                    "Refused. The person is sent the ground, your reasons, and their right to "
-                    "complain to Datatilsynet and to go to court.",
-                )
-                return redirect("admin:rights_request_change", obj.pk)
-        return self._form_page(
+        return self._reason_step(
             request,
-            title=f"Refuse {obj}",
-            form=form,
-            obj=obj,
+            pk,
+            service=services.refuse_request,
+            form_class=RefuseForm,
+            title="Refuse",
+            done="Refused. The person is sent the ground, your reasons, and their right to "
+            "complain to Datatilsynet and to go to court.",
             intro="Only a manifestly unfounded or excessive request, or one an exception in the "
             "law covers, can be refused, and only with the reasons written out: the person is "
             "sent them at once, in their language, with the right to complain to Datatilsynet "
