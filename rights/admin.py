@@ -16,7 +16,13 @@ from django.utils.html import format_html
 from audit.admin import AuditedModelAdmin
 from audit.services import actor_of
 from rights import selectors, services
-from rights.forms import ExtendForm, ReasonForm, StaffRequestForm
+from rights.admin_objections import ObjectionInline
+from rights.forms import (
+    ExtendForm,
+    ReasonForm,
+    RefuseForm,
+    StaffRequestForm,
+)
 from rights.models import ProcessorNotice, Request, Restriction
 from rights.views import FORMATS, report_response
 
@@ -49,6 +55,7 @@ class RequestAdmin(AuditedModelAdmin):
     readonly_fields = [f.name for f in Request._meta.fields if f.name != "verification_token_hash"]
     exclude = ["verification_token_hash"]
     actions = ["carry_out_erasure", "apply_rectification", "forward_to_clinic", "send_report_link"]
+    inlines = [ObjectionInline]
     change_form_template = "admin/rights/request/change_form.html"
 
     def has_delete_permission(self, request, obj=None):
@@ -135,6 +142,7 @@ class RequestAdmin(AuditedModelAdmin):
                     corrections=form.corrections(),
                     clinic_name=data["clinic_name"],
                     clinic_email=data["clinic_email"],
+                    objected_activities=data["activities"],
                     actor=actor_of(request.user),
                 )
             except ValidationError as error:
@@ -170,30 +178,39 @@ class RequestAdmin(AuditedModelAdmin):
             intro="The person is told the reason and the new date by email.",
         )
 
-    def _reason_step(self, request, pk, *, service, title, done, keyword="reason"):
+    def _reason_step(
+        self, request, pk, *, service, title, done, keyword="reason", form_class=ReasonForm, **page
+    ):
         obj = get_object_or_404(Request, pk=pk)
-        form = ReasonForm(request.POST or None)
+        form = form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            data[keyword] = data.pop("reason")
             try:
-                service(
-                    request_id=obj.pk,
-                    actor=actor_of(request.user),
-                    **{keyword: form.cleaned_data["reason"]},
-                )
+                service(request_id=obj.pk, actor=actor_of(request.user), **data)
             except ValidationError as error:
                 form.add_error(None, error)
             else:
                 self.message_user(request, done)
                 return redirect("admin:rights_request_change", obj.pk)
-        return self._form_page(request, title=f"{title} {obj}", form=form, obj=obj)
+        return self._form_page(request, title=f"{title} {obj}", form=form, obj=obj, **page)
 
     def refuse_view(self, request, pk):
+        """Art. 12(4)-(5): a ground and the reasons, or nothing is refused."""
+        if not request.user.has_perm("rights.refuse_request"):
+            raise PermissionDenied
         return self._reason_step(
             request,
             pk,
             service=services.refuse_request,
+            form_class=RefuseForm,
             title="Refuse",
-            done="Refused; the person is told the reasons and the right to complain.",
+            done="Refused. The person is sent the ground, your reasons, and their right to "
+            "complain to Datatilsynet and to go to court.",
+            intro="Only a manifestly unfounded or excessive request, or one an exception in the "
+            "law covers, can be refused, and only with the reasons written out: the person is "
+            "sent them at once, in their language, with the right to complain to Datatilsynet "
+            "and to go to court. Requests are free; Wekst charges no fee.",
         )
 
     def complete_view(self, request, pk):

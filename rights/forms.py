@@ -7,7 +7,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from rights.models import Request
+from rights.models import Objection, Request
+from rights.processing import objectable_activities
 from wekst.validators import validate_phone, validate_single_line, validate_text
 
 HONEYPOT_FIELD = "website"
@@ -87,6 +88,23 @@ class RequestDetailsForm(forms.Form):
         ),
     )
     clinic_email = forms.EmailField(label=_("The clinic's email address"), required=False)
+    activities = forms.MultipleChoiceField(
+        label=_("Which use of your data do you object to?"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Only to object to a processing based on our legitimate interests. We stop it for "
+            "you unless we have compelling grounds, which we would send you first."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # From the declaration, in the page's language: what we do, and the interest we rely on.
+        self.fields["activities"].choices = [
+            (activity.key, f"{activity.name}: {activity.legitimate_interest}")
+            for activity in objectable_activities()
+        ]
 
     def clean_details(self) -> str:
         details = self.cleaned_data["details"].replace("\r\n", "\n")
@@ -101,6 +119,8 @@ class RequestDetailsForm(forms.Form):
             raise ValidationError(
                 _("Please tell us what should be corrected."), code="nothing_to_correct"
             )
+        if data.get("kind") == Request.Kind.OBJECTION_LI and not data.get("activities"):
+            self.add_error("activities", _("Please choose which processing you object to."))
         return data
 
     def corrections(self) -> dict[str, str]:
@@ -147,7 +167,7 @@ class PortalForm(RequestDetailsForm):
         ),
     )
 
-    field_order = ["kind", "email"]
+    field_order = ["kind", "email", "activities"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -202,4 +222,52 @@ class ExtendForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class RefuseForm(forms.Form):
+    """Art. 12(4)-(5): a refusal needs its ground and the reasons, both sent to the person."""
+
+    ground = forms.ChoiceField(
+        label="Ground",
+        choices=Request.RefusalGround.choices,
+        widget=forms.RadioSelect,
+        help_text="Manifestly unfounded or excessive: we must be able to show it (Art. 12(5)).",
+    )
+    reason = forms.CharField(
+        label="Reasons (sent to the person)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="E.g. 'The same request was answered on 3 November; nothing has changed since.' "
+        "The email adds the right to complain to Datatilsynet and to go to court.",
+    )
+
+
+class GroundsForm(forms.Form):
+    """Art. 21(1): why the processing should continue despite the objection."""
+
+    ground = forms.ChoiceField(
+        label="Ground", choices=Objection.Ground.choices, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label="The grounds in full (sent to the person once reviewed)",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Say why they override this person's interests, rights and freedoms in their "
+        "particular situation, not only why the processing is useful.",
+    )
+
+
+class ReviewForm(forms.Form):
+    decision = forms.TypedChoiceField(
+        label="Decision",
+        choices=[
+            ("1", "Uphold the grounds: the processing resumes and the person is sent the decision"),
+            ("0", "Do not uphold them: the objection stays in force"),
+        ],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+    note = forms.CharField(
+        label="Note for the audit log (not sent)", max_length=300, required=False
     )

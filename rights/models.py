@@ -3,7 +3,7 @@
 import uuid
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -25,6 +25,7 @@ class Request(models.Model):
         ERASURE = "erasure", _("Erase my data")
         RESTRICTION = "restriction", _("Restrict the use of my data")
         OBJECTION = "objection", _("Object to direct marketing and profiling")
+        OBJECTION_LI = "objection_li", _("Object to a processing based on our legitimate interests")
         PORTABILITY = "portability", _("A copy of my data to take elsewhere (portability)")
         WITHDRAWAL = "withdrawal", _("Withdraw my consent")
 
@@ -34,6 +35,12 @@ class Request(models.Model):
         FORWARDED = "forwarded", _("Forwarded to the controller (clinic)")
         COMPLETED = "completed", _("Completed")
         REFUSED = "refused", _("Refused")
+
+    class RefusalGround(models.TextChoices):
+        # Art. 12(5): the controller bears the burden of showing either; Art. 12(4): reasons.
+        MANIFESTLY_UNFOUNDED = "manifestly_unfounded", _("Manifestly unfounded (GDPR Art. 12(5))")
+        EXCESSIVE = "excessive", _("Excessive, for example repetitive (GDPR Art. 12(5))")
+        EXCEPTION = "exception", _("An exception in the law applies (named in the reasons)")
 
     class ReceivedVia(models.TextChoices):
         PORTAL = "portal", _("Privacy portal")
@@ -66,6 +73,14 @@ class Request(models.Model):
     )
     analytics_client_ids = models.JSONField(
         default=list, blank=True, help_text="Google Analytics client ids the person gave."
+    )
+    objected_activities = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Objection (Art. 21(1)): the declared activities the person objects to.",
+    )
+    refusal_ground = models.CharField(
+        max_length=24, choices=RefusalGround.choices, blank=True, help_text="Why it was refused."
     )
     language = models.CharField(max_length=8, default="en")
     received_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -116,6 +131,9 @@ class Request(models.Model):
     class Meta:
         ordering = ["due_at", "received_at"]
         indexes = [models.Index(fields=["status", "due_at"])]
+        permissions = [
+            ("refuse_request", "Can refuse a request as manifestly unfounded or excessive"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(extended_by_months__lte=MAX_EXTENSION_MONTHS),
@@ -168,6 +186,80 @@ class Restriction(models.Model):
     def __str__(self) -> str:
         state = _("lifted") if self.lifted_at else _("in force")
         return f"{self.get_kind_display()} ({state})"
+
+
+class Objection(models.Model):
+    """An objection under Art. 21(1) to one processing that rests on legitimate interests.
+
+    In force from verification: the processing stops for the person (rights.processing), unless
+    staff record compelling legitimate grounds or legal claims and someone else reviews them; only
+    then is it overridden, and the person is sent the decision with its reasons. An objection to
+    direct marketing (Art. 21(2)-(3)) is never overridden (checklist RG-15).
+    """
+
+    class Status(models.TextChoices):
+        IN_FORCE = "in_force", _("In force: the processing is stopped")
+        GROUNDS_RECORDED = (
+            "grounds_recorded",
+            _("Grounds recorded, waiting for review: the processing stays stopped"),
+        )
+        OVERRIDDEN = "overridden", _("Overridden by reviewed grounds: the processing continues")
+
+    class Ground(models.TextChoices):
+        COMPELLING = (
+            "compelling",
+            _("Compelling legitimate grounds which override your interests, rights and freedoms"),
+        )
+        LEGAL_CLAIMS = "legal_claims", _("The establishment, exercise or defence of legal claims")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    subject = models.ForeignKey(
+        "subjects.Subject", on_delete=models.CASCADE, related_name="objections"
+    )
+    request = models.ForeignKey(
+        Request, null=True, blank=True, on_delete=models.SET_NULL, related_name="objections"
+    )
+    activity = models.CharField(max_length=40, help_text="The activity key in the declaration.")
+    direct_marketing = models.BooleanField(
+        default=False, help_text="Direct marketing: the objection is absolute (Art. 21(3))."
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.IN_FORCE)
+    objected_at = models.DateTimeField(default=timezone.now)
+    ground = models.CharField(max_length=16, choices=Ground.choices, blank=True)
+    grounds_reason = models.TextField(blank=True, help_text="Sent to the person once reviewed.")
+    grounds_recorded_by = models.CharField(max_length=150, blank=True)
+    grounds_recorded_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.CharField(max_length=150, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    declared_activity = "privacy_requests"
+
+    class Meta:
+        ordering = ["-objected_at"]
+        permissions = [
+            ("record_objection_grounds", "Can record compelling grounds against an objection"),
+            ("review_objection_grounds", "Can review grounds that someone else recorded"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject", "activity"],
+                condition=~Q(status="overridden"),
+                name="one_objection_in_force_per_activity",
+            ),
+            # The four-eyes rule and the absolute objection to marketing, in the database too.
+            models.CheckConstraint(
+                condition=Q(reviewed_by="") | ~Q(reviewed_by=F("grounds_recorded_by")),
+                name="objection_grounds_reviewed_by_someone_else",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="overridden")
+                | (Q(direct_marketing=False) & ~Q(reviewed_by="") & ~Q(ground="")),
+                name="objection_overridden_only_by_reviewed_grounds_never_marketing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity}: {self.get_status_display()}"
 
 
 class ProcessorNotice(models.Model):

@@ -30,7 +30,9 @@ SESSION_GRANTS = "rights:verified"
 # Stored secrets are never part of a report: they are ours, not the person's data.
 SECRET_FIELD = re.compile(r"token|hash|digest|secret|password")
 # Fields naming a staff member: another person's data, redacted in a report (Art. 15(4)).
-STAFF_FIELDS = frozenset({"actor", "opened_by", "lifted_by", "completed_by"})
+STAFF_FIELDS = frozenset(
+    {"actor", "opened_by", "lifted_by", "completed_by", "grounds_recorded_by", "reviewed_by"}
+)
 # The declared activity of records whose model has no `purpose` field and declares none itself
 # (models of other apps, which declare `declared_activity` once they do).
 MODEL_ACTIVITIES = {

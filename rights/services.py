@@ -2,6 +2,8 @@
 
 Policy §8 (your rights, "we will respond within one month", "we may need to verify your identity")
 and §9 (the right to complain); GDPR Art. 12 and 15-21; conformance items RIG-01 to RIG-06.
+Objections live in rights.objections, refusals in rights.refusals, the steps all share (audit,
+emails, locking, closing) in rights.steps.
 """
 
 from __future__ import annotations
@@ -30,6 +32,14 @@ from rights import ledger
 from rights.deadlines import MAX_EXTENSION_MONTHS, due_at
 from rights.legal_duty import legal_duty_of
 from rights.models import OPEN_STATUSES, ProcessorNotice, Request, Restriction
+from rights.objections import (
+    _restrict,
+    apply_objection_to_marketing,
+    apply_objection_to_processing,
+    clean_objected_activities,
+    refuse_cookies,
+)
+from rights.refusals import refuse_request  # noqa: F401 - the admin's and callers' name
 from rights.reports import ErasureReport, KeptRecords
 from rights.selectors import (
     get_request_by_token,
@@ -37,6 +47,21 @@ from rights.selectors import (
     lapsed_unverified_requests,
     processor_targets,
     requests_due_for_reminder,
+)
+from rights.steps import (
+    ACTIVITY,
+    PERSON,
+    SYSTEM,
+    RequestNotAllowed,
+    _absolute_url,
+    _admin_url,
+    _audit,
+    _close,
+    _language,
+    _locked,
+    _tell,
+    _tell_person,
+    _tell_staff,
 )
 from rights.tokens import hash_token, new_token
 from subjects.models import Subject
@@ -46,10 +71,6 @@ from subjects.services import find_or_create_subject
 
 logger = logging.getLogger(__name__)
 
-# The declared activity every request, and every email about one, serves (declaration.yaml).
-ACTIVITY = "privacy_requests"
-PERSON = "requester"  # the audit actor for what the person does through the portal
-SYSTEM = "system:rights"
 STAFF_CHANNELS = (Request.ReceivedVia.EMAIL, Request.ReceivedVia.LETTER, Request.ReceivedVia.PHONE)
 CHILD_REPORT_CHECK = (
     "Not needed: a report that a child's data was given (GDPR Art. 8, 17(1)(f)); "
@@ -71,117 +92,6 @@ class LinkExpired(LinkInvalid):
     """A portal link used after it expired."""
 
 
-class RequestNotAllowed(ValidationError):
-    """A step that does not fit the request as it stands; the message says why, for staff."""
-
-
-# Small helpers ------------------------------------------------------------------------------
-
-
-def _language(language: str) -> str:
-    codes = {code for code, _name in settings.LANGUAGES}
-    return language if language in codes else settings.LANGUAGE_CODE
-
-
-def _absolute_url(path: str) -> str:
-    return f"{settings.WEKST_SITE_URL}{path}"
-
-
-def _admin_url(request: Request) -> str:
-    return _absolute_url(reverse("admin:rights_request_change", args=[request.pk]))
-
-
-def _audit(request: Request, *, actor: str, action: str, reason: str) -> None:
-    """One step of a request in the audit log: references only, never the person's data."""
-    record_event(
-        actor=actor,
-        action=action,
-        object_type="rights.Request",
-        object_id=request.public_id,
-        subject_ref=request.subject.public_id if request.subject_id else "",
-        reason=reason,
-    )
-
-
-def _tell(
-    *,
-    to: str,
-    language: str,
-    subject: Subject | None,
-    template: str,
-    subject_line: object,
-    context: dict,
-) -> None:
-    """Queue an email to the person in their language (through the worker, never inline)."""
-    if not to:
-        return
-    with translation.override(language):
-        body = render_to_string(
-            f"rights/email/{template}.txt",
-            {
-                "controller": get_declaration().controller,
-                "authority": get_declaration().supervisory_authority,
-                **context,
-            },
-        )
-        line = str(subject_line)
-    queue_email(to=to, subject_line=line, body=body, purpose=ACTIVITY, subject=subject)
-
-
-def _tell_person(
-    request: Request,
-    *,
-    template: str,
-    subject_line: object,
-    context: dict | None = None,
-    to: str = "",
-    link_subject: bool = True,
-) -> None:
-    _tell(
-        to=to or request.email,
-        language=request.language,
-        subject=request.subject if link_subject else None,
-        template=template,
-        subject_line=subject_line,
-        context={"request": request, **(context or {})},
-    )
-
-
-def _tell_staff(request: Request, *, template: str, subject_line: str, context=None) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string(
-            f"rights/email/{template}.txt",
-            {"request": request, "admin_url": _admin_url(request), **(context or {})},
-        )
-    for address in settings.WEKST_STAFF_EMAILS:
-        queue_email(
-            to=address,
-            subject_line=subject_line,
-            body=body,
-            purpose=ACTIVITY,
-            subject=request.subject,
-        )
-
-
-def _locked(request_id: int) -> Request:
-    request = (
-        Request.objects.select_for_update(of=("self",))
-        .select_related("subject")
-        .filter(pk=request_id)
-        .first()
-    )
-    if request is None:
-        raise RequestNotAllowed(gettext("This request does not exist."))
-    return request
-
-
-def _close(request: Request, *, status: str, outcome: str) -> None:
-    request.status = status
-    request.closed_at = timezone.now()
-    request.outcome = outcome
-    request.save(update_fields=["status", "closed_at", "outcome"])
-
-
 # Receiving a request (RIG-01, RIG-02) ------------------------------------------------------
 
 
@@ -198,6 +108,7 @@ def open_request(
     corrections: dict[str, str] | None = None,
     consent_ids: list[str] | tuple[str, ...] = (),
     analytics_client_ids: list[str] | tuple[str, ...] = (),
+    objected_activities: list[str] | tuple[str, ...] = (),
     language: str = "",
     actor: str = "",
 ) -> Request:
@@ -232,6 +143,7 @@ def open_request(
         for key, value in (corrections or {}).items()
         if key in CORRECTABLE_FIELDS and str(value).strip()
     }
+    objected_activities = clean_objected_activities(kind=kind, activities=objected_activities)
     now = timezone.now()
     request = Request(
         kind=kind,
@@ -241,6 +153,7 @@ def open_request(
         corrections=corrections,
         consent_ids=[str(i) for i in consent_ids][:10],
         analytics_client_ids=[str(i) for i in analytics_client_ids][:10],
+        objected_activities=objected_activities,
         language=_language(language),
         received_at=now,
         due_at=due_at(now, days=due_in_days),
@@ -365,7 +278,8 @@ def _verify(request: Request, *, identity_check: str, actor: str) -> None:
         Request.Kind.ACCESS: _make_report_available,
         Request.Kind.PORTABILITY: _make_report_available,
         Request.Kind.RESTRICTION: _apply_restriction,
-        Request.Kind.OBJECTION: _apply_objection,
+        Request.Kind.OBJECTION: apply_objection_to_marketing,
+        Request.Kind.OBJECTION_LI: apply_objection_to_processing,
         Request.Kind.WITHDRAWAL: _apply_withdrawal,
     }.get(request.kind)
     if handler is not None:
@@ -462,13 +376,6 @@ def record_report_export(*, request: Request, actor: str, format: str) -> None:
 # Restriction, objection, withdrawal (RIG-05) -----------------------------------------------
 
 
-def _restrict(request: Request, *, kind: str) -> tuple[Restriction, bool]:
-    """The restriction or objection in force for the subject, and whether it is new."""
-    return Restriction.objects.get_or_create(
-        subject=request.subject, kind=kind, lifted_at=None, defaults={"request": request}
-    )
-
-
 def _apply_restriction(request: Request, *, actor: str) -> None:
     """Art. 18: the data is kept but no longer used for marketing email or profiling, here and
     at each processor holding it, which is told through its connector (Art. 19; RG-12)."""
@@ -504,52 +411,6 @@ def _apply_restriction(request: Request, *, actor: str) -> None:
     )
 
 
-def _apply_objection(request: Request, *, actor: str) -> None:
-    """Art. 21(2)-(3): an objection to direct marketing is absolute and immediate. It ends any
-    newsletter subscription, leaves a suppression entry that survives erasure (and, through the
-    ledger, a restore), refuses marketing cookies for the consent ids given, and stops profiling."""
-    from newsletter.services import record_objection_to_marketing
-    from newsletter.tokens import address_digests
-
-    record_objection_to_marketing(email=request.email)
-    ledger.record_objection(suppression_digest=address_digests(request.email)[0])
-    _refuse_cookies(request)
-    _restrict(request, kind=Restriction.Kind.OBJECTION)
-    _close(
-        request,
-        status=Request.Status.COMPLETED,
-        outcome="Objection in force: no marketing email and no profiling.",
-    )
-    _audit(request, actor=actor, action="change", reason="objection to direct marketing in force")
-    _tell_person(
-        request, template="objected", subject_line=_("Your objection to marketing is in force")
-    )
-
-
-def _refuse_cookies(request: Request) -> int:
-    from consent.models import ConsentDecision
-    from consent.services import record_consent
-
-    count = 0
-    for consent_id in request.consent_ids:
-        try:
-            value = uuid.UUID(str(consent_id))
-        except ValueError:
-            continue
-        if not ConsentDecision.objects.filter(consent_id=value).exists():
-            continue
-        record_consent(
-            consent_id=value,
-            action=ConsentDecision.Action.REJECT_ALL,
-            method=ConsentDecision.Method.SETTINGS,
-            gpc=False,
-            language=request.language,
-            ip=None,
-        )
-        count += 1
-    return count
-
-
 def _apply_withdrawal(request: Request, *, actor: str) -> None:
     """Art. 7(3): consent is withdrawn at once, as easily as it was given; what was done before
     stays lawful. Ends the newsletter subscription and refuses cookies for the consent ids given."""
@@ -563,7 +424,7 @@ def _apply_withdrawal(request: Request, *, actor: str) -> None:
         else ()
     ):
         ended += unsubscribe(token=token)
-    refused = _refuse_cookies(request)
+    refused = refuse_cookies(request)
     _close(
         request,
         status=Request.Status.COMPLETED,
@@ -841,24 +702,6 @@ def complete_request(*, request_id: int, actor: str, outcome: str) -> Request:
             raise RequestNotAllowed("Only an open request can be completed.")
         _close(request, status=Request.Status.COMPLETED, outcome=outcome)
         _audit(request, actor=actor, action="change", reason="completed by staff")
-    return request
-
-
-def refuse_request(*, request_id: int, actor: str, reason: str) -> Request:
-    """Refuse a request with reasons, telling the person of the right to complain to Datatilsynet
-    and to a judicial remedy (Art. 12(4); checklist RG-05)."""
-    reason = reason.strip()[:2000]
-    if not reason:
-        raise RequestNotAllowed("Record the reasons for the refusal.")
-    with transaction.atomic():
-        request = _locked(request_id)
-        if request.status not in OPEN_STATUSES:
-            raise RequestNotAllowed("Only an open request can be refused.")
-        _close(request, status=Request.Status.REFUSED, outcome=reason)
-        _audit(request, actor=actor, action="change", reason="refused by staff")
-        _tell_person(
-            request, template="refused", subject_line=_("Your privacy request was refused")
-        )
     return request
 
 

@@ -96,6 +96,7 @@ def portal(request):
         clinic_email=data["clinic_email"],
         consent_ids=[data["consent_id"]] if data["consent_id"] else [],
         analytics_client_ids=[data["analytics_client_id"]] if data["analytics_client_id"] else [],
+        objected_activities=data["activities"],
         language=get_language(),
     )
     return redirect("rights:sent")

@@ -24,7 +24,10 @@ ADMINISTRATOR = Role(group="Administrator", grants={"*": EVERYTHING})
 
 # Requests, breaches, retention and the register of processors and clinics are the privacy
 # officer's work; answering a request needs reading every record about a person, never editing it
-# outside the request's own workflow.
+# outside the request's own workflow. "rights": EVERYTHING includes the steps with a permission of
+# their own: refusing a request (rights.refuse_request, Art. 12(5)) and recording or reviewing
+# grounds against an objection (rights.record_objection_grounds, rights.review_objection_grounds;
+# Art. 21(1), four eyes: the reviewer is never the recorder). Sales has none of them.
 PRIVACY_OFFICER = Role(
     group="Privacy officer",
     grants={

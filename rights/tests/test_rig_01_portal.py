@@ -47,7 +47,10 @@ def test_rig_01_norwegian_portal_posts_to_itself(client):
 
 @pytest.mark.parametrize("kind", Request.Kind.values)
 def test_rig_01_each_kind_is_received_and_waits_for_verification(client, kind):
-    extra = {"name": "Kari Nordmann"} if kind == "rectification" else {}
+    extra = {
+        "rectification": {"name": "Kari Nordmann"},
+        "objection_li": {"activities": ["information_requests"]},
+    }.get(kind, {})
 
     response = client.post(PORTAL, portal_data(kind=kind, **extra))
 

@@ -217,7 +217,7 @@ def test_rig_06_a_refusal_gives_reasons_and_the_right_to_complain(admin_client):
 
     admin_client.post(
         f"/admin/rights/request/{request.pk}/refuse/",
-        {"reason": "The same request was answered last week."},
+        {"ground": "excessive", "reason": "The same request was answered last week."},
     )
 
     request.refresh_from_db()

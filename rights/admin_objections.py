@@ -1,0 +1,166 @@
+"""Back office for objections to processing on legitimate interests (GDPR Art. 21(1); RG-15):
+record compelling grounds, have someone else review them, and see each objection's next step."""
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+
+from audit.admin import AuditedModelAdmin
+from audit.services import actor_of
+from rights import objections
+from rights.forms import GroundsForm, ReviewForm
+from rights.models import Objection
+
+
+class ObjectionInline(admin.TabularInline):
+    """The objections a request set (Art. 21(1)), with the step each one waits for."""
+
+    model = Objection
+    extra = 0
+    can_delete = False
+    fields = ["activity", "status", "ground", "grounds_recorded_by", "reviewed_by", "next_step"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="next step")
+    def next_step(self, obj: Objection) -> str:
+        return ObjectionAdmin.next_step(None, obj)
+
+
+@admin.register(Objection)
+class ObjectionAdmin(AuditedModelAdmin):
+    """Objections to processing on legitimate interests (Art. 21(1); RG-15): in force until one
+    member of staff records compelling grounds and another reviews them."""
+
+    list_display = [
+        "__str__",
+        "subject",
+        "activity",
+        "status",
+        "objected_at",
+        "grounds_recorded_by",
+        "reviewed_by",
+        "next_step",
+    ]
+    list_filter = ["status", "activity", "direct_marketing"]
+    readonly_fields = [f.name for f in Objection._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="next step")
+    def next_step(self, obj: Objection) -> str:
+        if obj.direct_marketing:
+            return "None: absolute (direct marketing)"
+        if obj.status == Objection.Status.IN_FORCE:
+            url = reverse("admin:rights_objection_grounds", args=[obj.pk])
+            return format_html('<a href="{}">Record compelling grounds…</a>', url)
+        if obj.status == Objection.Status.GROUNDS_RECORDED:
+            url = reverse("admin:rights_objection_review", args=[obj.pk])
+            return format_html('<a href="{}">Review the grounds…</a>', url)
+        return ""
+
+    def get_urls(self):
+        return [
+            path(
+                "<int:pk>/grounds/",
+                self.admin_site.admin_view(self.grounds_view),
+                name="rights_objection_grounds",
+            ),
+            path(
+                "<int:pk>/review/",
+                self.admin_site.admin_view(self.review_view),
+                name="rights_objection_review",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _page(self, request, *, obj, form, title, intro):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "obj": obj,
+            "intro": intro,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/rights/step_form.html", context)
+
+    def grounds_view(self, request, pk):
+        if not request.user.has_perm("rights.record_objection_grounds"):
+            raise PermissionDenied
+        obj = get_object_or_404(Objection, pk=pk)
+        form = GroundsForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                objections.record_objection_grounds(
+                    objection_id=obj.pk,
+                    ground=form.cleaned_data["ground"],
+                    reason=form.cleaned_data["reason"],
+                    actor=actor_of(request.user),
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    "Grounds recorded. The processing stays stopped until a colleague or the "
+                    "privacy officer reviews them.",
+                )
+                return redirect("admin:rights_objection_changelist")
+        return self._page(
+            request,
+            obj=obj,
+            form=form,
+            title=f"Record compelling grounds against {obj}",
+            intro="Only compelling legitimate grounds which override the person's interests, "
+            "rights and freedoms, or legal claims, can outweigh an objection (Art. 21(1)). "
+            "Someone else reviews them; only then is the person sent the decision and the "
+            "processing resumes. An objection to direct marketing takes no grounds.",
+        )
+
+    def review_view(self, request, pk):
+        if not request.user.has_perm("rights.review_objection_grounds"):
+            raise PermissionDenied
+        obj = get_object_or_404(Objection, pk=pk)
+        form = ReviewForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            uphold = form.cleaned_data["decision"]
+            try:
+                objections.review_objection_grounds(
+                    objection_id=obj.pk,
+                    actor=actor_of(request.user),
+                    uphold=uphold,
+                    note=form.cleaned_data["note"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request,
+                    "Upheld: the person is sent the decision, the grounds and their remedies."
+                    if uphold
+                    else "Not upheld: the objection stays in force.",
+                )
+                return redirect("admin:rights_objection_changelist")
+        intro = (
+            f"Ground: {obj.get_ground_display()}. Recorded by {obj.grounds_recorded_by}: "
+            f"{obj.grounds_reason}"
+            if obj.status == Objection.Status.GROUNDS_RECORDED
+            else "There are no grounds waiting for review."
+        )
+        return self._page(request, obj=obj, form=form, title=f"Review {obj}", intro=intro)
