@@ -63,13 +63,18 @@ def _earlier_text(version: str, language: str) -> str:
     path = EARLIER_TEXTS / f"{version}.{language}.txt"
     if not path.exists():
         return ""
-    parts = []
+    parts, in_list = [], False
     for line in path.read_text(encoding="utf-8").splitlines():
         line = line.strip()
-        if line.startswith("- "):
-            parts.append(f"<ul><li>{html.escape(line[2:])}</li></ul>")
+        if line.startswith("- ") != in_list and (line or in_list):
+            in_list = line.startswith("- ")
+            parts.append("<ul>" if in_list else "</ul>")
+        if in_list:
+            parts.append(f"<li>{html.escape(line[2:])}</li>")
         elif line:
             parts.append(f"<p>{html.escape(line)}</p>")
+    if in_list:
+        parts.append("</ul>")
     return '<article class="policy">\n' + "\n".join(parts) + "\n</article>"
 
 

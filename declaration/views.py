@@ -131,6 +131,9 @@ def version_difference(request, old: str, new: str):
     if before is None or after is None:
         raise Http404(_("No version of our policy has that name."))
     language = _language(request)
+    # Both sides in one language: English when either version was published in English only.
+    if not (before.privacy_policy_nb and after.privacy_policy_nb):
+        language = "en"
     documents = []
     if before.archived and after.archived:
         for document, title in (
@@ -149,5 +152,5 @@ def version_difference(request, old: str, new: str):
     return render(
         request,
         "declaration/version_difference.html",
-        {"before": before, "after": after, "documents": documents},
+        {"before": before, "after": after, "documents": documents, "language": language},
     )

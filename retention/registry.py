@@ -253,7 +253,7 @@ REGISTRY: tuple[Sweep | Elsewhere, ...] = (
         expired=_email_copies_due,
     ),
     Sweep(
-        rule="email_copy",
+        rule="policy_notice",
         model="declaration.PolicyNotice",
         clock="queued_at",
         clock_note=_("the record that a notice of a policy change was queued to the person"),
