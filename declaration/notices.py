@@ -12,7 +12,7 @@ that is never mailed.
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
@@ -67,10 +67,7 @@ def people_to_notify(version: PolicyVersion) -> dict[int, str]:
 
 
 def _absolute(name: str, **kwargs) -> str:
-    try:
-        return f"{settings.WEKST_SITE_URL}{reverse(name, kwargs=kwargs)}"
-    except NoReverseMatch:
-        return ""
+    return f"{settings.WEKST_SITE_URL}{reverse(name, kwargs=kwargs)}"
 
 
 def _previous_archived(version: PolicyVersion) -> PolicyVersion | None:
@@ -97,7 +94,6 @@ def notice_in(version: PolicyVersion, language: str) -> tuple[str, str]:
             and _absolute(
                 "declaration:version_difference", old=previous.version, new=version.version
             ),
-            "policy_url": _absolute("declaration:privacy_policy"),
             "portal_url": _absolute("rights:portal"),
         }
         body = render_to_string("declaration/email/policy_notice.txt", context).strip()

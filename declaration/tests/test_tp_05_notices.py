@@ -23,6 +23,7 @@ from newsletter import services as newsletter
 from newsletter.models import Suppression
 from newsletter.tests.factories import confirmed_subscription, unconfirmed_subscription
 from processors.tests.factories import make_clinic, make_contact
+from retention.tests.helpers import count_for, sweep_at
 
 pytestmark = pytest.mark.django_db
 
@@ -247,3 +248,20 @@ def test_tp_05_staff_see_the_progress_of_the_notices(
     assert '<td class="field-notices_sent">5</td>' in page
     assert '<td class="field-notices_waiting">0</td>' in page
     assert notices_page.count("Sent") >= 5
+
+
+def test_tp_05_a_notice_record_is_erased_by_the_sweep_3_months_after_it_was_queued(
+    declare, start, people
+):
+    declare([significant(start), earlier(start)])
+    publish_policy()
+
+    kept = sweep_at(start + datetime.timedelta(days=88))
+    assert PolicyNotice.objects.count() == 5
+    assert count_for(kept, "policy_notice").erased == 0
+
+    run = sweep_at(start + datetime.timedelta(days=93))
+    assert not PolicyNotice.objects.exists()
+    assert count_for(run, "policy_notice").erased == 5
+    # The version stays, and publishing again sends nothing: the run was completed.
+    assert publish_policy().notices_queued == 0
