@@ -64,6 +64,9 @@ class PolicyNotice(models.Model):
     changes. One per version and person, so a re-run of publish_policy never sends it twice.
     """
 
+    # The activity an access report lists these records under (rights.selectors).
+    declared_activity = "policy_notices"
+
     version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="notices")
     subject = models.ForeignKey(
         "subjects.Subject", on_delete=models.CASCADE, related_name="policy_notices"
