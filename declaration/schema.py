@@ -50,6 +50,12 @@ TRANSFER_SAFEGUARDS = {"adequacy", "dpf", "scc"}
 # The age from which a person may consent on their own (GDPR Art. 8(1)): Norway set 13
 # (personopplysningsloven § 5); the GDPR lets a state go no lower than 13 and defaults to 16.
 AGE_OF_CONSENT_RANGE = (13, 16)
+# The least notice a significant change gets: its effective_date is at least this long after its
+# date. WP260 rev.01 paras 29-32 ask that a fundamental change be told actively, on its own, and
+# early enough for the person to understand it and act (object, withdraw consent, leave) before
+# it applies; they name no number of days. Fourteen leaves time for the email to be retried
+# through an outage, read after a week away, and answered through the privacy portal.
+SIGNIFICANT_CHANGE_NOTICE = datetime.timedelta(days=14)
 
 
 class DeclarationError(ValueError):
@@ -203,11 +209,19 @@ class Cookie:
 
 @dataclass(frozen=True)
 class Version:
+    """One version of the policy: `date` is when it was published ("Last updated"),
+    `effective_date` when a significant change in it applies (policy §13; TP-05)."""
+
     version: str
     date: datetime.date
     summary: Text
     significant: bool
     cookies_changed: bool
+    effective_date: datetime.date | None = None
+
+    @property
+    def takes_effect(self) -> datetime.date:
+        return self.effective_date or self.date
 
 
 @dataclass(frozen=True)
@@ -328,6 +342,29 @@ class _Reader:
         return value
 
 
+def _check_effective_date(r: _Reader, version: Version, where: str) -> None:
+    """A significant change takes effect no sooner than SIGNIFICANT_CHANGE_NOTICE after its date,
+    so the people told of it (declaration.notices) hear before it applies (TP-05, DEC-06)."""
+    effective, days = version.effective_date, SIGNIFICANT_CHANGE_NOTICE.days
+    if effective is not None and not isinstance(effective, datetime.date):
+        r.problem(where, "effective_date must be a date (YYYY-MM-DD)")
+    elif version.significant and effective is None:
+        r.problem(
+            where,
+            f"is marked significant, so it needs an effective_date at least {days} days after "
+            f"its date {version.date}: the people concerned are told before it takes effect",
+        )
+    elif effective is not None and effective < version.date:
+        r.problem(where, f"effective_date {effective} is before its date {version.date}")
+    elif version.significant and effective < version.date + SIGNIFICANT_CHANGE_NOTICE:
+        r.problem(
+            where,
+            f"effective_date {effective} is only {(effective - version.date).days} day(s) after "
+            f"its date {version.date}; a significant change takes effect at least {days} days "
+            "after it is published",
+        )
+
+
 def parse_declaration(data: Any) -> Declaration:
     """Validate the raw declaration (as loaded from YAML) and build its frozen form.
 
@@ -375,15 +412,16 @@ def parse_declaration(data: Any) -> Declaration:
         if not isinstance(date, datetime.date):
             r.problem(where, "date must be a date (YYYY-MM-DD)")
             date = datetime.date.min
-        versions.append(
-            Version(
-                version=r.string(raw, "version", where),
-                date=date,
-                summary=r.text(raw, "summary", where),
-                significant=r.boolean(raw, "significant", where, False),
-                cookies_changed=r.boolean(raw, "cookies_changed", where, False),
-            )
+        version = Version(
+            version=r.string(raw, "version", where),
+            date=date,
+            summary=r.text(raw, "summary", where),
+            significant=r.boolean(raw, "significant", where, False),
+            cookies_changed=r.boolean(raw, "cookies_changed", where, False),
+            effective_date=raw.get("effective_date"),
         )
+        _check_effective_date(r, version, f"versions.{version.version or index}")
+        versions.append(version)
     dates = [v.date for v in versions]
     if dates != sorted(dates, reverse=True):
         r.problem("versions", "must be listed newest first")

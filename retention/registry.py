@@ -253,6 +253,12 @@ REGISTRY: tuple[Sweep | Elsewhere, ...] = (
         expired=_email_copies_due,
     ),
     Sweep(
+        rule="policy_notice",
+        model="declaration.PolicyNotice",
+        clock="queued_at",
+        clock_note=_("the record that a notice of a policy change was queued to the person"),
+    ),
+    Sweep(
         rule="comment_metadata",
         model="content.Comment",
         clock="created_at",

@@ -292,6 +292,7 @@ def parse_with_versions(data: dict, *cookies_changed: bool) -> Declaration:
             **copy.deepcopy(template),
             "version": f"v{len(cookies_changed) - index}",
             "date": datetime.date(2030 - index, 1, 1),
+            "effective_date": datetime.date(2030 - index, 2, 1),
             "cookies_changed": changed,
         }
         for index, changed in enumerate(cookies_changed)

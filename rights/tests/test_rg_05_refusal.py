@@ -88,13 +88,13 @@ def test_rg_05_the_person_is_told_in_norwegian_with_datatilsynets_address_and_th
     body = message.get_content()
     authority = get_declaration().supervisory_authority
     assert authority.name == "Datatilsynet"
-    assert "Postboks 458 Sentrum, 0105 Oslo" in authority.address
+    assert "Postboks 458 Sentrum, 0105 Oslo" in authority.address.nb
     for words in (
         REASONS,
         "Urimelig, for eksempel fordi den gjentas",
         "klage til Datatilsynet",
         authority.website,
-        authority.address,
+        authority.address.nb,
         "domstolene",
     ):
         assert words in body
