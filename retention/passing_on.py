@@ -16,6 +16,9 @@ with a request, and its event data is deleted by the property's own retention se
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
 
 from processors.connectors import ProcessorTarget
 from rights.models import ProcessorNotice
@@ -25,28 +28,40 @@ from subjects.models import Subject
 from subjects.selectors import records_of
 
 
-def targets_of(subject_ids) -> dict[int, dict[str, ProcessorTarget]]:
-    """The processors holding each subject's data now, for the subjects some processor holds."""
+@dataclass(frozen=True)
+class Held:
+    """One person's records (lazy querysets, evaluated afresh on each use) and what the
+    processors hold of them, found before the batch erases anything."""
+
+    subject: Subject
+    records: dict[str, QuerySet]
+    targets: dict[str, ProcessorTarget]
+
+
+def held_by_processors(subject_ids) -> dict[int, Held]:
+    """What the processors hold of each of these people, for those some processor holds."""
     found = {}
     for subject in Subject.objects.filter(pk__in=set(subject_ids)):
-        targets = processor_targets(subject, records_of(subject), client_ids=set())
+        records = records_of(subject)
+        targets = processor_targets(subject, records, client_ids=set())
         if targets:
-            found[subject.pk] = targets
+            found[subject.pk] = Held(subject=subject, records=records, targets=targets)
     return found
 
 
-def pass_on_erasures(*, before: dict[int, dict[str, ProcessorTarget]], sweep_run) -> Counter:
+def pass_on_erasures(*, before: dict[int, Held], sweep_run) -> Counter:
     """After the batch erased its records: one erasure notice per processor per person that no
     remaining record needs any more, with what it knew the person by (found `before`). Returns the
     notices queued per processor, for the sweep's evidence."""
     queued: Counter = Counter()
-    for subject in Subject.objects.filter(pk__in=before):
-        after = processor_targets(subject, records_of(subject), client_ids=set())
-        gone = no_longer_needed(before[subject.pk], after)
+    for held in before.values():
+        # The same querysets, run again: they now find only the records left.
+        after = processor_targets(held.subject, held.records, client_ids=set())
+        gone = no_longer_needed(held.targets, after)
         pass_on_to_processors(
             kind=ProcessorNotice.Kind.ERASURE,
             targets=gone,
-            subject_ref=str(subject.public_id),
+            subject_ref=str(held.subject.public_id),
             sweep_run=sweep_run,
         )
         queued.update(gone.keys())

@@ -139,6 +139,19 @@ def test_rt_09_the_sweeps_evidence_counts_the_notices_per_processor_without_pers
     assert "klinikk.example" not in evidence and "appt-8812" not in evidence
 
 
+def test_rt_09_batches_that_pass_erasures_on_are_smaller(monkeypatch):
+    monkeypatch.setattr("retention.services.PASSING_ON_BATCH_SIZE", 1)
+    start = timezone.now()
+    make_lead(email="one@klinikk.example")
+    make_lead(email="two@klinikk.example")
+
+    run = sweep(start + PAST_THE_LEAD_RULE)
+
+    # Finding what processors hold costs time per person: one person per transaction here.
+    count = run.counts.get(rule="lead_after_last_contact")
+    assert (count.erased, count.batches, count.notices) == (2, 2, {"email_provider": 2})
+
+
 def test_rt_09_nothing_is_queued_for_a_person_no_processor_received():
     start = timezone.now()
     year_end = datetime.date(timezone.localdate().year - 7, 12, 31)
