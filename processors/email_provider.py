@@ -131,6 +131,7 @@ def list_contacts(*, offset: int, limit: int) -> tuple[list[dict], int]:
     raise_for_status(response, "Brevo contact list")
     try:
         answer = response.json()
-        return list(answer.get("contacts") or []), int(answer.get("count") or 0)
+        contacts = [c for c in answer.get("contacts") or [] if isinstance(c, dict)]
+        return contacts, int(answer.get("count") or 0)
     except (ValueError, AttributeError, TypeError) as error:
         raise ConnectorFailed(f"Brevo contact list: not a contact list ({error})") from error

@@ -114,6 +114,7 @@ def _ask_email_provider(*, since: datetime.datetime) -> tuple[ProcessorCheck, li
             contacts, total = email_provider.list_contacts(offset=offset, limit=PAGE_SIZE)
         except ManualStepNeeded as step:
             check.asked, check.error = False, str(step)
+            check.note = "Not asked: Brevo could be asked, but its connector is not configured."
             break
         except ConnectorFailed as error:
             check.error = f"Stopped at contact {offset}: {error}"[:2000]

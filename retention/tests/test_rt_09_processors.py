@@ -354,3 +354,10 @@ def test_rt_09_the_reconciliation_is_a_command_and_a_daily_schedule(brevo):
         connectors.CONNECTORS[connectors.ERASURE]
     )
     assert any(s.task == "retention.tasks.reconcile_processors" for s in SCHEDULES)
+
+
+def test_rt_09_the_policy_promises_that_processors_delete_their_copies_too(client):
+    # Kept by the sweep passing its erasures on (the tests above), as a rights erasure does.
+    policy = client.get("/privacy/").text
+
+    assert "we also tell the processors that received it to delete their copies" in policy
