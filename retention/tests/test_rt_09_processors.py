@@ -24,6 +24,7 @@ from retention import reconciliation
 from retention.models import ProcessorCheck, StillHeld, SweepRun
 from retention.services import run_sweep
 from rights.models import ProcessorNotice
+from rights.services import erase_subject
 from rights.tests.test_rig_04_connectors import FakeProcessor
 from subjects.services import find_or_create_subject
 from wekst.schedules import SCHEDULES
@@ -208,6 +209,23 @@ def test_rt_09_a_failing_processor_is_retried_and_visible_to_staff(
     notice.refresh_from_db()
     assert (notice.status, notice.attempts, notice.last_error) == ("done", 2, "")
     assert len(fake_connectors["trafft"].calls) == 2
+
+
+def test_rt_09_staff_see_whether_a_notice_came_from_the_sweep_or_another_erasure(
+    admin_client, settings, tmp_path
+):
+    settings.WEKST_ERASURE_LEDGER_PATH = tmp_path / "erasure-ledger.jsonl"
+    start = timezone.now()
+    erased_by_staff = make_lead(email="asked@klinikk.example")
+    make_lead(email="expired@klinikk.example")
+    with time_machine.travel(start + datetime.timedelta(days=1), tick=False):
+        erase_subject(subject=erased_by_staff.subject, actor="admin", reason="by phone")
+    run = sweep(start + PAST_THE_LEAD_RULE)
+
+    causes = dict(ProcessorNotice.objects.values_list("cause", "sweep_run"))
+    assert causes == {"other": None, "retention": run.pk}
+    listing = admin_client.get("/admin/rights/processornotice/").text
+    assert f"retention sweep {run.pk}" in listing and "Another erasure" in listing
 
 
 # The reconciliation --------------------------------------------------------------------------
