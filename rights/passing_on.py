@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,6 +20,9 @@ from audit.services import record_event
 from declaration.selectors import get_declaration
 from processors.connectors import ManualStepNeeded, ProcessorTarget, call_connector
 from rights.models import ProcessorNotice, Request
+
+if TYPE_CHECKING:  # retention imports this module; the model is named, never imported here
+    from retention.models import SweepRun
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +36,7 @@ def pass_on_to_processors(
     targets: dict[str, ProcessorTarget],
     subject_ref: str,
     request: Request | None = None,
-    sweep_run=None,
+    sweep_run: SweepRun | None = None,
     changes: dict[str, dict[str, str]] | None = None,
 ) -> list[str]:
     """One notice per processor, created in the caller's transaction and enqueued with it; a
