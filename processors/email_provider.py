@@ -4,6 +4,7 @@ person's contact, which Brevo knows by the email address.
     DELETE https://api.brevo.com/v3/contacts/<urlencoded email>     header `api-key`
     PUT    https://api.brevo.com/v3/contacts/<urlencoded email>     {"attributes": {...}}
     PUT    https://api.brevo.com/v3/contacts/<urlencoded email>     {"emailBlacklisted": true, ...}
+    GET    https://api.brevo.com/v3/contacts?limit=&offset=&sort=asc  (the retention reconciliation)
 
 204 means done; 404 means Brevo holds no such contact, so there is nothing to erase, correct or
 restrict there, and the job is complete. Anything else is retried.
@@ -11,11 +12,17 @@ restrict there, and the job is complete. Anything else is retried.
 
 from __future__ import annotations
 
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.conf import settings
 
-from processors.connectors import ManualStepNeeded, ProcessorTarget, raise_for_status, send
+from processors.connectors import (
+    ConnectorFailed,
+    ManualStepNeeded,
+    ProcessorTarget,
+    raise_for_status,
+    send,
+)
 
 PROCESSOR = "email_provider"
 # Brevo's own contact attributes (every account has them). Company and role have no standard
@@ -104,3 +111,27 @@ def restrict_contact(target: ProcessorTarget) -> None:
             payload={"emailBlacklisted": True, "smsBlacklisted": True},
         )
         raise_for_status(response, "Brevo contact restriction", done_statuses=(404,))
+
+
+def list_contacts(*, offset: int, limit: int) -> tuple[list[dict], int]:
+    """One page of the contacts Brevo holds, oldest first, and how many it holds in all, for the
+    retention reconciliation (RT-09):
+
+        GET https://api.brevo.com/v3/contacts?limit=<n>&offset=<n>&sort=asc
+
+    ManualStepNeeded without an API key; ConnectorFailed when Brevo does not answer with a list.
+    """
+    if not settings.BREVO_API_KEY:
+        raise ManualStepNeeded(
+            "The email provider's API key (BREVO_API_KEY) is not set: Brevo cannot be asked "
+            "which contacts it holds."
+        )
+    query = urlencode({"limit": limit, "offset": offset, "sort": "asc"})
+    response = send("GET", f"{settings.BREVO_API_URL}/contacts?{query}", headers=_headers())
+    raise_for_status(response, "Brevo contact list")
+    try:
+        answer = response.json()
+        contacts = [c for c in answer.get("contacts") or [] if isinstance(c, dict)]
+        return contacts, int(answer.get("count") or 0)
+    except (ValueError, AttributeError, TypeError) as error:
+        raise ConnectorFailed(f"Brevo contact list: not a contact list ({error})") from error

@@ -1,4 +1,5 @@
-"""Back office of retention: the evidence of every sweep, the dry-run preview, and legal holds."""
+"""Back office of retention: the evidence of every sweep, the dry-run preview, legal holds, and what
+processors still hold beyond their rule."""
 
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
@@ -8,7 +9,7 @@ from django.utils.html import format_html
 
 from audit.admin import AuditedModelAdmin
 from retention import selectors, services
-from retention.models import LegalHold, SweepCount, SweepRun
+from retention.models import LegalHold, ProcessorCheck, StillHeld, SweepCount, SweepRun
 
 
 class SweepCountInline(admin.TabularInline):
@@ -24,6 +25,7 @@ class SweepCountInline(admin.TabularInline):
         "cascaded",
         "kept",
         "legal_holds",
+        "notices",
         "batches",
         "longest_batch_seconds",
     ]
@@ -37,7 +39,7 @@ class SweepCountInline(admin.TabularInline):
 class SweepRunAdmin(admin.ModelAdmin):
     """Deletion evidence (RET-02): read-only, holding no personal data."""
 
-    list_display = ["started_at", "status", "trigger", "erased", "finished_at"]
+    list_display = ["started_at", "status", "trigger", "erased", "passed_on", "finished_at"]
     list_filter = ["status", "trigger"]
     date_hierarchy = "started_at"
     readonly_fields = [
@@ -63,6 +65,12 @@ class SweepRunAdmin(admin.ModelAdmin):
     @admin.display(description="Records erased or cleared")
     def erased(self, run: SweepRun) -> int:
         return sum(run.counts.values_list("erased", flat=True))
+
+    @admin.display(description="Erasures passed on to processors")
+    def passed_on(self, run: SweepRun) -> int:
+        return sum(
+            sum(notices.values()) for notices in run.counts.values_list("notices", flat=True)
+        )
 
     def get_urls(self):
         preview = self.admin_site.admin_view(self.preview_view)
@@ -139,3 +147,45 @@ class LegalHoldAdmin(AuditedModelAdmin):
     def subject_link(self, hold: LegalHold) -> str:
         url = reverse("admin:subjects_subject_change", args=[hold.subject_id])
         return format_html('<a href="{}">{}</a>', url, hold.subject.public_id)
+
+
+class StillHeldInline(admin.TabularInline):
+    model = StillHeld
+    extra = 0
+    can_delete = False
+    fields = ["reference", "notice_link", "reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="Erasure notice")
+    def notice_link(self, finding: StillHeld) -> str:
+        if finding.notice_id is None:
+            return "-"
+        url = reverse("admin:rights_processornotice_change", args=[finding.notice_id])
+        return format_html('<a href="{}">{}</a>', url, str(finding.notice.public_id)[:8])
+
+
+@admin.register(ProcessorCheck)
+class ProcessorCheckAdmin(admin.ModelAdmin):
+    """What each processor still holds beyond its rule, by reference (RT-09): read-only."""
+
+    list_display = ["checked_at", "processor", "asked", "checked", "still_held", "short_error"]
+    list_filter = ["processor", "asked"]
+    date_hierarchy = "checked_at"
+    readonly_fields = [f.name for f in ProcessorCheck._meta.fields]
+    inlines = [StillHeldInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="error")
+    def short_error(self, check: ProcessorCheck) -> str:
+        return (check.error[:120] + "…") if len(check.error) > 120 else check.error

@@ -1,4 +1,5 @@
-"""Legal holds, and the evidence each retention sweep leaves (policy §7; GDPR Art. 5(1)(e), 5(2))."""
+"""Legal holds, the evidence each retention sweep leaves, and what processors were found to still
+hold beyond their rule (policy §7; GDPR Art. 5(1)(e), 5(2), 28(3)(g))."""
 
 import uuid
 
@@ -108,6 +109,10 @@ class SweepCount(models.Model):
     legal_holds = models.JSONField(
         default=list, help_text="Public ids of the legal holds that kept records."
     )
+    notices = models.JSONField(
+        default=dict,
+        help_text="Erasures passed on to processors, per processor (RT-09): {processor: count}.",
+    )
     batches = models.PositiveIntegerField(default=0)
     longest_batch_seconds = models.FloatField(
         default=0, help_text="The longest single deletion transaction (the longest lock held)."
@@ -122,3 +127,61 @@ class SweepCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rule} / {self.model}: {self.erased}"
+
+
+class ProcessorCheck(models.Model):
+    """One reconciliation of one processor against the retention rules (checklist RT-09).
+
+    Says whether the processor could be asked what it holds, how much was checked, and what it
+    still holds beyond its rule (`StillHeld`). No personal data: counts and references only.
+    """
+
+    processor = models.CharField(max_length=32, help_text="The recipient key in the declaration.")
+    checked_at = models.DateTimeField(default=timezone.now)
+    trigger = models.CharField(max_length=12, choices=SweepRun.Trigger.choices)
+    asked = models.BooleanField(help_text="Whether the processor's API was asked what it holds.")
+    note = models.TextField(
+        help_text="How this processor keeps its rule, or why it cannot be asked."
+    )
+    checked = models.PositiveIntegerField(default=0, help_text="Entries the processor listed.")
+    still_held = models.PositiveIntegerField(default=0)
+    next_offset = models.PositiveIntegerField(
+        default=0, help_text="Where the next check carries on in the processor's list (0: start)."
+    )
+    error = models.TextField(blank=True, help_text="Why the check stopped early, if it did.")
+
+    class Meta:
+        ordering = ["-checked_at", "processor"]
+        verbose_name = "processor retention check"
+
+    def __str__(self) -> str:
+        return f"{self.processor} at {self.checked_at:%Y-%m-%d %H:%M}: {self.still_held} still held"
+
+
+class StillHeld(models.Model):
+    """One thing a processor still holds beyond its rule, by a reference staff can act on (the
+    processor's own id, or the erasure notice not confirmed), never the person's data."""
+
+    processor_check = models.ForeignKey(
+        ProcessorCheck, on_delete=models.CASCADE, related_name="findings"
+    )
+    reference = models.CharField(
+        max_length=100, help_text="What to look for at the processor (its own id), or the notice."
+    )
+    notice = models.ForeignKey(
+        "rights.ProcessorNotice",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The erasure passed on for it, when there is one.",
+    )
+    reason = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["processor_check", "id"]
+        verbose_name = "held beyond its rule"
+        verbose_name_plural = "held beyond their rule"
+
+    def __str__(self) -> str:
+        return self.reference

@@ -10,8 +10,11 @@ This code deletes personal data on its own, every day. What keeps it safe:
 - every committed batch is final and counted in the same transaction, so the sweep is safe to
   interrupt at any moment and to run again: a rerun finds only what is still due (idempotent);
 - it leaves evidence without personal data: a SweepRun with a SweepCount per entry (rule, model,
-  cutoff, counts, the references of the holds that applied), and an audit entry per batch with
-  counts, not data.
+  cutoff, counts, the references of the holds that applied, the erasures passed on to
+  processors), and an audit entry per batch with counts, not data;
+- what it erases, it also erases at the processors that received it and no longer need it: one
+  retried erasure notice per processor per person, queued in the batch's transaction
+  (retention.passing_on; RT-09).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from django.utils import timezone
 
 from audit.services import actor_of, record_event
 from declaration.selectors import get_declaration
-from retention import selectors
+from retention import passing_on, selectors
 from retention.models import LegalHold, SweepCount, SweepRun
 from retention.registry import Cutoff, Sweep, cutoff_for, sweeps
 from subjects.models import Subject
@@ -40,6 +43,8 @@ ACTOR = "system:retention"
 STALE_AFTER = datetime.timedelta(minutes=15)
 # Candidate ids read per query: this many batches' worth.
 CHUNK_BATCHES = 100
+# Records per batch where the erasure is passed on to processors (RT-09).
+PASSING_ON_BATCH_SIZE = 100
 
 
 def run_sweep(
@@ -90,6 +95,10 @@ def _sweep_entry(*, run: SweepRun, sweep: Sweep, now: datetime.datetime, batch_s
         legal_holds=selectors.holds_applying(sweep, due),
     )
     erasable = selectors.erasable(sweep, cutoff=cutoff, now=now)
+    if _reaches_processors(sweep):
+        # Finding what the processors hold of each person, before and after, costs some
+        # milliseconds a person: smaller batches keep each transaction (and its locks) short.
+        batch_size = min(batch_size, PASSING_ON_BATCH_SIZE)
     # Candidates are read in large chunks outside any transaction (one query can be costly: the
     # subject index is checked against every table that points at it), then erased in small
     # batches; keyset pagination means a chunk never rescans what the sweep has passed.
@@ -130,6 +139,12 @@ def _erase_batch(
         still_erasable = selectors.erasable(sweep, cutoff=cutoff, now=now).filter(pk__in=ids)
         locked = list(still_erasable.select_for_update().values_list("pk", flat=True))
         records = sweep.model_class()._base_manager.filter(pk__in=locked)
+        # What the processors hold of these people is found before the records go (RT-09).
+        before = (
+            passing_on.held_by_processors(records.values_list(sweep.subject_path, flat=True))
+            if _reaches_processors(sweep) and locked
+            else {}
+        )
         cascaded: dict[str, int] = {}
         if sweep.clear_fields:
             erased = records.update(**sweep.clear_fields)
@@ -141,12 +156,15 @@ def _erase_batch(
             _total, per_model = records.delete() if locked else (0, {})
             erased = per_model.pop(sweep.model, 0)
             cascaded = {label: n for label, n in per_model.items() if n}
+        notices = passing_on.pass_on_erasures(before=before, sweep_run=run) if before else {}
         evidence = SweepCount.objects.select_for_update().get(pk=count.pk)
         evidence.erased += erased
         evidence.batches += 1
         for label, n in cascaded.items():
             evidence.cascaded[label] = evidence.cascaded.get(label, 0) + n
-        evidence.save(update_fields=["erased", "batches", "cascaded"])
+        for processor, n in notices.items():
+            evidence.notices[processor] = evidence.notices.get(processor, 0) + n
+        evidence.save(update_fields=["erased", "batches", "cascaded", "notices"])
         SweepRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now())
         verb = "cleared" if sweep.clear_fields else "erased"
         record_event(
@@ -158,6 +176,7 @@ def _erase_batch(
                 f"Retention rule {sweep.rule}: {erased} {verb} in batch "
                 f"{evidence.batches}, cutoff {cutoff.moment:%Y-%m-%d %H:%M}"
                 + (f", with {sum(cascaded.values())} linked records" if cascaded else "")
+                + (f", {sum(notices.values())} passed on to processors" if notices else "")
             ),
         )
     elapsed = time.monotonic() - started
@@ -165,6 +184,16 @@ def _erase_batch(
         longest_batch_seconds=Greatest(F("longest_batch_seconds"), elapsed)
     )
     return erased
+
+
+def _reaches_processors(sweep: Sweep) -> bool:
+    """Whether erasing these records can leave a processor holding data nothing needs: records
+    of a person, deleted (cleared fields were never sent to a processor; an index entry swept
+    has no records left to have sent)."""
+    return not (sweep.clear_fields or sweep.unreferenced) and sweep.subject_path not in (
+        None,
+        "pk",
+    )
 
 
 def place_legal_hold(*, subject: Subject, reason: str, user) -> LegalHold:

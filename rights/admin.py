@@ -15,14 +15,9 @@ from django.utils.html import format_html
 
 from audit.admin import AuditedModelAdmin
 from audit.services import actor_of
-from rights import selectors, services
+from rights import passing_on, selectors, services
 from rights.admin_objections import ObjectionInline
-from rights.forms import (
-    ExtendForm,
-    ReasonForm,
-    RefuseForm,
-    StaffRequestForm,
-)
+from rights.forms import ExtendForm, ReasonForm, RefuseForm, StaffRequestForm
 from rights.models import ProcessorNotice, Request, Restriction
 from rights.views import FORMATS, report_response
 
@@ -290,6 +285,7 @@ class ProcessorNoticeAdmin(AuditedModelAdmin):
     list_display = [
         "processor",
         "kind",
+        "came_from",
         "status",
         "attempts",
         "next_attempt_at",
@@ -298,9 +294,21 @@ class ProcessorNoticeAdmin(AuditedModelAdmin):
         "completed_at",
         "completed_by",
     ]
-    list_filter = ["status", "kind", "processor"]
-    readonly_fields = [f.name for f in ProcessorNotice._meta.fields]
+    list_filter = ["status", "kind", "cause", "processor"]
+    list_select_related = ["request", "sweep_run"]
+    readonly_fields = ["came_from", *(f.name for f in ProcessorNotice._meta.fields)]
     actions = ["retry_now", "mark_done_by_hand"]
+
+    @admin.display(description="came from")
+    def came_from(self, obj: ProcessorNotice) -> str:
+        """The privacy request or the retention sweep run the notice passes on (RT-09)."""
+        if obj.request_id is not None:
+            url = reverse("admin:rights_request_change", args=[obj.request_id])
+            return format_html('<a href="{}">request {}</a>', url, str(obj.request.public_id)[:8])
+        if obj.sweep_run_id is not None:
+            url = reverse("admin:retention_sweeprun_change", args=[obj.sweep_run_id])
+            return format_html('<a href="{}">retention sweep {}</a>', url, obj.sweep_run_id)
+        return obj.get_cause_display()
 
     def has_add_permission(self, request):
         return False
@@ -318,13 +326,13 @@ class ProcessorNoticeAdmin(AuditedModelAdmin):
     @admin.action(description="Try again now")
     def retry_now(self, request, queryset):
         for job in queryset:
-            services.retry_processor_notice(job_id=job.pk, actor=actor_of(request.user))
+            passing_on.retry_processor_notice(job_id=job.pk, actor=actor_of(request.user))
         self.message_user(request, "Queued again.", messages.SUCCESS)
 
     @admin.action(description="Mark as done by hand at the processor")
     def mark_done_by_hand(self, request, queryset):
         for job in queryset:
-            services.mark_processor_notice_done(job_id=job.pk, actor=actor_of(request.user))
+            passing_on.mark_processor_notice_done(job_id=job.pk, actor=actor_of(request.user))
         self.message_user(request, "Marked as done.", messages.SUCCESS)
 
 

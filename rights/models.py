@@ -264,7 +264,8 @@ class Objection(models.Model):
 
 class ProcessorNotice(models.Model):
     """An erasure, rectification or restriction passed on to one processor that received the
-    person's data (Art. 17(2), 19).
+    person's data (Art. 17(2), 19): from a privacy request, or an erasure by the retention sweep
+    (RT-09).
 
     Retried with backoff by a task until the processor confirms; a processor we cannot reach by
     API waits for staff, who act in the processor's own interface and mark it done. Not linked to
@@ -278,14 +279,33 @@ class ProcessorNotice(models.Model):
         RECTIFICATION = "rectification", _("Rectification")
         RESTRICTION = "restriction", _("Restriction")
 
+    class Cause(models.TextChoices):
+        REQUEST = "request", _("A privacy request")
+        RETENTION = "retention", _("The retention sweep")
+        OTHER = "other", _("Another erasure (by staff, or replayed after a restore)")
+
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending, will retry")
         MANUAL = "manual", _("Waiting for staff (no automatic connector)")
         DONE = "done", _("Done")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cause = models.CharField(
+        max_length=12,
+        choices=Cause.choices,
+        default=Cause.REQUEST,
+        help_text="What the erasure, correction or restriction came from.",
+    )
     request = models.ForeignKey(
         Request, null=True, blank=True, on_delete=models.SET_NULL, related_name="processor_notices"
+    )
+    sweep_run = models.ForeignKey(
+        "retention.SweepRun",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="processor_notices",
+        help_text="The retention sweep run whose erasure this passes on (RT-09).",
     )
     subject_ref = models.CharField(max_length=36, blank=True, db_index=True)
     processor = models.CharField(max_length=32, help_text="The recipient key in the declaration.")

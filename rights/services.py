@@ -27,7 +27,6 @@ from audit.selectors import entries_about
 from audit.services import record_event
 from declaration.selectors import get_declaration
 from mail.services import queue_email
-from processors.connectors import ManualStepNeeded, ProcessorTarget, call_connector
 from rights import ledger
 from rights.deadlines import MAX_EXTENSION_MONTHS, due_at
 from rights.legal_duty import legal_duty_of
@@ -39,6 +38,16 @@ from rights.objections import (
     clean_objected_activities,
     refuse_cookies,
 )
+from rights.passing_on import (  # noqa: F401 - the names other code and tests import from here
+    PROCESSOR_MAX_BACKOFF,
+    mark_processor_notice_done,
+    pass_on_notice,
+    processor_retry_delay,
+    retry_processor_notice,
+)
+from rights.passing_on import enqueue_processor_notice as _enqueue_processor_notice  # noqa: F401
+from rights.passing_on import mark_done as _mark_done  # noqa: F401
+from rights.passing_on import pass_on_to_processors as _pass_on_to_processors
 from rights.refusals import refuse_request  # noqa: F401 - the admin's and callers' name
 from rights.reports import ErasureReport, KeptRecords
 from rights.selectors import (
@@ -80,7 +89,6 @@ LINK_CHECK = "A single-use link sent to the address given was used."
 # What a rectification may correct by itself, in every record that has the field; anything else
 # the person asks is corrected by staff by hand.
 CORRECTABLE_FIELDS = ("name", "phone", "company", "role")
-PROCESSOR_MAX_BACKOFF = datetime.timedelta(hours=6)
 SUPERSEDED_BY_ERASURE = "system:superseded_by_erasure"
 
 
@@ -870,146 +878,12 @@ def _erase_subject(
     return report
 
 
-# Passing notices on to processors (Art. 17(2), 19; RG-12) -----------------------------------
-
-
-def _pass_on_to_processors(
-    *,
-    kind: str,
-    targets: dict[str, ProcessorTarget],
-    subject_ref: str,
-    request: Request | None,
-    changes: dict[str, dict[str, str]] | None = None,
-) -> list[str]:
-    """One notice per processor, created in the caller's transaction and enqueued with it; a
-    rectification goes only to the processors holding a corrected value. Returns the
-    processors' names in the declaration, for the person."""
-    declaration = get_declaration()
-    names = []
-    for processor, target in targets.items():
-        held = (changes or {}).get(processor, {})
-        if kind == ProcessorNotice.Kind.RECTIFICATION and not held:
-            continue
-        job = ProcessorNotice.objects.create(
-            kind=kind,
-            request=request,
-            subject_ref=subject_ref,
-            processor=processor,
-            identifiers=target.as_dict(),
-            changes=held,
-            next_attempt_at=timezone.now(),
-        )
-        _enqueue_processor_notice(job)
-        names.append(declaration.recipients[processor].name.en)
-    return names
+# Passing notices on to processors (Art. 17(2), 19; RG-12): rights.passing_on, shared with the
+# retention sweep (RT-09); its names stay importable from here.
 
 
 def _passed_on_text(names: list[str]) -> str:
     return f" Passed on to {', '.join(names)}." if names else ""
-
-
-def _enqueue_processor_notice(job: ProcessorNotice) -> None:
-    from rights.tasks import pass_on_notice as pass_on_notice_task
-
-    if job.next_attempt_at and job.next_attempt_at > timezone.now():
-        pass_on_notice_task.using(run_after=job.next_attempt_at).enqueue(job.pk)
-    else:
-        pass_on_notice_task.enqueue(job.pk)
-
-
-def processor_retry_delay(attempts: int) -> datetime.timedelta:
-    """Exponential backoff from one minute, capped at six hours."""
-    return min(datetime.timedelta(minutes=2 ** max(attempts - 1, 0)), PROCESSOR_MAX_BACKOFF)
-
-
-def pass_on_notice(*, job_id: int) -> str:
-    """Send one erasure, rectification or restriction to its processor through the connector;
-    on failure schedule another try, without limit, and record why, so staff see it in the back
-    office (Art. 17(2), 19; RG-12). A processor that cannot be told automatically leaves the job
-    waiting for staff.
-
-    Returns the job's status. Idempotent: a job already done is not sent again.
-    """
-    with transaction.atomic():
-        job = ProcessorNotice.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status != ProcessorNotice.Status.PENDING:
-            return job.status if job is not None else ""
-        job.attempts += 1
-        now = timezone.now()
-        try:
-            call_connector(
-                processor=job.processor,
-                kind=job.kind,
-                target=ProcessorTarget.from_dict(job.identifiers),
-                changes=job.changes,
-            )
-        except ManualStepNeeded as step:
-            job.status = ProcessorNotice.Status.MANUAL
-            job.last_error = str(step)[:2000]
-            job.next_attempt_at = None
-            job.save(update_fields=["status", "last_error", "next_attempt_at", "attempts"])
-            logger.warning(
-                "%s %s at %s needs a manual step", job.kind, job.public_id, job.processor
-            )
-            return job.status
-        except Exception as error:  # noqa: BLE001 - any failure means: try again later
-            job.last_error = f"{type(error).__name__}: {error}"[:2000]
-            job.next_attempt_at = now + processor_retry_delay(job.attempts)
-            job.save(update_fields=["last_error", "next_attempt_at", "attempts"])
-            _enqueue_processor_notice(job)
-            logger.warning(
-                "%s %s at %s failed (attempt %s): %s",
-                job.kind,
-                job.public_id,
-                job.processor,
-                job.attempts,
-                error,
-            )
-            return job.status
-        _mark_done(job, actor="system:processor_connector")
-    return job.status
-
-
-def _mark_done(job: ProcessorNotice, *, actor: str) -> None:
-    job.status = ProcessorNotice.Status.DONE
-    job.completed_at = timezone.now()
-    job.completed_by = actor
-    # What the processor knew the person by, and the values it was sent, are no longer needed.
-    job.identifiers = {}
-    job.changes = {}
-    job.last_error = ""
-    job.next_attempt_at = None
-    job.save()
-    record_event(
-        actor=actor,
-        action="erase" if job.kind == ProcessorNotice.Kind.ERASURE else "change",
-        object_type="rights.ProcessorNotice",
-        object_id=job.public_id,
-        subject_ref=job.subject_ref,
-        reason=f"{job.kind} passed on to {job.processor}",
-    )
-
-
-def retry_processor_notice(*, job_id: int, actor: str) -> None:
-    """Staff try a job again now (a manual one too, e.g. after the connector was configured)."""
-    with transaction.atomic():
-        job = ProcessorNotice.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status == ProcessorNotice.Status.DONE:
-            return
-        job.status = ProcessorNotice.Status.PENDING
-        job.next_attempt_at = timezone.now()
-        job.save(update_fields=["status", "next_attempt_at"])
-        _enqueue_processor_notice(job)
-
-
-def mark_processor_notice_done(*, job_id: int, actor: str) -> None:
-    """Staff erased, corrected or restricted the data in the processor's own interface: record
-    it, with who did it."""
-    with transaction.atomic():
-        job = ProcessorNotice.objects.select_for_update().filter(pk=job_id).first()
-        if job is None or job.status == ProcessorNotice.Status.DONE:
-            return
-        _mark_done(job, actor=actor)
 
 
 # After a restore (RIG-04) ------------------------------------------------------------------

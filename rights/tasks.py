@@ -3,19 +3,19 @@
 from django.tasks import task
 from django.utils import timezone
 
-from rights import services
+from rights import passing_on, services
 
 
 @task
 def pass_on_notice(job_id: int) -> None:
-    services.pass_on_notice(job_id=job_id)
+    passing_on.pass_on_notice(job_id=job_id)
 
 
 @task
 def pass_on_erasure(job_id: int) -> None:
     """The task's name before rectifications and restrictions were passed on too. Retries queued
     under it before that upgrade still run (the same service); remove it once none is queued."""
-    services.pass_on_notice(job_id=job_id)
+    passing_on.pass_on_notice(job_id=job_id)
 
 
 @task

@@ -23,6 +23,13 @@ SCHEDULES = (
         task="leads.tasks.check_art14_notices",
         daily_at=datetime.time(7, 0),
     ),
+    # Retention at processors (RT-09): list what a processor still holds beyond its rule (Brevo
+    # asked in bounded pages; erasures passed on and not confirmed), after the sweep.
+    Schedule(
+        name="reconcile_processors",
+        task="retention.tasks.reconcile_processors",
+        daily_at=datetime.time(4, 30),
+    ),
     # Email (docs/adr/0002): re-enqueue an email whose delivery task was lost (a worker stopped
     # mid-task, a database restored from a backup), so that no stored email waits forever.
     Schedule(

@@ -399,6 +399,15 @@ WEKST_DECLARATION_PATH = Path(
 RETENTION_BATCH_SIZE = int(env("RETENTION_BATCH_SIZE", "1000"))
 if RETENTION_BATCH_SIZE < 1:
     raise ImproperlyConfigured("RETENTION_BATCH_SIZE must be at least 1.")
+# Retention at processors (RT-09): the reconciliation reports an erasure not confirmed, or data a
+# processor holds that nothing here needs, once this many days have passed (in-flight retries and
+# new sign-ups are not reported); and reads at most this many pages of a processor's list per run.
+RETENTION_RECONCILIATION_GRACE_DAYS = int(env("RETENTION_RECONCILIATION_GRACE_DAYS", "14"))
+RETENTION_RECONCILIATION_MAX_PAGES = int(env("RETENTION_RECONCILIATION_MAX_PAGES", "20"))
+if RETENTION_RECONCILIATION_GRACE_DAYS < 0 or RETENTION_RECONCILIATION_MAX_PAGES < 1:
+    raise ImproperlyConfigured(
+        "RETENTION_RECONCILIATION_GRACE_DAYS must be 0 or more, _MAX_PAGES at least 1."
+    )
 # Contracts (DPAs, SCCs) and accounting documents: private files, served to staff only, never
 # from the public media root.
 WEKST_PRIVATE_FILES_ROOT = Path(
