@@ -8,6 +8,7 @@ here, at start-up, with a message that names the entry.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,11 @@ RECIPIENT_ROLES = {
 }
 COOKIE_CATEGORIES = ("necessary", "analytics", "marketing", "embedded")
 COOKIE_PARTIES = {"first", "third"}
+# Where a browser can store something besides cookies (checklist CK-01: EDPB Guidelines 2/2023).
+STORAGE_KINDS = ("local", "session", "indexeddb")
+# A host as the declaration names it: a lower-case DNS name, or "*." and a domain for its
+# subdomains (a tenant's subdomain at a provider).
+HOST_PATTERN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
 RETENTION_UNITS = {"days", "months", "years"}
 
 # The EEA: the EU member states plus Iceland, Liechtenstein and Norway (GDPR applies directly).
@@ -139,10 +145,25 @@ class Recipient:
     countries: tuple[str, ...]
     transfer_safeguard: str | None
     dpa_required: bool
+    # The hosts a visitor's browser contacts for this recipient, loaded only after consent to
+    # `consent_category`; and the hosts our server calls (processors.connectors.send). DEC-07:
+    # a request to any other host fails the crawl, or is refused by the server.
+    browser_hosts: tuple[str, ...] = ()
+    consent_category: str | None = None
+    server_hosts: tuple[str, ...] = ()
 
     @property
     def transfers_outside_eea(self) -> bool:
         return any(country not in EEA_COUNTRIES for country in self.countries)
+
+
+def host_matches(host: str, patterns: tuple[str, ...] | list[str]) -> bool:
+    """Whether `host` is one of `patterns` ("*.example.com" matches its subdomains only)."""
+    host = host.lower().rstrip(".")
+    return any(
+        host.endswith(pattern[1:]) if pattern.startswith("*.") else host == pattern
+        for pattern in patterns
+    )
 
 
 @dataclass(frozen=True)
@@ -179,6 +200,20 @@ class Cookie:
     lifetime: Text
     activity: str
 
+    def matches(self, name: str) -> bool:
+        """Whether a cookie (or storage key) seen in a browser is this one: a part written
+        `<like-this>` in the declared name stands for any text (`_ga_<container-id>`)."""
+        parts = re.split(r"<[^>]+>", self.name)
+        return re.fullmatch(".+".join(re.escape(part) for part in parts), name) is not None
+
+
+@dataclass(frozen=True)
+class StorageKey(Cookie):
+    """A key a page stores in the browser other than a cookie: localStorage, sessionStorage or
+    an IndexedDB database (`kind`); declared and checked like a cookie (CK-01, CK-02)."""
+
+    kind: str = "local"
+
 
 @dataclass(frozen=True)
 class Version:
@@ -202,6 +237,7 @@ class Declaration:
     cookies: tuple[Cookie, ...]
     security_measures: tuple[Text, ...]
     personal_data_fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    storage_keys: tuple[StorageKey, ...] = ()
 
     @property
     def current(self) -> Version:
@@ -390,6 +426,9 @@ def parse_declaration(data: Any) -> Declaration:
             countries=countries,
             transfer_safeguard=safeguard,
             dpa_required=role == "processor",
+            browser_hosts=_hosts(r, raw, "browser_hosts", where),
+            consent_category=raw.get("consent_category"),
+            server_hosts=_hosts(r, raw, "server_hosts", where),
         )
         outside = [c for c in countries if c not in EEA_COUNTRIES]
         if safeguard is not None and safeguard not in TRANSFER_SAFEGUARDS:
@@ -453,38 +492,9 @@ def parse_declaration(data: Any) -> Declaration:
             profiling=r.boolean(raw, "profiling", where, False),
         )
 
-    cookies = []
-    seen_cookies = set()
-    raw_cookies = data.get("cookies")
-    if not isinstance(raw_cookies, list):
-        r.problem("cookies", "must be a list")
-        raw_cookies = []
-    for index, raw in enumerate(raw_cookies):
-        raw = r.mapping(raw, f"cookies[{index}]")
-        name = r.string(raw, "name", f"cookies[{index}]")
-        where = f"cookies.{name or index}"
-        if name in seen_cookies:
-            r.problem(where, "is declared twice")
-        seen_cookies.add(name)
-        category, party = raw.get("category"), raw.get("party")
-        if category not in COOKIE_CATEGORIES:
-            r.problem(where, f"category must be one of {', '.join(COOKIE_CATEGORIES)}")
-        if party not in COOKIE_PARTIES:
-            r.problem(where, "party must be first or third")
-        activity = r.string(raw, "activity", where)
-        if activity and activity not in activities:
-            r.problem(where, f"unknown activity {activity!r}")
-        cookies.append(
-            Cookie(
-                name=name,
-                party=party or "",
-                provider=r.string(raw, "provider", where),
-                category=category or "",
-                purpose=r.text(raw, "purpose", where),
-                lifetime=r.text(raw, "lifetime", where),
-                activity=activity,
-            )
-        )
+    cookies = _parse_cookies(r, data, "cookies", activities)
+    storage_keys = _parse_cookies(r, data, "storage", activities)
+    _check_recipient_hosts(r, recipients, activities)
 
     measures_raw = data.get("security_measures")
     if not isinstance(measures_raw, list) or not measures_raw:
@@ -517,4 +527,78 @@ def parse_declaration(data: Any) -> Declaration:
         cookies=tuple(cookies),
         security_measures=measures,
         personal_data_fields=fields,
+        storage_keys=tuple(storage_keys),
     )
+
+
+def _parse_cookies(r: _Reader, data: dict, section: str, activities: dict) -> list:
+    """The `cookies` list, or the `storage` list (keys outside cookies, each with its `kind`).
+    `storage` may be left out: a site that stores nothing outside cookies declares nothing."""
+    entries, seen = [], set()
+    raw_entries = data.get(section, [] if section == "storage" else None)
+    if not isinstance(raw_entries, list):
+        r.problem(section, "must be a list")
+        raw_entries = []
+    for index, raw in enumerate(raw_entries):
+        raw = r.mapping(raw, f"{section}[{index}]")
+        name = r.string(raw, "name", f"{section}[{index}]")
+        where = f"{section}.{name or index}"
+        if name in seen:
+            r.problem(where, "is declared twice")
+        seen.add(name)
+        category, party = raw.get("category"), raw.get("party")
+        if category not in COOKIE_CATEGORIES:
+            r.problem(where, f"category must be one of {', '.join(COOKIE_CATEGORIES)}")
+        if party not in COOKIE_PARTIES:
+            r.problem(where, "party must be first or third")
+        activity = r.string(raw, "activity", where)
+        if activity and activity not in activities:
+            r.problem(where, f"unknown activity {activity!r}")
+        values = {
+            "name": name,
+            "party": party or "",
+            "provider": r.string(raw, "provider", where),
+            "category": category or "",
+            "purpose": r.text(raw, "purpose", where),
+            "lifetime": r.text(raw, "lifetime", where),
+            "activity": activity,
+        }
+        if section == "storage":
+            kind = raw.get("kind")
+            if kind not in STORAGE_KINDS:
+                r.problem(where, f"kind must be one of {', '.join(STORAGE_KINDS)}")
+            entries.append(StorageKey(**values, kind=kind or ""))
+        else:
+            entries.append(Cookie(**values))
+    return entries
+
+
+def _hosts(r: _Reader, raw: dict, key: str, where: str) -> tuple[str, ...]:
+    value = raw.get(key, [])
+    if not isinstance(value, list):
+        r.problem(where, f"{key} must be a list of host names")
+        return ()
+    for host in value:
+        if not (isinstance(host, str) and HOST_PATTERN.match(host)):
+            r.problem(where, f"{key}: {host!r} is not a host name (like www.example.com)")
+    return tuple(str(host) for host in value)
+
+
+def _check_recipient_hosts(r: _Reader, recipients: dict, activities: dict) -> None:
+    """A recipient a visitor's browser contacts is loaded only after consent (ekomloven § 3-15,
+    CK-01): its category is one a visitor can refuse, and an activity on consent names it."""
+    optional = [c for c in COOKIE_CATEGORIES if c != "necessary"]
+    for key, recipient in recipients.items():
+        where = f"recipients.{key}"
+        if recipient.browser_hosts and recipient.consent_category not in optional:
+            r.problem(
+                where,
+                f"browser_hosts need a consent_category ({', '.join(optional)}): no third party "
+                "loads in a visitor's browser without consent",
+            )
+        elif recipient.consent_category and not recipient.browser_hosts:
+            r.problem(where, "consent_category is set but no browser_hosts are declared")
+        elif recipient.browser_hosts and not any(
+            a.legal_basis == "consent" and key in a.recipients for a in activities.values()
+        ):
+            r.problem(where, "browser_hosts are declared but no activity on consent names it")
