@@ -41,7 +41,9 @@ def erase_contact(target: ProcessorTarget) -> None:
             "hand in Brevo: Contacts > search the address > Delete."
         )
     for email in target.emails:
-        response = send("DELETE", _contact_url(email), headers=_headers())
+        response = send(
+            "DELETE", _contact_url(email), recipient="email_provider", headers=_headers()
+        )
         raise_for_status(response, "Brevo contact deletion", done_statuses=(404,))
 
 
@@ -74,7 +76,11 @@ def rectify_contact(target: ProcessorTarget, changes: dict[str, str]) -> None:
     if attributes:
         for email in target.emails:
             response = send(
-                "PUT", _contact_url(email), headers=_headers(), payload={"attributes": attributes}
+                "PUT",
+                _contact_url(email),
+                recipient="email_provider",
+                headers=_headers(),
+                payload={"attributes": attributes},
             )
             raise_for_status(response, "Brevo contact correction", done_statuses=(404,))
     if by_hand:
@@ -100,6 +106,7 @@ def restrict_contact(target: ProcessorTarget) -> None:
         response = send(
             "PUT",
             _contact_url(email),
+            recipient="email_provider",
             headers=_headers(),
             payload={"emailBlacklisted": True, "smsBlacklisted": True},
         )
