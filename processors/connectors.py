@@ -173,12 +173,24 @@ def _configured_locally(recipient: str, url: str) -> bool:
     return False
 
 
+def host_declared(*, recipient: str, url: str) -> bool:
+    """Whether the declaration names the host of `url` for `recipient` (or it is that recipient's
+    own local URL, see RECIPIENT_URL_SETTINGS)."""
+    from declaration.schema import host_matches
+    from declaration.selectors import get_declaration
+
+    declared = get_declaration().recipients.get(recipient)
+    host = urlsplit(url).hostname or ""
+    return declared is not None and (
+        host_matches(host, declared.server_hosts) or _configured_locally(recipient, url)
+    )
+
+
 def outbound_refusal(*, recipient: str, url: str) -> str | None:
     """Why our server may not send to `url` for `recipient`, or None when it may: the host must be
     one the declaration names for the recipient (`server_hosts`; DEC-07) and the recipient's
     register entry complete, its agreement and transfer safeguard on record (PT-02, PRO-02:
     processors.selectors.recipient_blockers, the rule that also keeps integrations off)."""
-    from declaration.schema import host_matches
     from declaration.selectors import get_declaration
     from processors.selectors import recipient_blockers
 
@@ -186,7 +198,7 @@ def outbound_refusal(*, recipient: str, url: str) -> str | None:
     declared = get_declaration().recipients.get(recipient)
     if declared is None:
         return f"{recipient!r} is not a recipient in the declaration of processing."
-    if not (host_matches(host, declared.server_hosts) or _configured_locally(recipient, url)):
+    if not host_declared(recipient=recipient, url=url):
         named = ", ".join(declared.server_hosts) or "none"
         return (
             f"the declaration does not name {host} as a host of {declared.name} "

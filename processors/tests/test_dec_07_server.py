@@ -7,6 +7,7 @@ import urllib.request
 import pytest
 
 from processors import email_provider, trafft
+from processors.checks import check_processor_urls_are_declared
 from processors.connectors import ProcessorTarget, UndeclaredHost, outbound_refusal, send
 from processors.models import Recipient
 from processors.services import sync_register
@@ -137,3 +138,16 @@ def test_dec_07_server_every_connector_names_its_recipient(db, settings, nothing
 
     with pytest.raises(UndeclaredHost, match="relay.elsewhere.example"):
         trafft.erase_customer(ProcessorTarget(booking_ids=("1",)))
+
+
+def test_dec_07_server_a_processor_url_at_an_undeclared_host_is_named_at_start_up(settings):
+    settings.TRAFFT_ERASURE_URL = "https://relay.elsewhere.example/erase"
+
+    [warning] = check_processor_urls_are_declared()
+    assert warning.id == "processors.W004"
+    assert "TRAFFT_ERASURE_URL points at relay.elsewhere.example" in warning.msg
+
+    settings.PRODUCTION = True
+    assert [m.id for m in check_processor_urls_are_declared()] == ["processors.E004"]
+    settings.TRAFFT_ERASURE_URL = "https://wekst.trafft.com/erase"
+    assert check_processor_urls_are_declared() == []
