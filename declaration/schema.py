@@ -258,7 +258,9 @@ class Declaration:
         return grouped
 
     def cookies_in(self, category: str) -> list[Cookie]:
-        return [cookie for cookie in self.cookies if cookie.category == category]
+        """The cookies of a category, then its storage keys: the cookie policy lists both."""
+        entries = (*self.cookies, *self.storage_keys)
+        return [entry for entry in entries if entry.category == category]
 
 
 NOT_PERSONAL = "none"

@@ -47,9 +47,8 @@ def test_dec_07_every_public_page_in_every_consent_state_uses_only_what_is_decla
 ):
     started = time.monotonic()
     # The clinic's form is linked from nowhere on the site (clinics send their own link).
-    pages = discover_pages(
-        extra=("/clinics/tannlege-nord/contact/", "/nb/clinics/tannlege-nord/contact/")
-    )
+    clinic = ("/clinics/tannlege-nord/contact/", "/clinics/tannlege-nord/contact/thanks/")
+    pages = discover_pages(extra=(*clinic, *(f"/nb{path}" for path in clinic)))
     assert "/articles/growing-a-dental-clinic/" in pages and "/nb/" in pages, pages
     crawls = [crawl_state(browser, demo_site.url, pages, state) for state in STATES]
     seen = [item for crawl in crawls for item in crawl.seen]

@@ -7,6 +7,7 @@ from django.core.management.base import SystemCheckError
 
 from declaration.checks import check_browser_hosts_are_declared
 from declaration.observed import COOKIE, HOST, Seen, find_never_seen, find_undeclared
+from declaration.policy import cookie_policy_context
 from declaration.schema import parse_declaration
 from declaration.selectors import get_declaration
 from declaration.tests.test_validation import _real_data, assert_refused, data  # noqa: F401
@@ -51,8 +52,12 @@ def test_dec_07_storage_keys_are_declared_like_cookies_with_their_kind(data):  #
         "lifetime": {"en": "Until deleted", "nb": "Til den slettes"},
     }
     data["storage"] = [entry]
-    [key] = parse_declaration(data).storage_keys
+    declaration = parse_declaration(data)
+    [key] = declaration.storage_keys
     assert (key.name, key.kind, key.category) == ("wekst_theme", "local", "necessary")
+    # The cookie policy lists it with the cookies of its category (CK-02).
+    categories = dict(cookie_policy_context(declaration)["cookie_categories"])
+    assert key in categories["necessary"]
 
     data["storage"] = [{**entry, "kind": "cookie-jar"}]
     assert_refused(data, "storage.wekst_theme: kind must be one of local, session, indexeddb")
