@@ -14,7 +14,8 @@ from django.conf import settings
 from django.core import checks
 from django.db import models
 
-from declaration.schema import Declaration, host_matches
+from declaration.hosts import host_matches
+from declaration.schema import Declaration
 from declaration.selectors import get_declaration
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from declaration.schema import Cookie, Declaration, host_matches
+from declaration.hosts import host_matches
+from declaration.schema import Cookie, Declaration
 
 COOKIE = "cookie"
 HOST = "host"  # a request to another host than the site's own

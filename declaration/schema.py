@@ -14,6 +14,8 @@ from typing import Any
 
 from django.utils.translation import get_language
 
+from declaration.hosts import parse_hosts, recipient_host_problems
+
 LANGUAGES = ("en", "nb")
 
 # GDPR Art. 6(1): the letter is what the policy prints next to the basis.
@@ -37,9 +39,6 @@ COOKIE_CATEGORIES = ("necessary", "analytics", "marketing", "embedded")
 COOKIE_PARTIES = {"first", "third"}
 # Where a browser can store something besides cookies (checklist CK-01: EDPB Guidelines 2/2023).
 STORAGE_KINDS = ("local", "session", "indexeddb")
-# A host as the declaration names it: a lower-case DNS name, or "*." and a domain for its
-# subdomains (a tenant's subdomain at a provider).
-HOST_PATTERN = re.compile(r"^(\*\.)?([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)+[a-z]{2,}$")
 RETENTION_UNITS = {"days", "months", "years"}
 
 # The EEA: the EU member states plus Iceland, Liechtenstein and Norway (GDPR applies directly).
@@ -155,15 +154,6 @@ class Recipient:
     @property
     def transfers_outside_eea(self) -> bool:
         return any(country not in EEA_COUNTRIES for country in self.countries)
-
-
-def host_matches(host: str, patterns: tuple[str, ...] | list[str]) -> bool:
-    """Whether `host` is one of `patterns` ("*.example.com" matches its subdomains only)."""
-    host = host.lower().rstrip(".")
-    return any(
-        host.endswith(pattern[1:]) if pattern.startswith("*.") else host == pattern
-        for pattern in patterns
-    )
 
 
 @dataclass(frozen=True)
@@ -496,7 +486,8 @@ def parse_declaration(data: Any) -> Declaration:
 
     cookies = _parse_cookies(r, data, "cookies", activities)
     storage_keys = _parse_cookies(r, data, "storage", activities)
-    _check_recipient_hosts(r, recipients, activities)
+    for problem in recipient_host_problems(recipients, activities):
+        r.problem(*problem)
 
     measures_raw = data.get("security_measures")
     if not isinstance(measures_raw, list) or not measures_raw:
@@ -531,6 +522,13 @@ def parse_declaration(data: Any) -> Declaration:
         personal_data_fields=fields,
         storage_keys=tuple(storage_keys),
     )
+
+
+def _hosts(r: _Reader, raw: dict, key: str, where: str) -> tuple[str, ...]:
+    hosts, problems = parse_hosts(raw.get(key, []), key)
+    for problem in problems:
+        r.problem(where, problem)
+    return hosts
 
 
 def _parse_cookies(r: _Reader, data: dict, section: str, activities: dict) -> list:
@@ -573,34 +571,3 @@ def _parse_cookies(r: _Reader, data: dict, section: str, activities: dict) -> li
         else:
             entries.append(Cookie(**values))
     return entries
-
-
-def _hosts(r: _Reader, raw: dict, key: str, where: str) -> tuple[str, ...]:
-    value = raw.get(key, [])
-    if not isinstance(value, list):
-        r.problem(where, f"{key} must be a list of host names")
-        return ()
-    for host in value:
-        if not (isinstance(host, str) and HOST_PATTERN.match(host)):
-            r.problem(where, f"{key}: {host!r} is not a host name (like www.example.com)")
-    return tuple(str(host) for host in value)
-
-
-def _check_recipient_hosts(r: _Reader, recipients: dict, activities: dict) -> None:
-    """A recipient a visitor's browser contacts is loaded only after consent (ekomloven § 3-15,
-    CK-01): its category is one a visitor can refuse, and an activity on consent names it."""
-    optional = [c for c in COOKIE_CATEGORIES if c != "necessary"]
-    for key, recipient in recipients.items():
-        where = f"recipients.{key}"
-        if recipient.browser_hosts and recipient.consent_category not in optional:
-            r.problem(
-                where,
-                f"browser_hosts need a consent_category ({', '.join(optional)}): no third party "
-                "loads in a visitor's browser without consent",
-            )
-        elif recipient.consent_category and not recipient.browser_hosts:
-            r.problem(where, "consent_category is set but no browser_hosts are declared")
-        elif recipient.browser_hosts and not any(
-            a.legal_basis == "consent" and key in a.recipients for a in activities.values()
-        ):
-            r.problem(where, "browser_hosts are declared but no activity on consent names it")

@@ -176,7 +176,7 @@ def _configured_locally(recipient: str, url: str) -> bool:
 def host_declared(*, recipient: str, url: str) -> bool:
     """Whether the declaration names the host of `url` for `recipient` (or it is that recipient's
     own local URL, see RECIPIENT_URL_SETTINGS)."""
-    from declaration.schema import host_matches
+    from declaration.hosts import host_matches
     from declaration.selectors import get_declaration
 
     declared = get_declaration().recipients.get(recipient)
