@@ -8,12 +8,14 @@ here, at start-up, with a message that names the entry.
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import get_language
 
 from declaration.citations import Citation, cite
+from declaration.hosts import parse_hosts, recipient_host_problems
 
 LANGUAGES = ("en", "nb")
 
@@ -36,6 +38,8 @@ RECIPIENT_ROLES = {
 }
 COOKIE_CATEGORIES = ("necessary", "analytics", "marketing", "embedded")
 COOKIE_PARTIES = {"first", "third"}
+# Where a browser can store something besides cookies (checklist CK-01: EDPB Guidelines 2/2023).
+STORAGE_KINDS = ("local", "session", "indexeddb")
 RETENTION_UNITS = {"days", "months", "years"}
 
 # The EEA: the EU member states plus Iceland, Liechtenstein and Norway (GDPR applies directly).
@@ -163,6 +167,12 @@ class Recipient:
     # The organisation on the Data Privacy Framework List; with `dpf` it may differ from
     # `legal_entity` (Google Ireland contracts, Google LLC is the certified entity; PT-05).
     dpf_entity: str | None = None
+    # The hosts a visitor's browser contacts for this recipient, loaded only after consent to
+    # `consent_category`; and the hosts our server calls (processors.connectors.send). DEC-07:
+    # a request to any other host fails the crawl, or is refused by the server.
+    browser_hosts: tuple[str, ...] = ()
+    consent_category: str | None = None
+    server_hosts: tuple[str, ...] = ()
 
     @property
     def transfers_outside_eea(self) -> bool:
@@ -206,6 +216,20 @@ class Cookie:
     lifetime: Text
     activity: str
 
+    def matches(self, name: str) -> bool:
+        """Whether a cookie (or storage key) seen in a browser is this one: a part written
+        `<like-this>` in the declared name stands for any text (`_ga_<container-id>`)."""
+        parts = re.split(r"<[^>]+>", self.name)
+        return re.fullmatch(".+".join(re.escape(part) for part in parts), name) is not None
+
+
+@dataclass(frozen=True)
+class StorageKey(Cookie):
+    """A key a page stores in the browser other than a cookie: localStorage, sessionStorage or
+    an IndexedDB database (`kind`); declared and checked like a cookie (CK-01, CK-02)."""
+
+    kind: str = "local"
+
 
 @dataclass(frozen=True)
 class Version:
@@ -238,6 +262,7 @@ class Declaration:
     security_measures: tuple[Text, ...]
     children: Children = Children(age_of_consent=16)
     personal_data_fields: dict[str, dict[str, str]] = field(default_factory=dict)
+    storage_keys: tuple[StorageKey, ...] = ()
 
     @property
     def current(self) -> Version:
@@ -258,7 +283,9 @@ class Declaration:
         return grouped
 
     def cookies_in(self, category: str) -> list[Cookie]:
-        return [cookie for cookie in self.cookies if cookie.category == category]
+        """The cookies of a category, then its storage keys: the cookie policy lists both."""
+        entries = (*self.cookies, *self.storage_keys)
+        return [entry for entry in entries if entry.category == category]
 
 
 NOT_PERSONAL = "none"
@@ -499,6 +526,9 @@ def parse_declaration(data: Any) -> Declaration:
             transfer_safeguard=safeguard,
             dpa_required=role == "processor",
             dpf_entity=str(dpf_entity).strip() if safeguard == "dpf" and dpf_entity else None,
+            browser_hosts=_hosts(r, raw, "browser_hosts", where),
+            consent_category=raw.get("consent_category"),
+            server_hosts=_hosts(r, raw, "server_hosts", where),
         )
         outside = [c for c in countries if c not in EEA_COUNTRIES]
         if safeguard is not None and safeguard not in TRANSFER_SAFEGUARDS:
@@ -564,38 +594,10 @@ def parse_declaration(data: Any) -> Declaration:
             profiling=r.boolean(raw, "profiling", where, False),
         )
 
-    cookies = []
-    seen_cookies = set()
-    raw_cookies = data.get("cookies")
-    if not isinstance(raw_cookies, list):
-        r.problem("cookies", "must be a list")
-        raw_cookies = []
-    for index, raw in enumerate(raw_cookies):
-        raw = r.mapping(raw, f"cookies[{index}]")
-        name = r.string(raw, "name", f"cookies[{index}]")
-        where = f"cookies.{name or index}"
-        if name in seen_cookies:
-            r.problem(where, "is declared twice")
-        seen_cookies.add(name)
-        category, party = raw.get("category"), raw.get("party")
-        if category not in COOKIE_CATEGORIES:
-            r.problem(where, f"category must be one of {', '.join(COOKIE_CATEGORIES)}")
-        if party not in COOKIE_PARTIES:
-            r.problem(where, "party must be first or third")
-        activity = r.string(raw, "activity", where)
-        if activity and activity not in activities:
-            r.problem(where, f"unknown activity {activity!r}")
-        cookies.append(
-            Cookie(
-                name=name,
-                party=party or "",
-                provider=r.string(raw, "provider", where),
-                category=category or "",
-                purpose=r.text(raw, "purpose", where),
-                lifetime=r.text(raw, "lifetime", where),
-                activity=activity,
-            )
-        )
+    cookies = _parse_cookies(r, data, "cookies", activities)
+    storage_keys = _parse_cookies(r, data, "storage", activities)
+    for problem in recipient_host_problems(recipients, activities):
+        r.problem(*problem)
 
     measures_raw = data.get("security_measures")
     if not isinstance(measures_raw, list) or not measures_raw:
@@ -629,4 +631,54 @@ def parse_declaration(data: Any) -> Declaration:
         security_measures=measures,
         children=children,
         personal_data_fields=fields,
+        storage_keys=tuple(storage_keys),
     )
+
+
+def _hosts(r: _Reader, raw: dict, key: str, where: str) -> tuple[str, ...]:
+    hosts, problems = parse_hosts(raw.get(key, []), key)
+    for problem in problems:
+        r.problem(where, problem)
+    return hosts
+
+
+def _parse_cookies(r: _Reader, data: dict, section: str, activities: dict) -> list:
+    """The `cookies` list, or the `storage` list (keys outside cookies, each with its `kind`).
+    `storage` may be left out: a site that stores nothing outside cookies declares nothing."""
+    entries, seen = [], set()
+    raw_entries = data.get(section, [] if section == "storage" else None)
+    if not isinstance(raw_entries, list):
+        r.problem(section, "must be a list")
+        raw_entries = []
+    for index, raw in enumerate(raw_entries):
+        raw = r.mapping(raw, f"{section}[{index}]")
+        name = r.string(raw, "name", f"{section}[{index}]")
+        where = f"{section}.{name or index}"
+        if name in seen:
+            r.problem(where, "is declared twice")
+        seen.add(name)
+        category, party = raw.get("category"), raw.get("party")
+        if category not in COOKIE_CATEGORIES:
+            r.problem(where, f"category must be one of {', '.join(COOKIE_CATEGORIES)}")
+        if party not in COOKIE_PARTIES:
+            r.problem(where, "party must be first or third")
+        activity = r.string(raw, "activity", where)
+        if activity and activity not in activities:
+            r.problem(where, f"unknown activity {activity!r}")
+        values = {
+            "name": name,
+            "party": party or "",
+            "provider": r.string(raw, "provider", where),
+            "category": category or "",
+            "purpose": r.text(raw, "purpose", where),
+            "lifetime": r.text(raw, "lifetime", where),
+            "activity": activity,
+        }
+        if section == "storage":
+            kind = raw.get("kind")
+            if kind not in STORAGE_KINDS:
+                r.problem(where, f"kind must be one of {', '.join(STORAGE_KINDS)}")
+            entries.append(StorageKey(**values, kind=kind or ""))
+        else:
+            entries.append(Cookie(**values))
+    return entries

@@ -116,6 +116,7 @@ def erase_attendee(target: ProcessorTarget) -> None:
     response = send(
         "POST",
         settings.CALCOM_ERASURE_URL,
+        recipient="calcom",
         headers={
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(body, settings.CALCOM_WEBHOOK_SECRET),

@@ -10,12 +10,35 @@ ordinary check also runs before `migrate`, and would stop the very deploy that l
 the agreement.
 """
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.core import checks
 from django.db import DatabaseError
 
 from declaration.selectors import get_declaration
+from processors.connectors import RECIPIENT_URL_SETTINGS, host_declared
 from processors.selectors import INTEGRATION_SETTINGS, INTEGRATIONS, recipient_blockers
+
+
+@checks.register()
+def check_processor_urls_are_declared(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Each processor URL in settings points at a host the declaration names for that processor
+    (DEC-07): otherwise every call to it would be refused at run time (connectors.send), so say so
+    at start-up. An error in production, a warning elsewhere."""
+    level = checks.Error if settings.PRODUCTION else checks.Warning
+    return [
+        level(
+            f"{name} points at {urlsplit(url).hostname}, which the declaration does not name "
+            f"among the server_hosts of {key}: calls to it will be refused.",
+            hint="Add the host to the recipient's server_hosts in declaration.yaml (and the "
+            "policy), or correct the setting.",
+            id="processors.E004" if level is checks.Error else "processors.W004",
+        )
+        for key, names in RECIPIENT_URL_SETTINGS.items()
+        for name in names
+        if (url := getattr(settings, name, "")) and not host_declared(recipient=key, url=url)
+    ]
 
 
 @checks.register(deploy=True)

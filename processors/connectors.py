@@ -15,18 +15,28 @@ ConnectorFailed for a failure worth retrying (rights.tasks retries with backoff)
 ManualStepNeeded when it cannot act by itself (not configured, or the processor has no API):
 staff then act in the processor's own interface and mark the job done.
 Tests replace a connector with processors.fake.FakeConnector.
+
+Every HTTP call to a processor goes through `send`, which names the recipient it is for and
+refuses (UndeclaredHost) a host the declaration does not name for that recipient, or a recipient
+whose agreement is not on record in the processor register (DEC-07, PT-02).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import logging
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.utils.module_loading import import_string
+
+logger = logging.getLogger(__name__)
 
 
 class ConnectorFailed(Exception):
@@ -35,6 +45,12 @@ class ConnectorFailed(Exception):
 
 class ManualStepNeeded(Exception):
     """The processor cannot be told automatically; the message tells staff what to do by hand."""
+
+
+class UndeclaredHost(ManualStepNeeded):
+    """A call refused before it left: its host is not declared for the recipient, or the
+    recipient's agreement is not on record. Not worth retrying: staff fix the declaration, the
+    register or the setting, then act by hand or send the notice again."""
 
 
 @dataclass(frozen=True)
@@ -124,22 +140,101 @@ class Response:
         return json.loads(self.body or b"null")
 
 
+# The settings that hold a URL at each recipient. A URL on this machine (loopback) in one of them
+# counts as declared for that recipient, and only for it: such a URL is a local signing relay, or in
+# tests a server playing the processor, so the call itself discloses nothing beyond the machine
+# and the declaration has no host to name. The recipient's agreement must still be on record, and
+# a connector cannot reach another recipient's local URL, nor any other local port.
+RECIPIENT_URL_SETTINGS: dict[str, tuple[str, ...]] = {
+    "google_analytics": ("GA4_OAUTH_TOKEN_URL", "GA4_USER_DELETION_URL"),
+    "email_provider": ("BREVO_API_URL",),
+    "trafft": ("TRAFFT_ERASURE_URL",),
+    "calcom": ("CALCOM_ERASURE_URL",),
+}
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _configured_locally(recipient: str, url: str) -> bool:
+    parts = urlsplit(url)
+    if not _is_loopback(parts.hostname or ""):
+        return False
+    for name in RECIPIENT_URL_SETTINGS.get(recipient, ()):
+        configured = urlsplit(getattr(settings, name, "") or "")
+        if (configured.scheme, configured.netloc) == (parts.scheme, parts.netloc):
+            return True
+    return False
+
+
+def host_declared(*, recipient: str, url: str) -> bool:
+    """Whether the declaration names the host of `url` for `recipient` (or it is that recipient's
+    own local URL, see RECIPIENT_URL_SETTINGS)."""
+    from declaration.hosts import host_matches
+    from declaration.selectors import get_declaration
+
+    declared = get_declaration().recipients.get(recipient)
+    host = urlsplit(url).hostname or ""
+    return declared is not None and (
+        host_matches(host, declared.server_hosts) or _configured_locally(recipient, url)
+    )
+
+
+def outbound_refusal(*, recipient: str, url: str) -> str | None:
+    """Why our server may not send to `url` for `recipient`, or None when it may: the host must be
+    one the declaration names for the recipient (`server_hosts`; DEC-07) and the recipient's
+    register entry complete, its agreement and transfer safeguard on record (PT-02, PRO-02:
+    processors.selectors.recipient_blockers, the rule that also keeps integrations off)."""
+    from declaration.selectors import get_declaration
+    from processors.selectors import recipient_blockers
+
+    host = urlsplit(url).hostname or ""
+    declared = get_declaration().recipients.get(recipient)
+    if declared is None:
+        return f"{recipient!r} is not a recipient in the declaration of processing."
+    if not host_declared(recipient=recipient, url=url):
+        named = ", ".join(declared.server_hosts) or "none"
+        return (
+            f"the declaration does not name {host} as a host of {declared.name} "
+            f"(its server_hosts: {named}). Add it to the declaration, or correct the setting."
+        )
+    blockers = recipient_blockers(recipient)
+    if blockers:
+        return f"{declared.name} has no complete register entry: {' '.join(blockers)}"
+    return None
+
+
 def send(
     method: str,
     url: str,
     *,
+    recipient: str,
     headers: dict[str, str] | None = None,
     payload: Any = None,
     body: bytes | None = None,
     timeout: float = 10,
 ) -> Response:
-    """One HTTP call; the answer whatever its status. ConnectorFailed when nothing came back.
+    """One HTTP call to `recipient` (its key in the declaration); the answer whatever its status.
+    ConnectorFailed when nothing came back.
 
     Only https:// URLs (or http:// to this machine, for tests and local relays) are allowed, so a
-    misconfigured URL cannot read local files through urllib.
+    misconfigured URL cannot read local files through urllib. A host not declared for the
+    recipient, or a recipient without its agreement on record, is refused with UndeclaredHost
+    before anything is sent (DEC-07): the notice waits for staff, who see why.
     """
     if not (url.startswith("https://") or url.startswith(("http://127.0.0.1", "http://localhost"))):
         raise ManualStepNeeded(f"Refusing to call {url!r}: only https:// URLs are allowed.")
+    refusal = outbound_refusal(recipient=recipient, url=url)
+    if refusal is not None:
+        host = urlsplit(url).hostname
+        logger.error("Refused an outbound call to %s for %s: %s", host, recipient, refusal)
+        raise UndeclaredHost(f"Refused to send to {host} for {recipient}: {refusal}")
     data, all_headers = None, dict(headers or {})
     if payload is not None:
         data = json.dumps(payload).encode()

@@ -48,7 +48,9 @@ def erase_contact(target: ProcessorTarget) -> None:
             "hand in Brevo: Contacts > search the address > Delete."
         )
     for email in target.emails:
-        response = send("DELETE", _contact_url(email), headers=_headers())
+        response = send(
+            "DELETE", _contact_url(email), recipient="email_provider", headers=_headers()
+        )
         raise_for_status(response, "Brevo contact deletion", done_statuses=(404,))
 
 
@@ -81,7 +83,11 @@ def rectify_contact(target: ProcessorTarget, changes: dict[str, str]) -> None:
     if attributes:
         for email in target.emails:
             response = send(
-                "PUT", _contact_url(email), headers=_headers(), payload={"attributes": attributes}
+                "PUT",
+                _contact_url(email),
+                recipient="email_provider",
+                headers=_headers(),
+                payload={"attributes": attributes},
             )
             raise_for_status(response, "Brevo contact correction", done_statuses=(404,))
     if by_hand:
@@ -107,6 +113,7 @@ def restrict_contact(target: ProcessorTarget) -> None:
         response = send(
             "PUT",
             _contact_url(email),
+            recipient="email_provider",
             headers=_headers(),
             payload={"emailBlacklisted": True, "smsBlacklisted": True},
         )
@@ -127,7 +134,9 @@ def list_contacts(*, offset: int, limit: int) -> tuple[list[dict], int]:
             "which contacts it holds."
         )
     query = urlencode({"limit": limit, "offset": offset, "sort": "asc"})
-    response = send("GET", f"{settings.BREVO_API_URL}/contacts?{query}", headers=_headers())
+    response = send(
+        "GET", f"{settings.BREVO_API_URL}/contacts?{query}", recipient=PROCESSOR, headers=_headers()
+    )
     raise_for_status(response, "Brevo contact list")
     try:
         answer = response.json()

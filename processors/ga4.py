@@ -34,6 +34,7 @@ def _access_token() -> str:
     response = send(
         "POST",
         settings.GA4_OAUTH_TOKEN_URL,
+        recipient="google_analytics",
         headers={"Content-Type": "application/x-www-form-urlencoded"},
         body=urlencode(
             {
@@ -68,6 +69,7 @@ def erase_user(target: ProcessorTarget) -> None:
         response = send(
             "POST",
             settings.GA4_USER_DELETION_URL,
+            recipient="google_analytics",
             headers={"Authorization": f"Bearer {token}"},
             payload={
                 "kind": "analytics#userDeletionRequest",

@@ -147,6 +147,7 @@ def erase_customer(target: ProcessorTarget) -> None:
     response = send(
         "POST",
         settings.TRAFFT_ERASURE_URL,
+        recipient="trafft",
         headers={
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(body, settings.TRAFFT_WEBHOOK_SECRET, timestamp),

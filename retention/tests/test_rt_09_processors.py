@@ -19,6 +19,7 @@ from newsletter.models import Subscription
 from newsletter.services import start_subscription
 from processors import connectors
 from processors.fake import FakeConnector
+from processors.testing import put_on_record
 from processors.tests.factories import make_accounting_record
 from retention import reconciliation
 from retention.models import ProcessorCheck, StillHeld, SweepRun
@@ -46,8 +47,11 @@ def fake_connectors(monkeypatch) -> dict[str, FakeConnector]:
 
 
 @pytest.fixture
-def brevo(settings):
-    """Brevo's API played by a local HTTP server."""
+def brevo(settings, tmp_path):
+    """Brevo's API played by a local HTTP server, with its agreement on record: send() reaches a
+    processor only then (DEC-07, PT-02)."""
+    settings.WEKST_PRIVATE_FILES_ROOT = tmp_path / "private"
+    put_on_record("email_provider")
     server = FakeProcessor()
     settings.BREVO_API_KEY = "brevo-key"
     settings.BREVO_API_URL = server.url

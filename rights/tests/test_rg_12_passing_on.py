@@ -19,6 +19,7 @@ from mail.models import OutgoingEmail
 from processors import calcom, connectors, email_provider, trafft
 from processors.connectors import ManualStepNeeded, ProcessorTarget
 from processors.fake import FakeConnector
+from processors.testing import put_on_record
 from rights.models import ProcessorNotice, Request, Restriction
 from rights.services import SUPERSEDED_BY_ERASURE, erase_subject
 from rights.tests.factories import CONSENT_ID, EMAIL, submit_and_verify
@@ -299,7 +300,10 @@ def test_rg_12_g_erasure_is_still_passed_on_as_before(person, fake_connectors, r
 
 
 @pytest.fixture
-def brevo(settings):
+def brevo(db, settings, tmp_path):
+    # send() reaches Brevo only with its agreement on record (DEC-07, PT-02).
+    settings.WEKST_PRIVATE_FILES_ROOT = tmp_path / "private"
+    put_on_record("email_provider")
     fake = FakeProcessor()
     settings.BREVO_API_KEY = "brevo-key"
     settings.BREVO_API_URL = fake.url

@@ -8,6 +8,7 @@ import pytest
 
 from processors import calcom, email_provider, ga4, trafft
 from processors.connectors import ConnectorFailed, ManualStepNeeded, ProcessorTarget, send
+from processors.testing import put_on_record
 
 
 class FakeProcessor:
@@ -51,7 +52,14 @@ class FakeProcessor:
 
 
 @pytest.fixture
-def processor():
+def on_record(db, settings, tmp_path):
+    """The four processors with their agreements on record: send() refuses any other (DEC-07)."""
+    settings.WEKST_PRIVATE_FILES_ROOT = tmp_path / "private"
+    return put_on_record("email_provider", "google_analytics", "trafft", "calcom")
+
+
+@pytest.fixture
+def processor(on_record):
     fake = FakeProcessor()
     yield fake
     fake.stop()
@@ -152,9 +160,10 @@ def test_rig_04_an_unconfigured_connector_asks_staff_to_erase_by_hand(settings, 
 @pytest.mark.parametrize("url", ["file:///etc/passwd", "ftp://example.com/", "http://example.com/"])
 def test_rig_04_connectors_call_only_https(url):
     with pytest.raises(ManualStepNeeded):
-        send("GET", url)
+        send("GET", url, recipient="email_provider")
 
 
-def test_rig_04_an_unreachable_processor_is_a_failure_to_retry():
+def test_rig_04_an_unreachable_processor_is_a_failure_to_retry(on_record, settings):
+    settings.BREVO_API_URL = "http://127.0.0.1:9"
     with pytest.raises(ConnectorFailed):
-        send("GET", "http://127.0.0.1:9/", timeout=1)
+        send("GET", "http://127.0.0.1:9/", recipient="email_provider", timeout=1)

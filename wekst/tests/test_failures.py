@@ -48,6 +48,7 @@ from leads.models import Lead
 from leads.tests.factories import contact_form_data, make_lead
 from mail.models import OutgoingEmail
 from mail.services import queue_email
+from processors.testing import put_on_record
 from rights.models import ProcessorNotice
 from rights.services import erase_subject
 from subjects.models import Subject
@@ -293,8 +294,10 @@ class _Brevo:
 
 @pytest.mark.django_db
 def test_rig_04_an_erasure_at_a_processor_that_is_down_is_retried_shown_and_completed(
-    settings, admin_client, run_tasks, staff_inbox
+    settings, admin_client, run_tasks, staff_inbox, tmp_path
 ):
+    settings.WEKST_PRIVATE_FILES_ROOT = tmp_path / "private"
+    put_on_record("email_provider")  # send() reaches Brevo only with its agreement (DEC-07)
     port = _free_port()  # nothing listens there yet: the processor is down
     settings.BREVO_API_KEY = "brevo-test-key"
     settings.BREVO_API_URL = f"http://127.0.0.1:{port}/v3"
