@@ -1,11 +1,14 @@
 """Load demo data for local work and print a staff login. Never for production."""
 
+import datetime
 import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from declaration.publishing import publish_policy
+from declaration.selectors import get_declaration
 from staff.demo import demo_device, describe
 
 
@@ -25,6 +28,10 @@ class Command(BaseCommand):
         # Every staff account signs in with a second factor (SEC-01), the demo one too: its
         # authenticator key is kept across runs, the password is new each time.
         device = demo_device(user=user)
+        # The policy archive (/privacy/versions/) shows the version in force, published on its own
+        # date as the deploy step `publish_policy` would have done (docs/policy-versions.md).
+        current = get_declaration().current
+        publish_policy(now=datetime.datetime.combine(current.date, datetime.time(12), datetime.UTC))
         self.stdout.write(
             self.style.SUCCESS(
                 "\nDemo staff login for http://127.0.0.1:8000/admin/\n"
