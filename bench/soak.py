@@ -31,6 +31,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
+import resources  # noqa: E402
+from database import count_stored  # noqa: E402
+from server import ServerOptions, prepare, redis_answers, running_server, server_env  # noqa: E402
+from wrk_runs import csrf_pair, run_wrk  # noqa: E402
 
 
 def main() -> int:
@@ -42,8 +46,8 @@ def main() -> int:
     parser.add_argument("--interval", type=int, default=30, help="seconds between RSS samples")
     parser.add_argument("--bound-mb", type=float, default=20.0, help="growth allowed per worker")
     parser.add_argument("--database", default="postgres", choices=["postgres", "sqlite"])
-    parser.add_argument("--workers", type=int, default=common.ServerOptions().workers)
-    parser.add_argument("--threads", type=int, default=common.ServerOptions().threads)
+    parser.add_argument("--workers", type=int, default=ServerOptions().workers)
+    parser.add_argument("--threads", type=int, default=ServerOptions().threads)
     parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
     options = parser.parse_args()
     total = options.warmup_seconds + round(options.minutes * 60)
@@ -51,25 +55,25 @@ def main() -> int:
         parser.error("a soak run is bounded: at most 3 hours and 2000 requests per second")
 
     command = "bench/soak " + " ".join(sys.argv[1:]) if len(sys.argv) > 1 else "bench/soak"
-    machine = common.machine()
-    use_redis = common.redis_answers()
-    env = common.server_env(options.database, use_redis=use_redis)
+    machine = resources.machine()
+    use_redis = redis_answers()
+    env = server_env(options.database, use_redis=use_redis)
     common.log(f"soak: preparing {env['DATABASE_URL']}")
-    common.prepare(env)
+    prepare(env)
     subprocess.run(  # noqa: S603
         [common.PYTHON, "bench/seed.py", "--subjects", "10000"],
         cwd=common.ROOT,
         env=env,
         check=True,
     )
-    server_options = common.ServerOptions(options.workers, options.threads)
+    server_options = ServerOptions(options.workers, options.threads)
     delay_ms = round(options.connections * 1000 / options.rate)
     run_id = uuid.uuid4().hex[:10]
     samples: list[dict] = []
-    load_before = common.load_average()
+    load_before = resources.load_average()
 
-    with common.running_server(env, server_options, name=f"soak-{options.database}") as server:
-        cookie, token = common.csrf_pair(server.url)
+    with running_server(env, server_options, name=f"soak-{options.database}") as server:
+        cookie, token = csrf_pair(server.url)
         pids = server.worker_pids()
         common.log(
             f"soak: {server_options.describe()} (pids {pids}), ~{options.rate} req/s from "
@@ -79,7 +83,7 @@ def main() -> int:
         result: dict = {}
 
         def load() -> None:
-            result["wrk"] = common.run_wrk(
+            result["wrk"] = run_wrk(
                 "mixed.lua",
                 server.url,
                 connections=options.connections,
@@ -102,7 +106,7 @@ def main() -> int:
             sample = {"seconds": round(elapsed), "rss_kib": {}}
             for pid in current:
                 try:
-                    sample["rss_kib"][str(pid)] = common.rss_kib(pid)
+                    sample["rss_kib"][str(pid)] = resources.rss_kib(pid)
                 except (OSError, ValueError):
                     sample["rss_kib"][str(pid)] = None
             samples.append(sample)
@@ -112,15 +116,15 @@ def main() -> int:
         final_pids = server.worker_pids()
         final = {"seconds": round(time.monotonic() - started), "rss_kib": {}}
         for pid in final_pids:
-            final["rss_kib"][str(pid)] = common.rss_kib(pid)
+            final["rss_kib"][str(pid)] = resources.rss_kib(pid)
         if final["seconds"] != samples[-1]["seconds"]:
             samples.append(final)
         time.sleep(1)
         log_text = server.log_path.read_text(errors="replace")
 
     wrk = result["wrk"]
-    stored_leads = common.count_stored(env, "contact", run_id=run_id, since=since)
-    stored_decisions = common.count_stored(env, "consent", run_id=run_id, since=since)
+    stored_leads = count_stored(env, "contact", run_id=run_id, since=since)
+    stored_decisions = count_stored(env, "consent", run_id=run_id, since=since)
     # Submissions answered but not stored (wrk's `sent` also counts the few still in flight
     # when it stopped, which the server finishes anyway).
     missing = max(wrk.sent["contact"] - options.connections - stored_leads, 0) + max(
@@ -169,7 +173,7 @@ def main() -> int:
         "growth_mb_after_warmup": {str(k): v for k, v in growth_mb.items()},
         "bound_mb": options.bound_mb,
         "load_average_before": load_before,
-        "load_average_after": common.load_average(),
+        "load_average_after": resources.load_average(),
         "failures": failures,
     }
     common.OUT.mkdir(parents=True, exist_ok=True)
