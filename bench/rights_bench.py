@@ -163,16 +163,8 @@ def _seeded_models() -> list:
     from rights.models import Request
     from subjects.models import Subject
 
-    return [
-        Subject,
-        Lead,
-        Meeting,
-        Subscription,
-        OutgoingEmail,
-        AuditEntry,
-        ConsentDecision,
-        Request,
-    ]
+    models = [Subject, Lead, Meeting, Subscription, OutgoingEmail, AuditEntry, ConsentDecision]
+    return [*models, Request]
 
 
 def _add_person(writers: dict, i: int, now: datetime.datetime) -> None:
