@@ -33,6 +33,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
+import resources  # noqa: E402
+from database import count_rows, count_stored, settle  # noqa: E402
+from server import ServerOptions, prepare, redis_answers, running_server, server_env  # noqa: E402
+from wrk_runs import csrf_pair, run_wrk  # noqa: E402
 
 SCENARIOS = {
     "home": ("home.lua", False),
@@ -63,7 +67,7 @@ class Measurement:
     not_stored: int
     offered_rate: float | None = None  # a paced run: requests per second sent, on average
     # CPU milliseconds per request during the measured run, per kind of process
-    # (common.cpu_seconds): what a request costs, which changes less with the load than req/s.
+    # (resources.cpu_seconds): what a request costs, which changes less with the load than req/s.
     cpu_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -111,19 +115,17 @@ def measure_one(
     script, stores = SCENARIOS[scenario]
     paced = {"BENCH_RATE": str(rate)} if rate else {}
     run_env = {**wrk_env, **paced, "BENCH_RUN_ID": uuid.uuid4().hex[:10]}
-    common.run_wrk(script, server.url, connections=clients, seconds=options.warmup, env=run_env)
+    run_wrk(script, server.url, connections=clients, seconds=options.warmup, env=run_env)
     time.sleep(1)  # the warm-up's last requests finish before the count starts
     run_id = uuid.uuid4().hex[:10]
     run_env["BENCH_RUN_ID"] = run_id
     since = common.utc_now()
     web_pids = {server.process.pid, *server.worker_pids()}
-    cpu_before = common.cpu_seconds(web_pids)
-    result = common.run_wrk(
-        script, server.url, connections=clients, seconds=options.duration, env=run_env
-    )
-    cpu_after = common.cpu_seconds(web_pids)
+    cpu_before = resources.cpu_seconds(web_pids)
+    result = run_wrk(script, server.url, connections=clients, seconds=options.duration, env=run_env)
+    cpu_after = resources.cpu_seconds(web_pids)
     time.sleep(1)  # requests still in flight when wrk stopped finish
-    stored = common.count_stored(env, scenario, run_id=run_id, since=since) if stores else None
+    stored = count_stored(env, scenario, run_id=run_id, since=since) if stores else None
     answered = result.requests - result.error_count
     # Every submission answered without error must be stored: one answered but not stored (a
     # form error page, a lost write) counts as an error.
@@ -160,24 +162,24 @@ def measure_one(
 
 
 def measure(kind: str, options) -> dict:
-    use_redis = common.redis_answers() and not options.no_redis
-    env = common.server_env(kind, use_redis=use_redis)
+    use_redis = redis_answers() and not options.no_redis
+    env = server_env(kind, use_redis=use_redis)
     common.log(f"{kind}: preparing {env['DATABASE_URL']} (redis: {use_redis})")
-    common.prepare(env)
+    prepare(env)
     subprocess.run(  # noqa: S603
         [common.PYTHON, "bench/seed.py", "--subjects", str(options.subjects)],
         cwd=common.ROOT,
         env=env,
         check=True,
     )
-    subjects = common.count_rows(env, "subjects_subject")
-    common.settle(env)
-    server_options = common.ServerOptions(workers=options.workers, threads=options.threads)
+    subjects = count_rows(env, "subjects_subject")
+    settle(env)
+    server_options = ServerOptions(workers=options.workers, threads=options.threads)
     results: list[Measurement] = []
-    load_before = common.load_average()
-    speed_before = common.speed_reference_ms()
-    with common.running_server(env, server_options, name=kind) as server:
-        cookie, token = common.csrf_pair(server.url)
+    load_before = resources.load_average()
+    speed_before = resources.speed_reference_ms()
+    with running_server(env, server_options, name=kind) as server:
+        cookie, token = csrf_pair(server.url)
         wrk_env = {
             "BENCH_CSRF_COOKIE": cookie,
             "BENCH_CSRF_TOKEN": token,
@@ -198,7 +200,7 @@ def measure(kind: str, options) -> dict:
                 measure_one(kind, env, server, wrk_env, options, scenario, clients, rate)
             )
         log_text = server.log_path.read_text(errors="replace")
-    speed_after = common.speed_reference_ms()
+    speed_after = resources.speed_reference_ms()
     tracebacks = log_text.count("Traceback")
     # After the load: its bulk seeding would otherwise still be vacuumed and checkpointed by
     # the database server while the load runs on the same cores.
@@ -212,7 +214,7 @@ def measure(kind: str, options) -> dict:
         "measurements": [asdict(m) for m in results],
         "server_tracebacks": tracebacks,
         "load_average_before": load_before,
-        "load_average_after": common.load_average(),
+        "load_average_after": resources.load_average(),
         "speed_before_ms": speed_before,
         "speed_after_ms": speed_after,
     }
@@ -272,7 +274,7 @@ def markdown(reports: list[dict], command: str, machine: dict) -> str:
         f"Python {machine['python']}, SQLite {machine['sqlite']}, PostgreSQL "
         f"{machine['postgresql']}, {machine['wrk']}. wrk runs on the same two cores as the server.",
         "",
-        "Machine speed (bench/common.py `speed_reference_ms`, a fixed pure-Python workload, "
+        "Machine speed (bench/resources.py `speed_reference_ms`, a fixed pure-Python workload, "
         "less is faster): "
         + ", ".join(
             f"{r['database']} {r['speed_before_ms']} ms before, {r['speed_after_ms']} after"
@@ -342,8 +344,8 @@ def main() -> int:
         default=os.environ.get("BENCH_RIGHTS_SUBJECTS", "1000,10000"),
         help="sizes for bench/rights_bench.py; empty to skip it",
     )
-    parser.add_argument("--workers", type=int, default=common.ServerOptions().workers)
-    parser.add_argument("--threads", type=int, default=common.ServerOptions().threads)
+    parser.add_argument("--workers", type=int, default=ServerOptions().workers)
+    parser.add_argument("--threads", type=int, default=ServerOptions().threads)
     parser.add_argument(
         "--paced",
         default="contact=300",
@@ -364,8 +366,10 @@ def main() -> int:
         parser.error("runs are bounded: at most 120 s and 1000 clients each")
 
     command = "bench/run " + " ".join(sys.argv[1:]) if len(sys.argv) > 1 else "bench/run"
-    machine = common.machine()
-    common.log(f"machine: {machine['nproc']} cores, {machine['cpu']}; load {common.load_average()}")
+    machine = resources.machine()
+    common.log(
+        f"machine: {machine['nproc']} cores, {machine['cpu']}; load {resources.load_average()}"
+    )
     reports = [measure(kind, options) for kind in options.databases.split(",")]
     common.OUT.mkdir(parents=True, exist_ok=True)
     for report in reports:

@@ -1,11 +1,11 @@
 """Retention sweep benchmark: 1M leads, 10% past their 24 months, on PostgreSQL (issue 6, item 4).
 
 Seeds a database of its own (`wekst_retention_bench`, created if missing; never the `test`
-database the suite uses, nor `wekst_bench`, which the load and soak tests of bench/common.py
-fill while they run) with one million leads, each with its own subject, of which every tenth had its last
-contact 25 months ago; then runs the real sweep (retention.services.run_sweep) and reports the
-total time and the longest single transaction, which bounds how long any row lock is held. The
-figures are recorded in docs/benchmarks.md.
+database the suite uses, nor `wekst_bench`, which the load and soak tests (bench/load.py,
+bench/soak.py) fill while they run) with one million leads, each with its own subject, of which
+every tenth had its last contact 25 months ago; then runs the real sweep
+(retention.services.run_sweep) and reports the total time and the longest single transaction,
+which bounds how long any row lock is held. The figures are recorded in docs/benchmarks.md.
 
 Run: .venv/bin/python bench/retention_bench.py [--leads 1000000] [--batch-size 1000]
      (PostgreSQL at BENCH_DATABASE_URL, default .../wekst_retention_bench)

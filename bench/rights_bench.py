@@ -127,147 +127,20 @@ class Writer:
 
 
 def seed(n: int) -> None:
+    """N subjects, each with the records of the module's docstring, written in batches."""
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
-    from audit.models import AuditEntry
-    from consent.models import ConsentDecision
-    from leads.models import Lead, Meeting
-    from mail.models import OutgoingEmail
-    from newsletter.models import Subscription
-    from rights.deadlines import due_at
-    from rights.models import Request
-    from subjects.models import Subject
-
-    models = [Subject, Lead, Meeting, Subscription, OutgoingEmail, AuditEntry, ConsentDecision]
-    models.append(Request)
+    models = _seeded_models()
     with connection.cursor() as cursor:
         for model in reversed(models):
             cursor.execute(f'DELETE FROM "{model._meta.db_table}"')  # noqa: S608 - a model's table
     start = time.perf_counter()
     now = datetime.datetime(2026, 11, 1, 12, 0, tzinfo=datetime.UTC)
-    writers = {model: Writer(model) for model in models}
+    writers = {model._meta.model_name: Writer(model) for model in models}
     with transaction.atomic():
         for i in range(1, n + 1):
-            public_id = uuid.uuid4()
-            email = f"person{i}@clinic{i % 5000}.example"
-            phone = f"+47{40000000 + i:08d}"
-            at = now - datetime.timedelta(minutes=i % 500_000)
-            writers[Subject].add(id=i, public_id=public_id, email=email, phone=phone, created_at=at)
-            writers[Lead].add(
-                id=i,
-                public_id=uuid.uuid4(),
-                subject_id=i,
-                kind="contact",
-                name=f"Person {i}",
-                email=email,
-                phone=phone,
-                company=f"Clinic {i % 5000}",
-                role="Manager",
-                message="We would like more patients to find our clinic. " * 3,
-                purpose="enquiries",
-                legal_basis="contract",
-                source="contact_form",
-                policy_version="2026.2",
-                language="nb",
-                marketing_consent=False,
-                created_at=at,
-                last_contact_at=at,
-            )
-            if i % 3 == 0:
-                writers[Meeting].add(
-                    id=i,
-                    public_id=uuid.uuid4(),
-                    lead_id=i,
-                    subject_id=i,
-                    provider="trafft",
-                    provider_booking_id=f"appt-{i}",
-                    status="booked",
-                    starts_at=at + datetime.timedelta(days=3),
-                    ends_at=at + datetime.timedelta(days=3, minutes=30),
-                    last_event_at=at,
-                    created_at=at,
-                    updated_at=at,
-                )
-            if i % 2 == 0:
-                writers[Subscription].add(
-                    id=i,
-                    public_id=uuid.uuid4(),
-                    subject_id=i,
-                    name=f"Person {i}",
-                    status="confirmed",
-                    source="newsletter_form",
-                    signed_up_at=at,
-                    policy_version="2026.2",
-                    consent_wording="Yes, send me the Wekst newsletter.",
-                    language="nb",
-                    confirmed_at=at,
-                    confirmation_token_hash="",
-                    unsubscribe_token=uuid.uuid4().hex + uuid.uuid4().hex[:11],
-                )
-            for k in (0, 1):
-                writers[OutgoingEmail].add(
-                    id=2 * i - 1 + k,
-                    public_id=uuid.uuid4(),
-                    subject_id=i,
-                    purpose="enquiries",
-                    to_address=email if k else "hello@wekst.com",
-                    subject_line="Thank you for your enquiry",
-                    body_text="We will get back to you shortly.\n" * 4,
-                    headers={},
-                    status="sent",
-                    attempts=1,
-                    created_at=at,
-                    sent_at=at,
-                )
-            writers[AuditEntry].add(
-                id=i,
-                sequence=i,
-                at=at,
-                actor="staff",
-                action="view",
-                object_type="leads.Lead",
-                object_id=str(i),
-                subject_ref=str(public_id),
-                reason="change page",
-                previous_hash=f"{i - 1:064x}",
-                entry_hash=f"{i:064x}",
-            )
-            writers[ConsentDecision].add(
-                id=i,
-                consent_id=uuid.uuid4(),
-                decided_at=at,
-                action="reject_all",
-                method="banner",
-                analytics=False,
-                marketing=False,
-                embedded=False,
-                gpc=False,
-                banner_version="2026.2",
-                policy_version="2026.2",
-                language="nb",
-            )
-            if i % 10 == 0:
-                writers[Request].add(
-                    id=i // 10,
-                    public_id=uuid.uuid4(),
-                    subject_id=i,
-                    kind="access",
-                    status="completed",
-                    received_via="portal",
-                    email=email,
-                    corrections={},
-                    consent_ids=[],
-                    analytics_client_ids=[],
-                    language="nb",
-                    received_at=at,
-                    due_at=due_at(at),
-                    extended_by_months=0,
-                    identity_check="A single-use link sent to the address given was used.",
-                    verified_at=at,
-                    closed_at=at,
-                    outcome="The report was made available in the privacy portal.",
-                )
+            _add_person(writers, i, now)
             if i % 100_000 == 0:
                 print(f"  seeded {i} subjects ({time.perf_counter() - start:.0f} s)", flush=True)
         for writer in writers.values():
@@ -278,6 +151,176 @@ def seed(n: int) -> None:
         cursor.execute("ANALYZE")
     rows = sum(w.count for w in writers.values())
     print(f"Seeded {n} subjects, {rows} rows in {time.perf_counter() - start:.0f} s", flush=True)
+
+
+def _seeded_models() -> list:
+    """The models seeded, each after the ones it points at (emptied in the reverse order)."""
+    from audit.models import AuditEntry
+    from consent.models import ConsentDecision
+    from leads.models import Lead, Meeting
+    from mail.models import OutgoingEmail
+    from newsletter.models import Subscription
+    from rights.models import Request
+    from subjects.models import Subject
+
+    models = [Subject, Lead, Meeting, Subscription, OutgoingEmail, AuditEntry, ConsentDecision]
+    return [*models, Request]
+
+
+def _add_person(writers: dict, i: int, now: datetime.datetime) -> None:
+    """Person i: a subject and a lead; a meeting for every third, a subscription for every
+    second; two emails, an audit entry and a consent decision; a request for every tenth."""
+    public_id = uuid.uuid4()
+    email = f"person{i}@clinic{i % 5000}.example"
+    phone = f"+47{40000000 + i:08d}"
+    at = now - datetime.timedelta(minutes=i % 500_000)
+    writers["subject"].add(id=i, public_id=public_id, email=email, phone=phone, created_at=at)
+    _add_lead(writers, i, email, phone, at)
+    if i % 3 == 0:
+        _add_meeting(writers, i, at)
+    if i % 2 == 0:
+        _add_subscription(writers, i, at)
+    _add_emails(writers, i, email, at)
+    _add_audit_entry(writers, i, public_id, at)
+    _add_consent_decision(writers, i, at)
+    if i % 10 == 0:
+        _add_request(writers, i, email, at)
+
+
+def _add_lead(writers: dict, i: int, email: str, phone: str, at: datetime.datetime) -> None:
+    writers["lead"].add(
+        id=i,
+        public_id=uuid.uuid4(),
+        subject_id=i,
+        kind="contact",
+        name=f"Person {i}",
+        email=email,
+        phone=phone,
+        company=f"Clinic {i % 5000}",
+        role="Manager",
+        message="We would like more patients to find our clinic. " * 3,
+        purpose="enquiries",
+        legal_basis="contract",
+        source="contact_form",
+        policy_version="2026.2",
+        language="nb",
+        marketing_consent=False,
+        created_at=at,
+        last_contact_at=at,
+    )
+
+
+def _add_meeting(writers: dict, i: int, at: datetime.datetime) -> None:
+    writers["meeting"].add(
+        id=i,
+        public_id=uuid.uuid4(),
+        lead_id=i,
+        subject_id=i,
+        provider="trafft",
+        provider_booking_id=f"appt-{i}",
+        status="booked",
+        starts_at=at + datetime.timedelta(days=3),
+        ends_at=at + datetime.timedelta(days=3, minutes=30),
+        last_event_at=at,
+        created_at=at,
+        updated_at=at,
+    )
+
+
+def _add_subscription(writers: dict, i: int, at: datetime.datetime) -> None:
+    writers["subscription"].add(
+        id=i,
+        public_id=uuid.uuid4(),
+        subject_id=i,
+        name=f"Person {i}",
+        status="confirmed",
+        source="newsletter_form",
+        signed_up_at=at,
+        policy_version="2026.2",
+        consent_wording="Yes, send me the Wekst newsletter.",
+        language="nb",
+        confirmed_at=at,
+        confirmation_token_hash="",
+        unsubscribe_token=uuid.uuid4().hex + uuid.uuid4().hex[:11],
+    )
+
+
+def _add_emails(writers: dict, i: int, email: str, at: datetime.datetime) -> None:
+    """Two emails: one to the person, one to the staff address."""
+    for k in (0, 1):
+        writers["outgoingemail"].add(
+            id=2 * i - 1 + k,
+            public_id=uuid.uuid4(),
+            subject_id=i,
+            purpose="enquiries",
+            to_address=email if k else "hello@wekst.com",
+            subject_line="Thank you for your enquiry",
+            body_text="We will get back to you shortly.\n" * 4,
+            headers={},
+            status="sent",
+            attempts=1,
+            created_at=at,
+            sent_at=at,
+        )
+
+
+def _add_audit_entry(writers: dict, i: int, public_id: uuid.UUID, at: datetime.datetime) -> None:
+    writers["auditentry"].add(
+        id=i,
+        sequence=i,
+        at=at,
+        actor="staff",
+        action="view",
+        object_type="leads.Lead",
+        object_id=str(i),
+        subject_ref=str(public_id),
+        reason="change page",
+        previous_hash=f"{i - 1:064x}",
+        entry_hash=f"{i:064x}",
+    )
+
+
+def _add_consent_decision(writers: dict, i: int, at: datetime.datetime) -> None:
+    writers["consentdecision"].add(
+        id=i,
+        consent_id=uuid.uuid4(),
+        decided_at=at,
+        action="reject_all",
+        method="banner",
+        analytics=False,
+        marketing=False,
+        embedded=False,
+        gpc=False,
+        banner_version="2026.2",
+        policy_version="2026.2",
+        language="nb",
+    )
+
+
+def _add_request(writers: dict, i: int, email: str, at: datetime.datetime) -> None:
+    """A completed access request, due when the law says (rights.deadlines)."""
+    from rights.deadlines import due_at
+
+    writers["request"].add(
+        id=i // 10,
+        public_id=uuid.uuid4(),
+        subject_id=i,
+        kind="access",
+        status="completed",
+        received_via="portal",
+        email=email,
+        corrections={},
+        consent_ids=[],
+        analytics_client_ids=[],
+        language="nb",
+        received_at=at,
+        due_at=due_at(at),
+        extended_by_months=0,
+        identity_check="A single-use link sent to the address given was used.",
+        verified_at=at,
+        closed_at=at,
+        outcome="The report was made available in the privacy portal.",
+    )
 
 
 # Timing -------------------------------------------------------------------------------------

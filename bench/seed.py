@@ -25,6 +25,7 @@ BATCH = 2000
 
 
 def top_up(target: int) -> int:
+    """Subjects added until there are `target`, in batches of BATCH, one transaction each."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -49,75 +50,92 @@ def top_up(target: int) -> int:
             for i, subject in enumerate(subjects):
                 n = done + i
                 at = now - datetime.timedelta(minutes=n % 500_000)
-                leads.append(
-                    Lead(
-                        subject=subject,
-                        kind="contact",
-                        name=f"Person {n}",
-                        email=subject.email,
-                        phone=f"+47{40000000 + n % 9_999_999:08d}",
-                        company=f"Clinic {n % 997}",
-                        role="Clinic manager",
-                        message="We would like more patients to find our clinic. " * 3,
-                        purpose="enquiries",
-                        legal_basis="contract",
-                        source="contact_form",
-                        policy_version="seed",
-                        language="nb" if n % 2 else "en",
-                        last_contact_at=at,
-                    )
-                )
-                emails.append(
-                    OutgoingEmail(
-                        subject=subject,
-                        purpose="enquiries",
-                        to_address="hello@wekst.com",
-                        subject_line=f"New enquiry from Person {n}",
-                        body_text="A new enquiry arrived.\n" * 6,
-                        headers={"Reply-To": subject.email},
-                        status="sent",
-                        attempts=1,
-                        sent_at=at,
-                    )
-                )
+                leads.append(_lead(Lead, subject, n, at))
+                emails.append(_staff_email(OutgoingEmail, subject, n, at))
                 if n % 2 == 0:
-                    subscriptions.append(
-                        Subscription(
-                            subject=subject,
-                            name=f"Person {n}",
-                            status="confirmed",
-                            source="newsletter_form",
-                            signed_up_at=at,
-                            policy_version="seed",
-                            consent_wording="Yes, send me the Wekst newsletter.",
-                            language="nb",
-                            confirmed_at=at,
-                            unsubscribe_token=uuid.uuid4().hex + uuid.uuid4().hex,
-                        )
-                    )
-                for k, action in enumerate(("reject_all", "accept_all", "choose")):
-                    decisions.append(
-                        ConsentDecision(
-                            consent_id=uuid.uuid4(),
-                            decided_at=at - datetime.timedelta(days=k),
-                            action=action,
-                            method="banner",
-                            analytics=action != "reject_all",
-                            marketing=action == "accept_all",
-                            embedded=action != "reject_all",
-                            gpc=False,
-                            banner_version="seed",
-                            policy_version="seed",
-                            language="nb",
-                            truncated_ip="192.0.2.0",
-                        )
-                    )
+                    subscriptions.append(_subscription(Subscription, subject, n, at))
+                decisions.extend(_consent_decisions(ConsentDecision, at))
             Lead.objects.bulk_create(leads)
             OutgoingEmail.objects.bulk_create(emails)
             Subscription.objects.bulk_create(subscriptions)
             ConsentDecision.objects.bulk_create(decisions)
         done += size
     return max(missing, 0)
+
+
+# Each builder is given its model: the models can be imported only after django.setup() (main).
+
+
+def _lead(Lead, subject, n: int, at: datetime.datetime):
+    """A contact-form enquiry, half in Norwegian."""
+    return Lead(
+        subject=subject,
+        kind="contact",
+        name=f"Person {n}",
+        email=subject.email,
+        phone=f"+47{40000000 + n % 9_999_999:08d}",
+        company=f"Clinic {n % 997}",
+        role="Clinic manager",
+        message="We would like more patients to find our clinic. " * 3,
+        purpose="enquiries",
+        legal_basis="contract",
+        source="contact_form",
+        policy_version="seed",
+        language="nb" if n % 2 else "en",
+        last_contact_at=at,
+    )
+
+
+def _staff_email(OutgoingEmail, subject, n: int, at: datetime.datetime):
+    """The notice of the enquiry to staff, sent."""
+    return OutgoingEmail(
+        subject=subject,
+        purpose="enquiries",
+        to_address="hello@wekst.com",
+        subject_line=f"New enquiry from Person {n}",
+        body_text="A new enquiry arrived.\n" * 6,
+        headers={"Reply-To": subject.email},
+        status="sent",
+        attempts=1,
+        sent_at=at,
+    )
+
+
+def _subscription(Subscription, subject, n: int, at: datetime.datetime):
+    """A confirmed newsletter subscription (every second subject)."""
+    return Subscription(
+        subject=subject,
+        name=f"Person {n}",
+        status="confirmed",
+        source="newsletter_form",
+        signed_up_at=at,
+        policy_version="seed",
+        consent_wording="Yes, send me the Wekst newsletter.",
+        language="nb",
+        confirmed_at=at,
+        unsubscribe_token=uuid.uuid4().hex + uuid.uuid4().hex,
+    )
+
+
+def _consent_decisions(ConsentDecision, at: datetime.datetime) -> list:
+    """Three banner decisions a day apart: reject all, accept all, a choice."""
+    return [
+        ConsentDecision(
+            consent_id=uuid.uuid4(),
+            decided_at=at - datetime.timedelta(days=k),
+            action=action,
+            method="banner",
+            analytics=action != "reject_all",
+            marketing=action == "accept_all",
+            embedded=action != "reject_all",
+            gpc=False,
+            banner_version="seed",
+            policy_version="seed",
+            language="nb",
+            truncated_ip="192.0.2.0",
+        )
+        for k, action in enumerate(("reject_all", "accept_all", "choose"))
+    ]
 
 
 def main() -> int:

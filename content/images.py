@@ -51,6 +51,13 @@ def remove_image_metadata(upload, *, max_bytes: int | None = None, max_pixels: i
     """
     max_bytes = settings.CONTENT_UPLOAD_MAX_BYTES if max_bytes is None else max_bytes
     max_pixels = settings.CONTENT_UPLOAD_MAX_PIXELS if max_pixels is None else max_pixels
+    data = _read_within_limit(upload, max_bytes=max_bytes)
+    image_format, clean = _decoded_pixels(data, max_pixels=max_pixels)
+    return _encoded(clean, image_format)
+
+
+def _read_within_limit(upload, *, max_bytes: int) -> bytes:
+    """The upload's bytes, refused when its declared size or what it holds is over the limit."""
     size = getattr(upload, "size", None)
     if size is not None and size > max_bytes:
         raise ImageRefused(
@@ -65,6 +72,12 @@ def remove_image_metadata(upload, *, max_bytes: int | None = None, max_pixels: i
             _("The file is larger than %(limit)s MB, the most accepted for an image.")
             % {"limit": _megabytes(max_bytes)}
         )
+    return data
+
+
+def _decoded_pixels(data: bytes, *, max_pixels: int) -> tuple[str, Image.Image]:
+    """The image's format and its pixels alone, upright: decoded in full only after the header
+    showed it within `max_pixels` (a decompression bomb is refused before it is decoded)."""
     refused_bomb = ImageRefused(
         _(
             "The image has too many pixels (at most %(limit)s million are accepted). Please "
@@ -106,6 +119,11 @@ def remove_image_metadata(upload, *, max_bytes: int | None = None, max_pixels: i
                     "upload a photo or picture in one of these formats."
                 )
             ) from None
+    return image_format, clean
+
+
+def _encoded(clean: Image.Image, image_format: str) -> CleanImage:
+    """The pixels re-encoded in their own format, under a random name."""
     extension, options = ACCEPTED_FORMATS[image_format]
     output = io.BytesIO()
     if image_format == "JPEG" and clean.mode != "RGB":

@@ -8,11 +8,11 @@ import re
 import tempfile
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
+from wekst.csp import content_security_policy, google_analytics_origins
+from wekst.database import database_settings
 from wekst.env import env, env_bool, env_list
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -119,24 +119,12 @@ TEMPLATES = [
     },
 ]
 
+# SQLite is set up for several processes writing to the one file (wekst/database.py).
 DATABASES = {
-    "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=60 if PRODUCTION else 0,
+    "default": database_settings(
+        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"), production=PRODUCTION
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # Several processes write to the one file (the web server's workers, the task worker, the
-    # scheduler). WAL lets reads go on during a write; IMMEDIATE takes the write lock when a
-    # transaction starts, so that writers queue for it (up to the timeout) instead of one failing
-    # half way with "database is locked" (docs/benchmarks.md).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "transaction_mode": "IMMEDIATE",
-            "timeout": 20,
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
-        }
-    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {
@@ -337,33 +325,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Content Security Policy (SEC-03), Django's own middleware. Scripts only from this site: no inline
-# script anywhere (the banner's script is a file). Google's tag host is allowed only when GA4 is
-# configured, and only for scripts and connections (it still loads only after consent, CON-05).
-# Inline <style> needs the per-response nonce (the admin's change list uses one); iframes only from
-# the embed providers of consent/embeds.py (click-to-load, CON-06). frame-ancestors repeats
-# X-Frame-Options for browsers that read only CSP.
-GOOGLE_ANALYTICS_ORIGINS = (
-    [
-        "https://www.googletagmanager.com",
-        "https://*.google-analytics.com",
-        "https://*.analytics.google.com",
-    ]
-    if GA4_MEASUREMENT_ID
-    else []
-)
-SECURE_CSP = {
-    "default-src": [CSP.SELF],
-    "script-src": [CSP.SELF, *GOOGLE_ANALYTICS_ORIGINS[:1]],
-    "style-src": [CSP.SELF, CSP.NONCE],
-    "img-src": [CSP.SELF, "data:"],
-    "connect-src": [CSP.SELF, *GOOGLE_ANALYTICS_ORIGINS],
-    "frame-src": ["https://www.youtube-nocookie.com", "https://www.google.com"],
-    "object-src": [CSP.NONE],
-    "base-uri": [CSP.SELF],
-    "form-action": [CSP.SELF],
-    "frame-ancestors": [CSP.NONE],
-}
+# Content Security Policy (SEC-03), Django's own middleware: wekst/csp.py says what it allows
+# and why. Google's hosts only when GA4 is configured.
+GOOGLE_ANALYTICS_ORIGINS = google_analytics_origins(measurement_id=GA4_MEASUREMENT_ID)
+SECURE_CSP = content_security_policy(google_analytics_origins=GOOGLE_ANALYTICS_ORIGINS)
 
 # Staff sign-in (SEC-01): password, then a TOTP code (django-otp). Failures are counted per
 # username and per client IP (staff/lockout.py); the N-th failure within the window locks that

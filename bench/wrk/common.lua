@@ -1,5 +1,5 @@
 -- Shared by the wrk scripts of bench/: the three requests a visitor makes, and a report line.
--- bench/common.py passes what a browser would have kept (the CSRF cookie and token, fetched from
+-- bench/wrk_runs.py passes what a browser would have kept (the CSRF cookie and token, fetched from
 -- the form page first) and the site's origin in the environment.
 
 local cookie = os.getenv("BENCH_CSRF_COOKIE") or ""
@@ -100,7 +100,7 @@ if rate then
   end
 end
 
--- One JSON line for bench/common.py; latency in microseconds, as wrk measures it.
+-- One JSON line for bench/wrk_runs.py; latency in microseconds, as wrk measures it.
 function done(summary, latency, requests)
   local e = summary.errors
   local home, contact, consent = 0, 0, 0
