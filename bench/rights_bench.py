@@ -335,7 +335,7 @@ def _timed(function) -> float:
 def measure(n: int, repeat: int) -> dict[str, list[float]]:
     from rights.reports import csv_lines
     from rights.selectors import build_access_report
-    from rights.services import erase_subject
+    from rights.services.erasure import erase_subject
     from subjects.models import Subject
 
     def export(subject) -> None:

@@ -332,7 +332,7 @@ def report_child_data(
     erase, and the erasure leaves a suppression entry. The caller answers the same whatever is
     found, so a report never reveals whether the address is known.
     """
-    from rights.services import open_request  # the rights app owns requests (issue 5)
+    from rights.services.opening import open_request  # the rights app owns requests (issue 5)
 
     lines = [
         "Reported as personal data given by a child under "

@@ -4,9 +4,9 @@ received the data and no longer needs to hold it (checklist RT-09; GDPR Art. 5(1
 The processors a person's data went to, and what each knows them by, are found the way a rights
 erasure finds them (rights.selectors.processor_targets), before the batch erases the records and
 again after: a processor that nothing we still keep needs any more gets an erasure notice through
-the same retried path (rights.passing_on), in the batch's transaction. So a person whose enquiry
-expired but who is still a subscriber stays at the email provider, while the booking provider
-loses the meeting; once nothing needs the email provider either, it is told.
+the same retried path (rights.services.processor_notices), in the batch's transaction. So a
+person whose enquiry expired but who is still a subscriber stays at the email provider, while the
+booking provider loses the meeting; once nothing needs the email provider either, it is told.
 
 Google Analytics is never told by the sweep: the only ids of it we hold are those a person gave
 with a request, and its event data is deleted by the property's own retention setting
@@ -22,8 +22,8 @@ from django.db.models import QuerySet
 
 from processors.connectors import ProcessorTarget
 from rights.models import ProcessorNotice
-from rights.passing_on import no_longer_needed, pass_on_to_processors
 from rights.selectors import processor_targets
+from rights.services.processor_notices import no_longer_needed, pass_on_to_processors
 from subjects.models import Subject
 from subjects.selectors import records_of
 

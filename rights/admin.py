@@ -15,10 +15,22 @@ from django.utils.html import format_html
 
 from audit.admin import AuditedModelAdmin
 from audit.services import actor_of
-from rights import passing_on, selectors, services
+from rights import selectors
+from rights.admin_notices import ProcessorNoticeAdmin  # noqa: F401 - registers it
 from rights.admin_objections import ObjectionInline
 from rights.forms import ExtendForm, ReasonForm, RefuseForm, StaffRequestForm
-from rights.models import ProcessorNotice, Request, Restriction
+from rights.models import Request, Restriction
+from rights.services import (
+    access,
+    clinics,
+    closing,
+    deadlines,
+    erasure,
+    opening,
+    rectification,
+    refusals,
+    restriction,
+)
 from rights.views import FORMATS, report_response
 
 
@@ -128,7 +140,7 @@ class RequestAdmin(AuditedModelAdmin):
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
             try:
-                opened = services.open_request(
+                opened = opening.open_request(
                     kind=data["kind"],
                     email=data["email"],
                     received_via=data["received_via"],
@@ -154,7 +166,7 @@ class RequestAdmin(AuditedModelAdmin):
         form = ExtendForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.extend_request(
+                deadlines.extend_request(
                     request_id=obj.pk,
                     months=form.cleaned_data["months"],
                     reason=form.cleaned_data["reason"],
@@ -197,7 +209,7 @@ class RequestAdmin(AuditedModelAdmin):
         return self._reason_step(
             request,
             pk,
-            service=services.refuse_request,
+            service=refusals.refuse_request,
             form_class=RefuseForm,
             title="Refuse",
             done="Refused. The person is sent the ground, your reasons, and their right to "
@@ -212,7 +224,7 @@ class RequestAdmin(AuditedModelAdmin):
         return self._reason_step(
             request,
             pk,
-            service=services.complete_request,
+            service=closing.complete_request,
             title="Complete",
             done="Completed.",
             keyword="outcome",
@@ -228,7 +240,7 @@ class RequestAdmin(AuditedModelAdmin):
     def report_view(self, request, pk):
         """The same report the person gets, for requests answered by post (audited as export)."""
         obj, report = self._report(request, pk)
-        services.record_report_export(request=obj, actor=actor_of(request.user), format="page")
+        access.record_report_export(request=obj, actor=actor_of(request.user), format="page")
         context = {
             **self.admin_site.each_context(request),
             "title": f"Access report for {obj}",
@@ -243,7 +255,7 @@ class RequestAdmin(AuditedModelAdmin):
         if format not in FORMATS:
             return redirect("admin:rights_request_change", pk)
         obj, report = self._report(request, pk)
-        services.record_report_export(request=obj, actor=actor_of(request.user), format=format)
+        access.record_report_export(request=obj, actor=actor_of(request.user), format=format)
         return report_response(report, format=format)
 
     # Actions ---------------------------------------------------------------------------------
@@ -262,78 +274,19 @@ class RequestAdmin(AuditedModelAdmin):
 
     @admin.action(description="Carry out the erasure (after review)")
     def carry_out_erasure(self, request, queryset):
-        self._each(request, queryset, services.carry_out_erasure, "erased; the person is told.")
+        self._each(request, queryset, erasure.carry_out_erasure, "erased; the person is told.")
 
     @admin.action(description="Apply the corrections (after review)")
     def apply_rectification(self, request, queryset):
-        self._each(request, queryset, services.apply_rectification, "corrected.")
+        self._each(request, queryset, rectification.apply_rectification, "corrected.")
 
     @admin.action(description="Forward to the clinic (the controller)")
     def forward_to_clinic(self, request, queryset):
-        self._each(request, queryset, services.forward_to_clinic, "forwarded to the clinic.")
+        self._each(request, queryset, clinics.forward_to_clinic, "forwarded to the clinic.")
 
     @admin.action(description="Send the person a link to their report")
     def send_report_link(self, request, queryset):
-        self._each(request, queryset, services.send_report_link, "link sent.")
-
-
-@admin.register(ProcessorNotice)
-class ProcessorNoticeAdmin(AuditedModelAdmin):
-    """Erasures, rectifications and restrictions passed on to processors: retried until done,
-    visible until done (RG-12)."""
-
-    list_display = [
-        "processor",
-        "kind",
-        "came_from",
-        "status",
-        "attempts",
-        "next_attempt_at",
-        "short_error",
-        "created_at",
-        "completed_at",
-        "completed_by",
-    ]
-    list_filter = ["status", "kind", "cause", "processor"]
-    list_select_related = ["request", "sweep_run"]
-    readonly_fields = ["came_from", *(f.name for f in ProcessorNotice._meta.fields)]
-    actions = ["retry_now", "mark_done_by_hand"]
-
-    @admin.display(description="came from")
-    def came_from(self, obj: ProcessorNotice) -> str:
-        """The privacy request or the retention sweep run the notice passes on (RT-09)."""
-        if obj.request_id is not None:
-            url = reverse("admin:rights_request_change", args=[obj.request_id])
-            return format_html('<a href="{}">request {}</a>', url, str(obj.request.public_id)[:8])
-        if obj.sweep_run_id is not None:
-            url = reverse("admin:retention_sweeprun_change", args=[obj.sweep_run_id])
-            return format_html('<a href="{}">retention sweep {}</a>', url, obj.sweep_run_id)
-        return obj.get_cause_display()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description="last error")
-    def short_error(self, obj: ProcessorNotice) -> str:
-        return (obj.last_error[:120] + "…") if len(obj.last_error) > 120 else obj.last_error
-
-    @admin.action(description="Try again now")
-    def retry_now(self, request, queryset):
-        for job in queryset:
-            passing_on.retry_processor_notice(job_id=job.pk, actor=actor_of(request.user))
-        self.message_user(request, "Queued again.", messages.SUCCESS)
-
-    @admin.action(description="Mark as done by hand at the processor")
-    def mark_done_by_hand(self, request, queryset):
-        for job in queryset:
-            passing_on.mark_processor_notice_done(job_id=job.pk, actor=actor_of(request.user))
-        self.message_user(request, "Marked as done.", messages.SUCCESS)
+        self._each(request, queryset, access.send_report_link, "link sent.")
 
 
 @admin.register(Restriction)
@@ -376,7 +329,7 @@ class RestrictionAdmin(AuditedModelAdmin):
         form = ReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.lift_restriction(
+                restriction.lift_restriction(
                     restriction_id=obj.pk,
                     actor=actor_of(request.user),
                     reason=form.cleaned_data["reason"],

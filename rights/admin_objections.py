@@ -10,9 +10,9 @@ from django.utils.html import format_html
 
 from audit.admin import AuditedModelAdmin
 from audit.services import actor_of
-from rights import objections
 from rights.forms import GroundsForm, ReviewForm
 from rights.models import Objection
+from rights.services import objections
 
 
 class ObjectionInline(admin.TabularInline):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -22,8 +23,6 @@ def safe_cell(value: object) -> str:
     """A cell of the CSV report: structures as JSON text, then made formula-safe by the shared
     helper (wekst/spreadsheets.py; SEC-03)."""
     if isinstance(value, dict | list):
-        import json
-
         value = json.dumps(value, ensure_ascii=False, sort_keys=True)
     return spreadsheets.safe_cell(value)
 

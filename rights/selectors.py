@@ -16,10 +16,18 @@ from django.http import Http404
 from django.utils import timezone
 
 from audit.selectors import entries_about
+from consent.models import ConsentDecision
+from declaration.schema import Declaration
 from declaration.selectors import get_declaration
 from processors.connectors import ProcessorTarget
 from rights.models import OPEN_STATUSES, ProcessorNotice, Request, Restriction
-from rights.reports import AccessReport, RecordSet, processing_info, recipient_info
+from rights.reports import (
+    AccessReport,
+    ProcessingInfo,
+    RecordSet,
+    processing_info,
+    recipient_info,
+)
 from rights.tokens import TOKEN_MAX_LENGTH, hash_token
 from subjects.models import Subject
 from subjects.selectors import records_of
@@ -284,53 +292,81 @@ def build_access_report(
     person gave as theirs. Stored secrets are left out; other people's data (staff names, staff
     mailboxes) is redacted and counted.
     """
-    from consent.models import ConsentDecision
-
-    record_sets = []
+    record_sets: list[RecordSet] = []
     disclosed_to: list[str] = []
     if subject is not None:
-        record_sets.append(
-            RecordSet(
-                label="subjects.Subject",
-                name="subject index",
-                fields=[
-                    ("public_id", "reference", ""),
-                    ("email", "email address", "contact"),
-                    ("phone", "phone number", "contact"),
-                    ("created_at", "first seen", ""),
-                ],
-                rows=[
-                    {
-                        "public_id": str(subject.public_id),
-                        "email": subject.email or "",
-                        "phone": subject.phone,
-                        "created_at": subject.created_at.isoformat(),
-                    }
-                ],
-                activities=(),
-            )
-        )
+        record_sets.append(_subject_index_entry(subject))
         records = records_of(subject)
-        for label, queryset in records.items():
-            record_set = _record_set(label, queryset, subject=subject)
-            if record_set is not None:
-                record_sets.append(record_set)
+        record_sets += _record_sets_of(records, subject=subject)
         _consent_ids, client_ids = identifiers_in_requests(records)
         disclosed_to = list(processor_targets(subject, records, client_ids=client_ids))
-        audit = _record_set(
-            "audit.AuditEntry", entries_about(str(subject.public_id)), subject=subject
-        )
-        if audit is not None:
-            record_sets.append(audit)
+        record_sets += _audit_entries_about(subject)
+    record_sets += _consent_decisions(consent_ids, subject=subject)
+    declaration = get_declaration()
+    return AccessReport(
+        generated_at=timezone.now(),
+        subject_ref=str(subject.public_id) if subject is not None else "",
+        language=language,
+        record_sets=[r for r in record_sets if r.label != "subjects.Subject" or r.rows],
+        processing=_processing_of(record_sets, declaration=declaration, language=language),
+        disclosed_to=[
+            recipient_info(declaration.recipients[key], language) for key in disclosed_to
+        ],
+        declaration=declaration,
+    )
+
+
+def _subject_index_entry(subject: Subject) -> RecordSet:
+    return RecordSet(
+        label="subjects.Subject",
+        name="subject index",
+        fields=[
+            ("public_id", "reference", ""),
+            ("email", "email address", "contact"),
+            ("phone", "phone number", "contact"),
+            ("created_at", "first seen", ""),
+        ],
+        rows=[
+            {
+                "public_id": str(subject.public_id),
+                "email": subject.email or "",
+                "phone": subject.phone,
+                "created_at": subject.created_at.isoformat(),
+            }
+        ],
+        activities=(),
+    )
+
+
+def _record_sets_of(records: dict[str, QuerySet], *, subject: Subject) -> list[RecordSet]:
+    found = (_record_set(label, queryset, subject=subject) for label, queryset in records.items())
+    return [record_set for record_set in found if record_set is not None]
+
+
+def _audit_entries_about(subject: Subject) -> list[RecordSet]:
+    audit = _record_set("audit.AuditEntry", entries_about(str(subject.public_id)), subject=subject)
+    return [audit] if audit is not None else []
+
+
+def _consent_decisions(consent_ids: Iterable[str], *, subject: Subject | None) -> list[RecordSet]:
+    """The consent log is not linked to the subject: its entries are found by the consent ids
+    the person gave as theirs."""
     valid_ids = [i for i in consent_ids if _is_uuid(i)]
-    if valid_ids:
-        decisions = _record_set(
-            "consent.ConsentDecision",
-            ConsentDecision.objects.filter(consent_id__in=valid_ids),
-            subject=subject,
-        )
-        if decisions is not None:
-            record_sets.append(decisions)
+    if not valid_ids:
+        return []
+    decisions = _record_set(
+        "consent.ConsentDecision",
+        ConsentDecision.objects.filter(consent_id__in=valid_ids),
+        subject=subject,
+    )
+    return [decisions] if decisions is not None else []
+
+
+def _processing_of(
+    record_sets: list[RecordSet], *, declaration: Declaration, language: str
+) -> list[ProcessingInfo]:
+    """The declared activities the records serve, in the declaration's order; all of them when
+    any record's activity is unknown, so the person is never told too little."""
     activity_keys: set[str] = set()
     unknown = False
     for record_set in record_sets:
@@ -338,25 +374,13 @@ def build_access_report(
             unknown = True
         else:
             activity_keys.update(record_set.activities)
-    declaration = get_declaration()
     if unknown:
         activity_keys = set(declaration.activities)
-    processing = [
+    return [
         processing_info(declaration, declaration.activities[key], language)
         for key in declaration.activities
         if key in activity_keys
     ]
-    return AccessReport(
-        generated_at=timezone.now(),
-        subject_ref=str(subject.public_id) if subject is not None else "",
-        language=language,
-        record_sets=[r for r in record_sets if r.label != "subjects.Subject" or r.rows],
-        processing=processing,
-        disclosed_to=[
-            recipient_info(declaration.recipients[key], language) for key in disclosed_to
-        ],
-        declaration=declaration,
-    )
 
 
 def _is_uuid(value: str) -> bool:

@@ -21,9 +21,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from consent.state import COOKIE_NAME as CONSENT_COOKIE
 from consent.state import ConsentCookie
-from rights import selectors, services
+from rights import selectors
 from rights.forms import HONEYPOT_FIELD, PortalForm, analytics_client_id_from_cookie
 from rights.reports import csv_lines
+from rights.services import access, opening
+from rights.services.links import LinkExpired, LinkInvalid
+from rights.services.steps import PERSON
 from rights.tokens import download_token, download_token_state
 from subjects.normalise import normalise_email
 from wekst.ratelimit import Limit, client_ip, hit
@@ -87,7 +90,7 @@ def portal(request):
     data = form.cleaned_data
     if not hit("rights:email", normalise_email(data["email"]), per_address, now=time.time()):
         return _too_many(request, form)
-    services.open_request(
+    opening.open_request(
         kind=data["kind"],
         email=data["email"],
         details=data["details"],
@@ -122,10 +125,10 @@ def verify(request, token: str):
             return _link_refused(request, state)
         return render(request, "rights/verify.html")
     try:
-        verified = services.verify_request(token=token)
-    except services.LinkExpired:
+        verified = opening.verify_request(token=token)
+    except LinkExpired:
         return _link_refused(request, "expired")
-    except services.LinkInvalid:
+    except LinkInvalid:
         return _link_refused(request, "invalid")
     # A new session key at the moment of authentication (no session fixation).
     request.session.cycle_key()
@@ -190,7 +193,7 @@ def _report_for(request, public_id):
 def report(request, public_id: uuid.UUID):
     """The readable copy of everything about the person, with the Art. 15(1) information."""
     privacy_request, access_report = _report_for(request, public_id)
-    services.record_report_export(request=privacy_request, actor=services.PERSON, format="page")
+    access.record_report_export(request=privacy_request, actor=PERSON, format="page")
     return render(
         request,
         "rights/report.html",
@@ -219,7 +222,7 @@ def download(request, public_id: uuid.UUID, format: str):
             status=410 if state == "expired" else 404,
         )
     privacy_request, access_report = _report_for(request, public_id)
-    services.record_report_export(request=privacy_request, actor=services.PERSON, format=format)
+    access.record_report_export(request=privacy_request, actor=PERSON, format=format)
     return report_response(access_report, format=format)
 
 
@@ -245,5 +248,5 @@ def new_link(request, public_id: uuid.UUID):
     """Ask for a fresh link to a verified request; the same answer whatever the id."""
     per_ip, _per_address = _limits()
     if hit("rights:new-link-ip", client_ip(request), per_ip, now=time.time()):
-        services.issue_new_link(public_id=str(public_id))
+        access.issue_new_link(public_id=str(public_id))
     return render(request, "rights/sent.html", {"hours": settings.RIGHTS_VERIFICATION_HOURS})

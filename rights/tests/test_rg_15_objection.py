@@ -13,8 +13,8 @@ from leads.tests.factories import make_lead
 from mail.models import OutgoingEmail
 from mail.services import queue_email
 from rights.models import Objection, Request
-from rights.objections import record_objection_grounds, review_objection_grounds
 from rights.processing import ProcessingStopped, may_process, objecting_subject_ids
+from rights.services.objections import record_objection_grounds, review_objection_grounds
 from rights.tests.factories import EMAIL, link_token_sent_to
 from subjects.selectors import find_subjects
 

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from rights.services import delete_lapsed_requests
+from rights.services.links import delete_lapsed_requests
 
 
 class Command(BaseCommand):

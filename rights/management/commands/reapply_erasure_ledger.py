@@ -7,7 +7,7 @@ erasure (created later) is left alone.
 
 from django.core.management.base import BaseCommand
 
-from rights.services import reapply_erasure_ledger
+from rights.services.erasure import reapply_erasure_ledger
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from rights.services import send_deadline_reminders
+from rights.services.deadlines import send_deadline_reminders
 
 
 class Command(BaseCommand):

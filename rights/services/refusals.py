@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rights.models import OPEN_STATUSES, Request
-from rights.steps import RequestNotAllowed, _audit, _close, _locked, _tell_person
+from rights.services.steps import RequestNotAllowed, _audit, _close, _locked, _tell_person
 
 
 def refuse_request(*, request_id: int, actor: str, reason: str, ground: str = "") -> Request:

@@ -28,7 +28,8 @@ from newsletter.tokens import address_digests
 from rights import ledger
 from rights.models import OPEN_STATUSES, Objection, Request, Restriction
 from rights.processing import is_direct_marketing, objectable_activities
-from rights.steps import (
+from rights.services.restriction import _restrict
+from rights.services.steps import (
     ACTIVITY,
     RequestNotAllowed,
     _absolute_url,
@@ -52,13 +53,6 @@ def clean_objected_activities(*, kind: str, activities: list[str] | tuple[str, .
             gettext("Please choose which processing you object to."), code="activities"
         )
     return chosen
-
-
-def _restrict(request: Request, *, kind: str) -> tuple[Restriction, bool]:
-    """The restriction or objection in force for the subject, and whether it is new."""
-    return Restriction.objects.get_or_create(
-        subject=request.subject, kind=kind, lifted_at=None, defaults={"request": request}
-    )
 
 
 def refuse_cookies(request: Request) -> int:

@@ -1,10 +1,12 @@
-"""Passing an erasure, rectification or restriction on to the processors that hold the person's
-data, through one retried notice per processor (GDPR Art. 17(2), 19, 28(3)(e); RG-12, RT-09).
+"""Notices to processors: passing an erasure, rectification or restriction on to the processors
+that hold the person's data, through one retried notice per processor (GDPR Art. 17(2), 19,
+28(3)(e); RG-12, RT-09).
 
-Used by privacy requests (rights.services) and by the retention sweep (retention.passing_on), so
-that both reach the processors the same way: a `ProcessorNotice` created in the transaction of
-the change, enqueued with it, run by `rights.tasks.pass_on_notice` through the processor's
-connector (processors/connectors.py), retried with backoff until done and shown to staff.
+Used by privacy requests (rights.services.erasure, .rectification, .restriction) and by the
+retention sweep (retention.passing_on), so that both reach the processors the same way: a
+`ProcessorNotice` created in the transaction of the change, enqueued with it, run by
+`rights.tasks.pass_on_notice` through the processor's connector (processors/connectors.py),
+retried with backoff until done and shown to staff.
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from django.utils import timezone
 from audit.services import record_event
 from declaration.selectors import get_declaration
 from processors.connectors import ManualStepNeeded, ProcessorTarget, call_connector
+from rights import (
+    tasks,
+)  # the task runs pass_on_notice, which enqueues it again: named at call time
 from rights.models import ProcessorNotice, Request
 
 if TYPE_CHECKING:  # retention imports this module; the model is named, never imported here
@@ -73,6 +78,11 @@ def pass_on_to_processors(
     return names
 
 
+def _passed_on_text(names: list[str]) -> str:
+    """The sentence of a request's outcome naming the processors it was passed on to."""
+    return f" Passed on to {', '.join(names)}." if names else ""
+
+
 def no_longer_needed(
     before: dict[str, ProcessorTarget], after: dict[str, ProcessorTarget]
 ) -> dict[str, ProcessorTarget]:
@@ -97,12 +107,10 @@ def no_longer_needed(
 
 
 def enqueue_processor_notice(job: ProcessorNotice) -> None:
-    from rights.tasks import pass_on_notice as pass_on_notice_task
-
     if job.next_attempt_at and job.next_attempt_at > timezone.now():
-        pass_on_notice_task.using(run_after=job.next_attempt_at).enqueue(job.pk)
+        tasks.pass_on_notice.using(run_after=job.next_attempt_at).enqueue(job.pk)
     else:
-        pass_on_notice_task.enqueue(job.pk)
+        tasks.pass_on_notice.enqueue(job.pk)
 
 
 def processor_retry_delay(attempts: int) -> datetime.timedelta:

@@ -1,5 +1,6 @@
 """The steps every kind of request shares: the audit entry, the email to the person or to staff,
-the lock on the request and its closing (GDPR Art. 5(2), 12)."""
+the lock on the request and its closing (GDPR Art. 5(2), 12). Used by every module of
+rights.services; imports none of them."""
 
 from __future__ import annotations
 

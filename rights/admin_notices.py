@@ -1,0 +1,72 @@
+"""Back office for notices to processors: erasures, rectifications and restrictions passed on,
+with their attempts and errors, tried again or marked done by hand (GDPR Art. 19; RG-12, RT-09)."""
+
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+
+from audit.admin import AuditedModelAdmin
+from audit.services import actor_of
+from rights.models import ProcessorNotice
+from rights.services import processor_notices
+
+
+@admin.register(ProcessorNotice)
+class ProcessorNoticeAdmin(AuditedModelAdmin):
+    """Erasures, rectifications and restrictions passed on to processors: retried until done,
+    visible until done (RG-12)."""
+
+    list_display = [
+        "processor",
+        "kind",
+        "came_from",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "short_error",
+        "created_at",
+        "completed_at",
+        "completed_by",
+    ]
+    list_filter = ["status", "kind", "cause", "processor"]
+    list_select_related = ["request", "sweep_run"]
+    readonly_fields = ["came_from", *(f.name for f in ProcessorNotice._meta.fields)]
+    actions = ["retry_now", "mark_done_by_hand"]
+
+    @admin.display(description="came from")
+    def came_from(self, obj: ProcessorNotice) -> str:
+        """The privacy request or the retention sweep run the notice passes on (RT-09)."""
+        if obj.request_id is not None:
+            url = reverse("admin:rights_request_change", args=[obj.request_id])
+            return format_html('<a href="{}">request {}</a>', url, str(obj.request.public_id)[:8])
+        if obj.sweep_run_id is not None:
+            url = reverse("admin:retention_sweeprun_change", args=[obj.sweep_run_id])
+            return format_html('<a href="{}">retention sweep {}</a>', url, obj.sweep_run_id)
+        return obj.get_cause_display()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="last error")
+    def short_error(self, obj: ProcessorNotice) -> str:
+        return (obj.last_error[:120] + "…") if len(obj.last_error) > 120 else obj.last_error
+
+    @admin.action(description="Try again now")
+    def retry_now(self, request, queryset):
+        for job in queryset:
+            processor_notices.retry_processor_notice(job_id=job.pk, actor=actor_of(request.user))
+        self.message_user(request, "Queued again.", messages.SUCCESS)
+
+    @admin.action(description="Mark as done by hand at the processor")
+    def mark_done_by_hand(self, request, queryset):
+        for job in queryset:
+            processor_notices.mark_processor_notice_done(
+                job_id=job.pk, actor=actor_of(request.user)
+            )
+        self.message_user(request, "Marked as done.", messages.SUCCESS)
