@@ -79,7 +79,7 @@ def test_rig_04_erasure_keeps_the_request_record_without_contact_details(
 
 
 def test_rig_04_erasure_keeps_accounting_records(person):
-    from processors.models import PrimaryAccountingRecord
+    from clinics.models import PrimaryAccountingRecord
 
     invoice = PrimaryAccountingRecord.objects.create(
         subject=person,

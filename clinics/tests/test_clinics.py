@@ -10,13 +10,13 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
+from clinics.models import Clinic, ClinicContact
+from clinics.selectors import clinics_processing_data_of
+from clinics.services import submit_clinic_enquiry
+from clinics.tests.factories import make_clinic, make_contact
 from leads.models import Lead
 from leads.tests.factories import contact_form_data, make_lead
-from processors.models import Clinic, ClinicContact
-from processors.selectors import clinics_processing_data_of
-from processors.services import submit_clinic_enquiry
 from processors.testing import put_on_record
-from processors.tests.factories import make_clinic, make_contact
 from subjects.models import Subject
 
 pytestmark = pytest.mark.django_db
@@ -201,9 +201,9 @@ def test_pro_03_the_clinic_page_in_the_back_office_says_whether_work_may_be_done
     open_clinic = make_clinic()
     closed = make_clinic("stengt", name="Stengt Klinikk", agreement_signed_on=None)
 
-    html = admin_client.get(f"/admin/processors/clinic/{closed.pk}/change/").content.decode()
+    html = admin_client.get(f"/admin/clinics/clinic/{closed.pk}/change/").content.decode()
     assert "No work is done for this clinic and its enquiry form is unavailable" in html
-    html = admin_client.get(f"/admin/processors/clinic/{open_clinic.pk}/change/").content.decode()
+    html = admin_client.get(f"/admin/clinics/clinic/{open_clinic.pk}/change/").content.decode()
     assert "its enquiry form is open" in html
     assert Clinic.objects.count() == 2
 
