@@ -215,3 +215,16 @@ def test_pro_03_records_and_contracts_need_the_privacy_officers_permission(staff
     assert staff_client.get("/admin/records-of-processing-as-processor/").status_code == 403
     assert staff_client.get("/admin/records-of-processing-as-processor.csv").status_code == 403
     assert staff_client.get(document).status_code == 403
+
+
+def test_pro_03_the_old_back_office_addresses_of_clinics_lead_to_the_new_ones(admin_client):
+    # Links sent before issue 17 moved the clinics out of processors (e.g. in a staff notice).
+    clinic = make_clinic()
+
+    response = admin_client.get(f"/admin/processors/clinic/{clinic.pk}/change/?tab=1")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/clinics/clinic/{clinic.pk}/change/?tab=1"
+    assert admin_client.get(response["Location"]).status_code == 200
+    # The register's own pages are not redirected.
+    assert admin_client.get("/admin/processors/recipient/").status_code == 200
