@@ -1,3 +1,5 @@
+"""The clinics app (Wekst as processor for clinics; docs/clinics.md)."""
+
 from django.apps import AppConfig
 
 

@@ -1,3 +1,5 @@
+"""Fixtures of the clinics' tests."""
+
 import pytest
 
 
