@@ -180,7 +180,7 @@ class Breach(models.Model):
 
     # A clinic's data: Wekst is its processor and tells the clinic (Art. 33(2); CL-05).
     clinic = models.ForeignKey(
-        "processors.Clinic",
+        "clinics.Clinic",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -17,13 +17,13 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from clinics.models import ClinicContact
 from content.models import Profile
 from declaration.models import PolicyNotice, PolicyVersion
 from declaration.selectors import get_declaration
 from leads.models import Lead
 from mail.services import queue_email
 from newsletter.models import Subscription
-from processors.models import ClinicContact
 from subjects.models import Subject
 
 # The declared activity the notices serve (declaration.yaml).

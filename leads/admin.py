@@ -10,12 +10,12 @@ from django.utils.html import format_html, format_html_join
 
 from audit.admin import AuditedModelAdmin
 from audit.services import actor_of
+from clinics.selectors import clinic_data_visible_to, clinics_visible_to
 from declaration.citations import cite
 from declaration.schema import LEGAL_BASES
 from leads import notices, other_sources
 from leads.forms import NoticeExceptionForm, OtherSourceLeadForm
 from leads.models import Lead, Meeting
-from processors.selectors import clinic_data_visible_to, clinics_visible_to
 from subjects.selectors import records_of
 
 # What a lead records about its own collection: evidence, never edited by hand (GDPR Art. 5(2)).
@@ -74,7 +74,7 @@ class MeetingInline(admin.TabularInline):
 class CollectedForFilter(admin.SimpleListFilter):
     """Wekst's own leads unless a clinic is chosen: data collected for a clinic is kept apart
     and never mixed into Wekst's own lists (PRO-03; checklist CL-02). Which clinics a person may
-    choose, and see, is LeadAdmin.get_queryset's rule (processors.selectors.clinics_visible_to)."""
+    choose, and see, is LeadAdmin.get_queryset's rule (clinics.selectors.clinics_visible_to)."""
 
     title = "collected for"
     parameter_name = "collected_for"

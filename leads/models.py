@@ -101,7 +101,7 @@ class Lead(models.Model):
     # Set for a lead collected on a clinic's behalf (Wekst as its processor, PRO-03): kept apart
     # from Wekst's own leads and retained as the clinic instructs.
     clinic = models.ForeignKey(
-        "processors.Clinic",
+        "clinics.Clinic",
         null=True,
         blank=True,
         on_delete=models.PROTECT,

@@ -22,7 +22,7 @@ from subjects.services import find_or_create_subject, get_or_create_subject
 from wekst import ratelimit
 
 if TYPE_CHECKING:
-    from processors.models import Clinic
+    from clinics.models import Clinic
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def submit_enquiry(
     created=False. Ticking the separate marketing choice starts a double opt-in newsletter
     subscription with the exact wording shown (GDPR Art. 7(1); markedsføringsloven §15); leaving
     it unticked starts nothing. With `clinic`, the lead is collected on that clinic's behalf, kept
-    apart from Wekst's own and starts no marketing of Wekst's (processors.services.
+    apart from Wekst's own and starts no marketing of Wekst's (clinics.services.
     submit_clinic_enquiry; CL-02).
     """
     if clinic is not None:
@@ -313,7 +313,7 @@ def tell_staff(*, lead_id: int, meeting_id: int | None = None) -> int:
 def _tell_staff_no_one_is_assigned(lead: Lead) -> int:
     """A clinic's lead that no one may see yet: the staff inbox is told that it is waiting and
     where to assign someone, without the lead's details (CL-02), so no enquiry goes unanswered."""
-    path = reverse("admin:processors_clinic_change", args=[lead.clinic_id])
+    path = reverse("admin:clinics_clinic_change", args=[lead.clinic_id])
     context = {"lead": lead, "clinic_url": f"{settings.WEKST_SITE_URL.rstrip('/')}{path}"}
     with translation.override(settings.LANGUAGE_CODE):
         subject_line = render_to_string("leads/email/staff_unassigned_clinic_subject.txt", context)

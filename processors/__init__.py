@@ -1,1 +1,2 @@
-"""Outside processors: one module per provider over one interface (booking webhooks for now)."""
+"""Recipients of personal data: the processor register with its agreements and safeguards, and the
+provider integrations (booking webhooks, GA4, email, the connectors that pass rights on)."""

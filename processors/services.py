@@ -1,5 +1,5 @@
 """Applying verified webhook deliveries exactly once (LEA-03); keeping the processor register in
-step with the declaration (PRO-01); recording clinics' contacts and enquiries (PRO-03)."""
+step with the declaration (PRO-01). The clinics' services are in clinics.services."""
 
 from __future__ import annotations
 
@@ -10,18 +10,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from declaration.selectors import get_declaration
-from leads.models import Lead
-from leads.services import record_booking, submit_enquiry
-from processors.models import Clinic, ClinicContact, DataFlow, Recipient, WebhookDelivery
-from processors.selectors import get_clinic_accepting_work
-from subjects.services import find_or_create_subject
+from leads.services import record_booking
+from processors.models import DataFlow, Recipient, WebhookDelivery
 
 if TYPE_CHECKING:
     from processors.base import BookingEvent
 
 DUPLICATE = "duplicate"
-# A clinic's form asks what Wekst's contact form asks; the clinic is the controller of the answers.
-CLINIC_ENQUIRY_ACTIVITY = "enquiries"
 
 
 def receive_booking_delivery(
@@ -112,56 +107,3 @@ def sync_register() -> tuple[int, int]:
                 )
         Recipient.objects.exclude(key__in=declaration.recipients).update(declared=False)
     return created, updated
-
-
-def add_clinic_contact(
-    *, clinic: Clinic, name: str, email: str, phone: str = "", role: str = ""
-) -> ClinicContact:
-    """Record a person at a client clinic, linked to the subject index (client records, §7).
-
-    From then on the person is a client: their leads follow the client rules, not the 24 months
-    of a lead (retention rule lead_after_last_contact).
-    """
-    with transaction.atomic():
-        subject = find_or_create_subject(email=email, phone=phone)
-        contact, _ = ClinicContact.objects.update_or_create(
-            clinic=clinic,
-            subject=subject,
-            defaults={"name": name.strip(), "email": email.strip(), "phone": phone, "role": role},
-        )
-    return contact
-
-
-def submit_clinic_enquiry(
-    *,
-    clinic: Clinic,
-    name: str,
-    email: str,
-    phone: str = "",
-    company: str = "",
-    role: str = "",
-    message: str = "",
-    language: str,
-) -> tuple[Lead, bool]:
-    """Store an enquiry collected on a clinic's behalf, with the clinic as its controller.
-
-    Wekst is the clinic's processor here (GDPR Art. 28): the lead carries the clinic, is kept
-    apart from Wekst's own leads, moves "last contact" only on the clinic's leads, starts no
-    marketing of Wekst's and follows the clinic's retention instructions (PRO-03; CL-02). Refused
-    (Http404) for a clinic without a current agreement and engagement. Returns (lead, created);
-    the same content again within the duplicate window is not stored twice.
-    """
-    with transaction.atomic():
-        clinic = get_clinic_accepting_work(slug=clinic.slug)
-        return submit_enquiry(
-            kind=Lead.Kind.CONTACT,
-            name=name,
-            email=email,
-            phone=phone,
-            company=company,
-            role=role,
-            message=message,
-            source=f"clinic_form:{clinic.slug}"[:64],
-            language=language,
-            clinic=clinic,
-        )

@@ -123,7 +123,7 @@ def subtract_months(moment, months: int):
 def _clinic_leads_due(queryset, cutoff, now):
     """Leads collected for a clinic: as the clinic's agreement instructs (months after the last
     contact), and all of them once the declared period after its last engagement has passed."""
-    from processors.selectors import clinic_retention_terms
+    from clinics.selectors import clinic_retention_terms
 
     condition = Q(pk__in=[])
     for terms in clinic_retention_terms(on=timezone.localdate(now)):
@@ -146,7 +146,7 @@ def _email_copies_due(queryset, cutoff, now):
 def _client_contacts_due(queryset, cutoff, now):
     """Contacts of a clinic with no engagement running, whose last engagement ended (the end of
     that day) before the cutoff; a contact of a clinic never engaged counts from its creation."""
-    engagement = apps.get_model("processors", "Engagement")
+    engagement = apps.get_model("clinics", "Engagement")
     today = timezone.localdate(now)
     running = engagement.objects.filter(clinic=OuterRef("clinic")).filter(
         Q(ends_on__isnull=True) | Q(ends_on__gte=today)
@@ -191,7 +191,7 @@ def _subjects_without_records(queryset, cutoff, now):
 
 
 def _became_a_client() -> Q:
-    clinic_contact = apps.get_model("processors", "ClinicContact")
+    clinic_contact = apps.get_model("clinics", "ClinicContact")
     return Q(subject__in=clinic_contact.objects.values("subject_id"))
 
 
@@ -222,7 +222,7 @@ REGISTRY: tuple[Sweep | Elsewhere, ...] = (
     ),
     Sweep(
         rule="client_engagement",
-        model="processors.ClinicContact",
+        model="clinics.ClinicContact",
         clock="created_at",
         clock_note=_("or the end of the clinic's last engagement, whichever is later"),
         expired=_client_contacts_due,
@@ -278,14 +278,14 @@ REGISTRY: tuple[Sweep | Elsewhere, ...] = (
     ),
     Sweep(
         rule="accounting_primary",
-        model="processors.PrimaryAccountingRecord",
+        model="clinics.PrimaryAccountingRecord",
         clock="accounting_year_end",
         clock_note=_("the end of the accounting year"),
         expired=_accounting_due,
     ),
     Sweep(
         rule="accounting_secondary",
-        model="processors.SecondaryAccountingRecord",
+        model="clinics.SecondaryAccountingRecord",
         clock="accounting_year_end",
         clock_note=_("the end of the accounting year"),
         expired=_accounting_due,

@@ -35,6 +35,9 @@ PRIVACY_OFFICER = Role(
         "breaches": EVERYTHING,
         "retention": EVERYTHING,
         "processors": EVERYTHING,
+        # The clinics (Wekst as processor) were part of "processors" until issue 17; their
+        # permissions moved with them (clinics/migrations/0002), so the grant did too.
+        "clinics": EVERYTHING,
         "audit": VIEW,
         "consent": VIEW,
         "subjects": VIEW,
@@ -62,7 +65,7 @@ SALES = Role(
 ROLES = (ADMINISTRATOR, PRIVACY_OFFICER, SALES)
 
 # Roles whose work needs every clinic's data, not only the clinics a person is assigned to
-# (processors.selectors.clinics_visible_to; CL-02): the administrator runs the system, and the
+# (clinics.selectors.clinics_visible_to; CL-02): the administrator runs the system, and the
 # privacy officer answers requests forwarded by any clinic (CL-04) and assesses breaches that
 # may touch any clinic's data (CL-05). Everyone else, Sales included, sees a clinic's data only
 # when assigned to that clinic.

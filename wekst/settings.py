@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "content",
     "leads",
     "processors",
+    "clinics",
     "newsletter",
     "consent",
     "rights",

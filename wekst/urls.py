@@ -13,6 +13,7 @@ handler500 = "wekst.unavailable.server_error"
 urlpatterns = [
     path("admin/", include("declaration.admin_urls")),
     path("admin/", include("processors.admin_urls")),
+    path("admin/", include("clinics.admin_urls")),
     path("admin/", admin.site.urls),
     path("", include("processors.urls")),
     path("", include("consent.well_known_urls")),
@@ -26,6 +27,7 @@ urlpatterns += i18n_patterns(
     path("", include("leads.urls")),
     path("", include("rights.urls")),
     path("", include("processors.public_urls")),
+    path("", include("clinics.urls")),
     prefix_default_language=False,
 )
 if settings.WEKST_SERVE_MEDIA:

@@ -12,8 +12,8 @@ from audit.models import AuditEntry
 from breaches import selectors, services
 from breaches.models import Breach, BreachNotice
 from breaches.tests.factories import hours, make_breach
+from clinics.models import Clinic
 from mail.models import OutgoingEmail
-from processors.models import Clinic
 from subjects.services import find_or_create_subject
 
 pytestmark = pytest.mark.django_db

@@ -12,6 +12,7 @@ import warnings
 import pytest
 from django.urls import path
 
+from clinics.tests.factories import make_clinic
 from consent.tests.browser import MEASUREMENT_ID
 from consent.tests.crawl import STATES, crawl_state, discover_pages
 from consent.tests.test_browser import configure_ga4
@@ -20,7 +21,6 @@ from declaration.observed import HOST, find_never_seen, find_undeclared
 from declaration.selectors import get_declaration
 from declaration.views import privacy_policy
 from processors.testing import put_on_record
-from processors.tests.factories import make_clinic
 from wekst import urls as wekst_urls
 
 pytestmark = pytest.mark.browser

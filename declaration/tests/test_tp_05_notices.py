@@ -13,6 +13,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from clinics.tests.factories import make_clinic, make_contact
 from content.tests.factories import make_profile
 from declaration import notices
 from declaration.models import PolicyNotice, PolicyVersion
@@ -22,7 +23,6 @@ from mail.models import OutgoingEmail
 from newsletter import services as newsletter
 from newsletter.models import Suppression
 from newsletter.tests.factories import confirmed_subscription, unconfirmed_subscription
-from processors.tests.factories import make_clinic, make_contact
 from retention.tests.helpers import count_for, sweep_at
 
 pytestmark = pytest.mark.django_db

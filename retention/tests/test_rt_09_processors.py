@@ -12,6 +12,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
+from clinics.tests.factories import make_accounting_record
 from leads.models import Lead, Meeting
 from leads.services import record_booking
 from leads.tests.factories import make_lead
@@ -20,7 +21,6 @@ from newsletter.services import start_subscription
 from processors import connectors
 from processors.fake import FakeConnector
 from processors.testing import put_on_record
-from processors.tests.factories import make_accounting_record
 from retention import reconciliation
 from retention.models import ProcessorCheck, StillHeld, SweepRun
 from retention.services import run_sweep

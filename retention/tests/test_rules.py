@@ -6,6 +6,14 @@ import datetime
 import pytest
 from django.core.files.base import ContentFile
 
+from clinics.models import (
+    ClinicContact,
+    Engagement,
+    PrimaryAccountingRecord,
+    SecondaryAccountingRecord,
+)
+from clinics.services import submit_clinic_enquiry
+from clinics.tests.factories import make_accounting_record, make_clinic, make_contact
 from consent.models import ConsentDecision
 from consent.tests.factories import make_decision
 from leads.models import Lead, Meeting
@@ -16,14 +24,6 @@ from mail.services import queue_email
 from newsletter.models import Subscription, Suppression
 from newsletter.services import unsubscribe
 from newsletter.tests.factories import confirmed_subscription, unconfirmed_subscription
-from processors.models import (
-    ClinicContact,
-    Engagement,
-    PrimaryAccountingRecord,
-    SecondaryAccountingRecord,
-)
-from processors.services import submit_clinic_enquiry
-from processors.tests.factories import make_accounting_record, make_clinic, make_contact
 from retention.models import LegalHold
 from retention.registry import Elsewhere, entries_for
 from retention.services import lift_legal_hold, place_legal_hold

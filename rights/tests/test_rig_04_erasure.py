@@ -79,7 +79,7 @@ def test_rig_04_erasure_keeps_the_request_record_without_contact_details(
 
 
 def test_rig_04_erasure_keeps_accounting_records(person):
-    from processors.models import PrimaryAccountingRecord
+    from clinics.models import PrimaryAccountingRecord
 
     invoice = PrimaryAccountingRecord.objects.create(
         subject=person,
@@ -92,7 +92,7 @@ def test_rig_04_erasure_keeps_accounting_records(person):
 
     invoice.refresh_from_db()
     assert invoice.reference == "INV-2026-0042"
-    [kept] = [k for k in report.kept if k.label == "processors.PrimaryAccountingRecord"]
+    [kept] = [k for k in report.kept if k.label == "clinics.PrimaryAccountingRecord"]
     assert kept.count == 1
     assert kept.law == "bokføringsloven § 13"
     assert "5 years" in kept.reason

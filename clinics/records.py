@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from django.utils import timezone, translation
 
+from clinics.models import Clinic
+from clinics.selectors import current_agreement
 from declaration.policy import SAFEGUARD_NAMES, country_names
 from declaration.schema import EEA_COUNTRIES
 from declaration.selectors import get_declaration
-from processors.models import Clinic
-from processors.selectors import current_agreement
 from wekst.spreadsheets import csv_text
 
 # Art. 30(2)(a)-(d), in the order of the article; also the CSV header.

@@ -10,13 +10,13 @@ import pytest
 import time_machine
 from django.core.cache import cache
 
+from clinics.models import Clinic, ClinicContact
+from clinics.selectors import clinics_processing_data_of
+from clinics.services import submit_clinic_enquiry
+from clinics.tests.factories import make_clinic, make_contact
 from leads.models import Lead
 from leads.tests.factories import contact_form_data, make_lead
-from processors.models import Clinic, ClinicContact
-from processors.selectors import clinics_processing_data_of
-from processors.services import submit_clinic_enquiry
 from processors.testing import put_on_record
-from processors.tests.factories import make_clinic, make_contact
 from subjects.models import Subject
 
 pytestmark = pytest.mark.django_db
@@ -201,9 +201,9 @@ def test_pro_03_the_clinic_page_in_the_back_office_says_whether_work_may_be_done
     open_clinic = make_clinic()
     closed = make_clinic("stengt", name="Stengt Klinikk", agreement_signed_on=None)
 
-    html = admin_client.get(f"/admin/processors/clinic/{closed.pk}/change/").content.decode()
+    html = admin_client.get(f"/admin/clinics/clinic/{closed.pk}/change/").content.decode()
     assert "No work is done for this clinic and its enquiry form is unavailable" in html
-    html = admin_client.get(f"/admin/processors/clinic/{open_clinic.pk}/change/").content.decode()
+    html = admin_client.get(f"/admin/clinics/clinic/{open_clinic.pk}/change/").content.decode()
     assert "its enquiry form is open" in html
     assert Clinic.objects.count() == 2
 
@@ -215,3 +215,16 @@ def test_pro_03_records_and_contracts_need_the_privacy_officers_permission(staff
     assert staff_client.get("/admin/records-of-processing-as-processor/").status_code == 403
     assert staff_client.get("/admin/records-of-processing-as-processor.csv").status_code == 403
     assert staff_client.get(document).status_code == 403
+
+
+def test_pro_03_the_old_back_office_addresses_of_clinics_lead_to_the_new_ones(admin_client):
+    # Links sent before issue 17 moved the clinics out of processors (e.g. in a staff notice).
+    clinic = make_clinic()
+
+    response = admin_client.get(f"/admin/processors/clinic/{clinic.pk}/change/?tab=1")
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/admin/clinics/clinic/{clinic.pk}/change/?tab=1"
+    assert admin_client.get(response["Location"]).status_code == 200
+    # The register's own pages are not redirected.
+    assert admin_client.get("/admin/processors/recipient/").status_code == 200

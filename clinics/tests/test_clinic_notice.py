@@ -1,16 +1,17 @@
 """The clinic enquiry form's notice (Art. 13 for the clinic's processing): the clinic's own
-purposes and retention as controller, from its agreement, and Wekst only as its processor; never
-Wekst's own legal basis or retention rule (issue 16; checklist CL-01, CL-02)."""
+purposes, legal basis and retention as controller, from its agreement, and Wekst only as its
+processor; never Wekst's own legal basis or retention rule (issue 16; checklist CL-01, CL-02)."""
 
 import datetime
+import html
 
 import pytest
 import time_machine
 from django.core.cache import cache
 
+from clinics.tests.factories import make_clinic
+from clinics.views import CLINIC_NOTICE_ID
 from declaration.selectors import get_declaration
-from processors.tests.factories import make_clinic
-from processors.views import CLINIC_NOTICE_ID
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +77,37 @@ def test_cl_01_the_clinics_retention_follows_its_agreement(client):
     text = notice(client)
 
     assert "7 months after the last contact" in text
+
+
+# The clinic's own Art. 6(1) basis, from its agreement (CL-01: the clinic's documented instructions).
+
+
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("", "Tannlege Nord AS's legal basis for using it: your consent (GDPR Art. 6(1)(a))."),
+        ("/nb", "samtykket ditt (personvernforordningen art. 6 nr. 1 bokstav a)"),
+    ],
+)
+def test_cl_01_clinic_form_shows_the_clinics_own_legal_basis(client, prefix, expected):
+    make_clinic(legal_basis="consent")
+
+    assert expected in notice(client, prefix)
+
+
+def test_cl_01_the_basis_shown_is_the_clinics_not_wekst_s_own(client):
+    wekst_basis = get_declaration().activities["enquiries"].legal_basis_article.in_language("en")
+    make_clinic(legal_basis="legitimate_interests")
+
+    text = html.unescape(notice(client))
+
+    assert "the clinic's legitimate interests (GDPR Art. 6(1)(f))" in text
+    assert wekst_basis != "Art. 6(1)(f)" and wekst_basis not in text
+
+
+def test_cl_01_an_agreement_without_a_recorded_basis_shows_none(client):
+    make_clinic(legal_basis="")
+
+    text = notice(client)
+
+    assert "legal basis" not in text and "Art. 6(" not in text

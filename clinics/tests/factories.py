@@ -4,14 +4,14 @@ import datetime
 
 from django.core.files.base import ContentFile
 
-from processors.models import (
+from clinics.models import (
     Clinic,
     ClinicAgreement,
     Engagement,
     PrimaryAccountingRecord,
     SecondaryAccountingRecord,
 )
-from processors.services import add_clinic_contact
+from clinics.services import add_clinic_contact
 
 
 def make_clinic(
@@ -24,6 +24,7 @@ def make_clinic(
     agreement_ends_on: datetime.date | None = None,
     retention_months: int = 12,
     covers_article_28_terms: bool = True,
+    legal_basis: str = "",
 ) -> Clinic:
     clinic = Clinic.objects.create(
         name=name,
@@ -45,6 +46,7 @@ def make_clinic(
             data_categories="Name, email address, phone number of people who enquire",
             purposes="Answering enquiries from prospective patients",
             retention_months=retention_months,
+            legal_basis=legal_basis,
         )
         agreement.document.save(f"{slug}-dpa.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
         agreement.save()

@@ -8,12 +8,12 @@ import pytest
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from clinics.models import Clinic
+from clinics.selectors import clinics_visible_to
+from clinics.services import submit_clinic_enquiry
+from clinics.tests.factories import make_clinic
 from leads.models import Lead, Meeting
 from leads.tests.factories import make_lead
-from processors.models import Clinic
-from processors.selectors import clinics_visible_to
-from processors.services import submit_clinic_enquiry
-from processors.tests.factories import make_clinic
 from staff.services import sync_roles
 from staff.testing import sign_in_verified
 
@@ -194,12 +194,12 @@ def test_cl_02_staff_are_assigned_to_a_clinic_in_its_back_office_page(
     sales = make_staff(django_user_model, "sales")
     django_user_model.objects.create_user(username="visitor", password="correct horse battery")
 
-    form = admin_client.get("/admin/processors/clinic/add/").text
+    form = admin_client.get("/admin/clinics/clinic/add/").text
     assert "staff assigned to this clinic" in form.lower()
     assert ">sales<" in form
     assert ">visitor<" not in form  # not a staff account: cannot be assigned
     response = admin_client.post(
-        "/admin/processors/clinic/add/",
+        "/admin/clinics/clinic/add/",
         {
             "name": "Hudklinikken AS",
             "slug": "hudklinikken",
@@ -221,7 +221,7 @@ def test_cl_02_sales_cannot_assign_themselves_to_a_clinic(django_user_model, two
     north, _ = two_clinics
     client = signed_in(make_staff(django_user_model, "sales"))
 
-    assert client.get(f"/admin/processors/clinic/{north.pk}/change/").status_code == 403
+    assert client.get(f"/admin/clinics/clinic/{north.pk}/change/").status_code == 403
 
 
 # Never Wekst's own purposes: marketing, notifications to the whole team -------------------------
@@ -268,7 +268,7 @@ def test_cl_02_a_clinics_lead_with_no_one_assigned_is_announced_without_its_deta
     [notice] = OutgoingEmail.objects.all()
     assert notice.to_address == "hello@wekst.test"
     assert clinic.name in notice.subject_line and "no one is assigned" in notice.subject_line
-    assert f"/admin/processors/clinic/{clinic.pk}/change/" in notice.body_text
+    assert f"/admin/clinics/clinic/{clinic.pk}/change/" in notice.body_text
     everything = notice.subject_line + notice.body_text + str(notice.headers)
     assert "North Patient" not in everything and "p@example.no" not in everything
     assert notice.subject is None
