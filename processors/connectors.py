@@ -2,8 +2,8 @@
 (GDPR Art. 17(2), 19, 28(3)(e)).
 
 A connector is a function, one per processor and kind of notice, in the processor's module
-(ga4.py, email_provider.py, trafft.py, calcom.py), registered here under the processor's key in
-the declaration's `recipients`:
+(ga4.py, email_provider.py, trafft.py, calcom.py), named in that module's integration record
+(processors/integration.py) under the processor's key in the declaration's `recipients`:
 
     erase(target: ProcessorTarget) -> None
     rectify(target: ProcessorTarget, changes: dict[str, str]) -> None
@@ -28,13 +28,21 @@ import json
 import logging
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils.module_loading import import_string
+
+from processors.integration import (
+    ERASURE,
+    KINDS,
+    RECTIFICATION,
+    RESTRICTION,
+    get_integration,
+    integrations,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -79,31 +87,37 @@ class ProcessorTarget:
 
 Connector = Callable[..., None]
 
-# The kinds of notice, as rights.models.ProcessorNotice.Kind names them.
-ERASURE, RECTIFICATION, RESTRICTION = "erasure", "rectification", "restriction"
 
-# Kind of notice -> processor key (declaration `recipients`) -> its function.
-# Google Analytics has only an erasure: it holds pseudonymous client ids and usage only, nothing a
-# correction changes and no contact to restrict; analytics follows the person's cookie consent,
-# which they withdraw themselves (RG-16).
-CONNECTORS: dict[str, dict[str, str | Connector]] = {
-    ERASURE: {
-        "google_analytics": "processors.ga4.erase_user",
-        "email_provider": "processors.email_provider.erase_contact",
-        "trafft": "processors.trafft.erase_customer",
-        "calcom": "processors.calcom.erase_attendee",
-    },
-    RECTIFICATION: {
-        "email_provider": "processors.email_provider.rectify_contact",
-        "trafft": "processors.trafft.rectify_customer",
-        "calcom": "processors.calcom.rectify_attendee",
-    },
-    RESTRICTION: {
-        "email_provider": "processors.email_provider.restrict_contact",
-        "trafft": "processors.trafft.restrict_customer",
-        "calcom": "processors.calcom.restrict_attendee",
-    },
-}
+class ConnectorRegistry(Mapping[str, dict[str, Connector]]):
+    """Kind of notice -> processor key (declaration `recipients`) -> its function, read from the
+    integration records (processors/integration.py) the first time it is asked. Google Analytics
+    has an erasure only: it holds pseudonymous client ids and usage, nothing a correction changes
+    and no contact to restrict; analytics follows the person's cookie consent, which they
+    withdraw themselves (RG-16). Tests replace one entry with monkeypatch.setitem."""
+
+    def __init__(self) -> None:
+        self._by_kind: dict[str, dict[str, Connector]] | None = None
+
+    def _registry(self) -> dict[str, dict[str, Connector]]:
+        if self._by_kind is None:
+            records = integrations().values()
+            self._by_kind = {
+                kind: {r.key: c for r in records if (c := r.connector(kind)) is not None}
+                for kind in KINDS
+            }
+        return self._by_kind
+
+    def __getitem__(self, kind: str) -> dict[str, Connector]:
+        return self._registry()[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._registry())
+
+    def __len__(self) -> int:
+        return len(self._registry())
+
+
+CONNECTORS = ConnectorRegistry()
 _BY_HAND = {
     ERASURE: "erase the data there by hand",
     RECTIFICATION: "correct the data there by hand",
@@ -112,10 +126,10 @@ _BY_HAND = {
 
 
 def get_connector(processor: str, kind: str = ERASURE) -> Connector:
-    entry = CONNECTORS[kind].get(processor)
-    if entry is None:
+    connector = CONNECTORS[kind].get(processor)
+    if connector is None:
         raise ManualStepNeeded(f"No {kind} connector for {processor!r}: {_BY_HAND[kind]}.")
-    return entry if callable(entry) else import_string(entry)
+    return connector
 
 
 def call_connector(
@@ -140,19 +154,6 @@ class Response:
         return json.loads(self.body or b"null")
 
 
-# The settings that hold a URL at each recipient. A URL on this machine (loopback) in one of them
-# counts as declared for that recipient, and only for it: such a URL is a local signing relay, or in
-# tests a server playing the processor, so the call itself discloses nothing beyond the machine
-# and the declaration has no host to name. The recipient's agreement must still be on record, and
-# a connector cannot reach another recipient's local URL, nor any other local port.
-RECIPIENT_URL_SETTINGS: dict[str, tuple[str, ...]] = {
-    "google_analytics": ("GA4_OAUTH_TOKEN_URL", "GA4_USER_DELETION_URL"),
-    "email_provider": ("BREVO_API_URL",),
-    "trafft": ("TRAFFT_ERASURE_URL",),
-    "calcom": ("CALCOM_ERASURE_URL",),
-}
-
-
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -166,7 +167,8 @@ def _configured_locally(recipient: str, url: str) -> bool:
     parts = urlsplit(url)
     if not _is_loopback(parts.hostname or ""):
         return False
-    for name in RECIPIENT_URL_SETTINGS.get(recipient, ()):
+    integration = get_integration(recipient)
+    for name in integration.url_settings if integration else ():
         configured = urlsplit(getattr(settings, name, "") or "")
         if (configured.scheme, configured.netloc) == (parts.scheme, parts.netloc):
             return True
@@ -175,7 +177,7 @@ def _configured_locally(recipient: str, url: str) -> bool:
 
 def host_declared(*, recipient: str, url: str) -> bool:
     """Whether the declaration names the host of `url` for `recipient` (or it is that recipient's
-    own local URL, see RECIPIENT_URL_SETTINGS)."""
+    own local URL: a loopback URL in one of its `url_settings`, processors/integration.py)."""
     from declaration.hosts import host_matches
     from declaration.selectors import get_declaration
 
