@@ -42,6 +42,7 @@ from processors.integration import (
     RESTRICTION,
     get_integration,
     integrations,
+    outgoing_fields,
 )
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,11 @@ class ConnectorFailed(Exception):
 
 class ManualStepNeeded(Exception):
     """The processor cannot be told automatically; the message tells staff what to do by hand."""
+
+
+class UndeclaredField(ManualStepNeeded):
+    """A call refused before it left: it carries a field its integration record does not allow
+    (PT-08). A defect in the connector, not worth retrying: staff act by hand meanwhile."""
 
 
 class UndeclaredHost(ManualStepNeeded):
@@ -243,6 +249,7 @@ def send(
         all_headers.setdefault("Content-Type", "application/json")
     elif body is not None:
         data = body
+    _refuse_fields_not_allowed(recipient, url, data, all_headers.get("Content-Type", ""))
     request = urllib.request.Request(url, data=data, headers=all_headers, method=method)  # noqa: S310 - scheme checked above
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
@@ -251,6 +258,21 @@ def send(
         return Response(error.code, error.read(), dict(error.headers or {}))
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         raise ConnectorFailed(f"{method} {url.split('?')[0]}: {error}") from error
+
+
+def _refuse_fields_not_allowed(recipient: str, url: str, data: bytes | None, content_type: str):
+    """Send a recipient only the fields its integration record allows, each of a data category
+    declared for it (PT-08; Art. 5(1)(c), 25(1)): a connector that starts sending more is stopped
+    here, before anything leaves, rather than found in an audit."""
+    fields = outgoing_fields(url, data, content_type)
+    integration = get_integration(recipient)
+    extra = integration.fields_not_allowed(fields) if integration else fields
+    if extra:
+        logger.error("Refused an outbound call for %s: fields not allowed: %s", recipient, extra)
+        raise UndeclaredField(
+            f"Refused to send {', '.join(extra)} to {recipient}: not among the fields its "
+            "integration record allows (processors/integration.py, PT-08)."
+        )
 
 
 def raise_for_status(response: Response, what: str, *, done_statuses: tuple[int, ...] = ()) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
 from django.apps import apps
 from django.conf import settings
@@ -76,6 +76,10 @@ class Integration:
             return self.switched_on()
         return bool(getattr(settings, self.setting, ""))
 
+    def fields_not_allowed(self, fields: list[str]) -> list[str]:
+        """The fields of an outgoing request that this record does not list in `sends`."""
+        return [name for name in dict.fromkeys(fields) if name not in self.sends]
+
     def connector(self, kind: str) -> Callable[..., None] | None:
         return {ERASURE: self.erase, RECTIFICATION: self.rectify, RESTRICTION: self.restrict}[kind]
 
@@ -90,14 +94,22 @@ def get_integration(key: str) -> Integration | None:
     return integrations().get(key)
 
 
-def payload_fields(body: bytes, content_type: str = "") -> list[str]:
-    """The field names in an outgoing body: dotted paths of a JSON object's leaves (a list is one
-    leaf), or the names of a form-encoded body. What PT-08's tests compare with `sends`."""
+def outgoing_fields(url: str, body: bytes | None, content_type: str = "") -> list[str]:
+    """The field names an outgoing request carries (PT-08): its query's names, and its body's
+    fields, the dotted paths of a JSON object's leaves (a list is one leaf) or a form's names. A
+    body that is neither counts as one field no record allows."""
+    fields = [name for name, _value in parse_qsl(urlsplit(url).query, keep_blank_values=True)]
     if not body:
-        return []
-    if "json" in content_type or body.lstrip().startswith((b"{", b"[")):
-        return _json_paths(json.loads(body))
-    return [name for name, _value in parse_qsl(body.decode(), keep_blank_values=True)]
+        return fields
+    try:
+        if "json" in content_type:
+            return fields + _json_paths(json.loads(body))
+        if "x-www-form-urlencoded" in content_type:
+            names = parse_qsl(body.decode(), keep_blank_values=True, strict_parsing=True)
+            return fields + [name for name, _value in names]
+    except (ValueError, UnicodeDecodeError):
+        pass
+    return [*fields, "(a body that is not JSON or a form)"]
 
 
 def _json_paths(value: Any, prefix: str = "") -> list[str]:
@@ -107,4 +119,4 @@ def _json_paths(value: Any, prefix: str = "") -> list[str]:
             for name, item in value.items()
             for path in _json_paths(item, f"{prefix}.{name}" if prefix else name)
         ]
-    return [prefix]
+    return [prefix or "(the body itself)"]
