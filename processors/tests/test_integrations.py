@@ -4,6 +4,7 @@ integration may send is of a data category declared for its recipient (PT-08).""
 from django.conf import settings
 
 from declaration.selectors import get_declaration
+from leads.models import Meeting
 from processors.connectors import CONNECTORS
 from processors.integration import (
     ACTIVITIES,
@@ -62,6 +63,11 @@ def test_pro_01_the_connector_registry_is_read_from_the_records():
             if integration.connector(kind) is not None
         }
     assert set(CONNECTORS["erasure"]) == set(integrations())
+
+
+def test_pro_01_meetings_are_booked_through_the_booking_integrations_only():
+    booking = {key for key, i in integrations().items() if i.received_through == BOOKINGS}
+    assert set(Meeting.Provider.values) == booking
 
 
 def test_pt_08_every_field_an_integration_may_send_is_of_a_declared_category():
