@@ -18,7 +18,7 @@ from django.utils import timezone
 from audit.selectors import entries_about
 from declaration.selectors import get_declaration
 from processors.connectors import ProcessorTarget
-from processors.integration import ACTIVITIES, BOOKINGS, Integration, integrations
+from processors.integration import ACTIVITIES, BOOKINGS, CLIENT_IDS, integrations
 from rights.models import OPEN_STATUSES, ProcessorNotice, Request, Restriction
 from rights.reports import AccessReport, RecordSet, processing_info, recipient_info
 from rights.tokens import TOKEN_MAX_LENGTH, hash_token
@@ -250,7 +250,7 @@ def processor_targets(
     Analytics, through the client ids the person gave with a request (none given, none found).
     """
     declaration = get_declaration()
-    known = {
+    known: dict[str, tuple[str, ...]] = {
         "emails": (subject.email,) if subject.email else (),
         "phones": (subject.phone,) if subject.phone else (),
         "client_ids": tuple(sorted(client_ids)),
@@ -267,30 +267,26 @@ def processor_targets(
         for recipient in declaration.activities[key].recipients
     }
 
-    def received(integration: Integration) -> bool:
-        if integration.received_through == BOOKINGS:
-            return integration.key in booked
-        if integration.received_through == ACTIVITIES:
-            return bool(known["emails"]) and integration.key in served
-        return bool(known["client_ids"])
-
-    # Booking providers first, in the order the meetings were booked, then the others.
-    candidates = sorted(
-        (i for i in integrations().values() if received(i)),
-        key=lambda i: list(booked).index(i.key) if i.key in booked else len(booked),
-    )
-    return {
-        integration.key: ProcessorTarget(
-            **{
-                name: tuple(sorted(booked[integration.key]))
-                if name == "booking_ids"
-                else known[name]
-                for name in integration.known_by
-            }
-        )
-        for integration in candidates
-        if integration.key in declaration.recipients
+    reached = {
+        BOOKINGS: lambda key: key in booked,
+        ACTIVITIES: lambda key: key in served,
+        CLIENT_IDS: lambda key: True,
     }
+    targets = {}
+    for integration in integrations().values():
+        if integration.key not in declaration.recipients:
+            continue
+        if not reached[integration.received_through](integration.key):
+            continue
+        known["booking_ids"] = tuple(sorted(booked.get(integration.key, ())))
+        target = ProcessorTarget(**{name: known[name] for name in integration.known_by})
+        # Nothing to tell a processor that knows the person by nothing we hold (no address, no
+        # client id given): it cannot find them.
+        if any(target.as_dict().values()):
+            targets[integration.key] = target
+    # Booking providers first, in the order the meetings were booked, then the others.
+    order = {key: position for position, key in enumerate(booked)}
+    return dict(sorted(targets.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 def build_access_report(
