@@ -166,5 +166,9 @@ INTEGRATION = Integration(
     rectify=rectify_attendee,
     restrict=restrict_attendee,
     # The erasure endpoint's body: the attendee's addresses and the bookings' uids.
+    what_it_holds=(
+        "Cannot be asked here: no connector reads Cal.com's bookings (its API v2 could list them). "
+        "Erasures reach it through the signing relay or staff (rights.ProcessorNotice)."
+    ),
     sends={"triggerEvent": None, "attendees": "contact", "bookingUids": "booking"},
 )

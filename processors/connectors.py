@@ -96,10 +96,8 @@ Connector = Callable[..., None]
 
 class ConnectorRegistry(Mapping[str, dict[str, Connector]]):
     """Kind of notice -> processor key (declaration `recipients`) -> its function, read from the
-    integration records (processors/integration.py) the first time it is asked. Google Analytics
-    has an erasure only: it holds pseudonymous client ids and usage, nothing a correction changes
-    and no contact to restrict; analytics follows the person's cookie consent, which they
-    withdraw themselves (RG-16). Tests replace one entry with monkeypatch.setitem."""
+    integration records (processors/integration.py) the first time it is asked, so that it lists
+    no provider itself. Tests replace one entry with monkeypatch.setitem."""
 
     def __init__(self) -> None:
         self._by_kind: dict[str, dict[str, Connector]] | None = None

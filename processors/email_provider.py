@@ -172,6 +172,7 @@ INTEGRATION = Integration(
     erase=erase_contact,
     rectify=rectify_contact,
     restrict=restrict_contact,
+    # Asked what it holds by the retention reconciliation (list_contacts), so no `what_it_holds`.
     # The contact itself is named by its address in the URL (`known_by`); a body carries only the
     # corrected name and phone, or the blocklist flags (the person's marketing choice). Company
     # and role are never sent: Brevo has no standard attribute for them.

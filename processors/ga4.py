@@ -88,9 +88,17 @@ INTEGRATION = Integration(
     received_through=CLIENT_IDS,
     known_by=("client_ids",),
     url_settings=("GA4_OAUTH_TOKEN_URL", "GA4_USER_DELETION_URL"),
+    # An erasure only: GA4 holds pseudonymous client ids and usage, nothing a correction changes
+    # and no contact to restrict; analytics follows the person's cookie consent, which they
+    # withdraw themselves (RG-16).
     erase=erase_user,
     # The token request carries our own OAuth credentials; a deletion request names the property
     # and the client id, nothing else.
+    what_it_holds=(
+        "Cannot be asked per person: GA4 has no API listing what it holds of a client id. Relies "
+        "on the property's data retention setting, 14 months (rule analytics_ga4; Admin > Data "
+        "collection and modification > Data retention)."
+    ),
     sends={
         "grant_type": None,
         "client_id": None,

@@ -68,6 +68,9 @@ class Integration:
     # data category of its value; None for a field that carries no personal data (a protocol
     # value, our own credentials). Anything else in an outgoing body is a defect.
     sends: Mapping[str, str | None] = field(default_factory=dict)
+    # For a provider that cannot be asked what it holds, what the retention reconciliation relies
+    # on instead (RT-09, retention/reconciliation.py; shown on each daily check).
+    what_it_holds: str = ""
     # Whether settings switch it on; by default, whether `setting` is set.
     switched_on: Callable[[], bool] | None = None
 

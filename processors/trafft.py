@@ -197,6 +197,11 @@ INTEGRATION = Integration(
     rectify=rectify_customer,
     restrict=restrict_customer,
     # The erasure relay's body: which customer (addresses, phones) and which appointments.
+    what_it_holds=(
+        "Cannot be asked: Trafft documents no API to list its customers. Erasures reach it "
+        "through the signing relay or staff (rights.ProcessorNotice); beyond that it relies on "
+        "Trafft deleting what we erase there."
+    ),
     sends={
         "event": None,
         "customer.emails": "contact",
