@@ -126,7 +126,7 @@ class RecipientAdmin(admin.ModelAdmin):
     @admin.display(description="Status")
     def why(self, entry: Recipient) -> str:
         problems = self._blockers(entry)
-        integration = entry.key in selectors.INTEGRATIONS
+        integration = selectors.has_integration(entry.key)
         if not problems:
             text = "Complete: data may flow to this recipient."
             if integration:

@@ -7,3 +7,9 @@ class ProcessorsConfig(AppConfig):
 
     def ready(self) -> None:
         from processors import checks  # noqa: F401 - registers the system checks
+        from processors.providers import INTEGRATIONS
+
+        # The provider integrations by key (processors.integration.integrations): read once the
+        # apps are loaded, so the selectors, the connectors and other apps ask for a provider's
+        # record without importing the provider modules, which import them.
+        self.integrations = {integration.key: integration for integration in INTEGRATIONS}

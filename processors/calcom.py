@@ -26,6 +26,7 @@ from processors.base import (
     signatures_match,
 )
 from processors.connectors import ManualStepNeeded, ProcessorTarget, raise_for_status, send
+from processors.integration import BOOKINGS, Integration
 
 PROVIDER = "calcom"
 SIGNATURE_HEADER = "X-Cal-Signature-256"
@@ -116,7 +117,7 @@ def erase_attendee(target: ProcessorTarget) -> None:
     response = send(
         "POST",
         settings.CALCOM_ERASURE_URL,
-        recipient="calcom",
+        recipient=PROVIDER,
         headers={
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(body, settings.CALCOM_WEBHOOK_SECRET),
@@ -152,3 +153,22 @@ def restrict_attendee(target: ProcessorTarget) -> None:
         "marketing, no export' and take the attendee out of any workflow other than the "
         "meeting itself; then mark the job done."
     )
+
+
+INTEGRATION = Integration(
+    key=PROVIDER,
+    setting="CALCOM_WEBHOOK_SECRET",
+    data_categories=("identity", "contact", "booking"),
+    received_through=BOOKINGS,
+    known_by=("emails", "phones", "booking_ids"),
+    url_settings=("CALCOM_ERASURE_URL",),
+    erase=erase_attendee,
+    rectify=rectify_attendee,
+    restrict=restrict_attendee,
+    # The erasure endpoint's body: the attendee's addresses and the bookings' uids.
+    what_it_holds=(
+        "Cannot be asked here: no connector reads Cal.com's bookings (its API v2 could list them). "
+        "Erasures reach it through the signing relay or staff (rights.ProcessorNotice)."
+    ),
+    sends={"triggerEvent": None, "attendees": "contact", "bookingUids": "booking"},
+)

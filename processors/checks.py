@@ -17,8 +17,9 @@ from django.core import checks
 from django.db import DatabaseError
 
 from declaration.selectors import get_declaration
-from processors.connectors import RECIPIENT_URL_SETTINGS, host_declared
-from processors.selectors import INTEGRATION_SETTINGS, INTEGRATIONS, recipient_blockers
+from processors.connectors import host_declared
+from processors.integration import integrations
+from processors.selectors import recipient_blockers
 
 
 @checks.register()
@@ -35,8 +36,8 @@ def check_processor_urls_are_declared(app_configs=None, **kwargs) -> list[checks
             "policy), or correct the setting.",
             id="processors.E004" if level is checks.Error else "processors.W004",
         )
-        for key, names in RECIPIENT_URL_SETTINGS.items()
-        for name in names
+        for key, integration in integrations().items()
+        for name in integration.url_settings
         if (url := getattr(settings, name, "")) and not host_declared(recipient=key, url=url)
     ]
 
@@ -47,21 +48,21 @@ def check_integrations_have_contracts(app_configs=None, **kwargs) -> list[checks
     try:
         messages = [
             level(
-                f"{INTEGRATION_SETTINGS[key]} switches on the {key} integration, but {problem}",
+                f"{integration.setting} switches on the {key} integration, but {problem}",
                 hint="Record the agreement and safeguard on the recipient's page in the back "
                 "office (Processors > Recipients), or switch the integration off. Until then it "
                 "stays off at run time.",
                 id="processors.E001" if level is checks.Error else "processors.W001",
             )
-            for key, switched_on in INTEGRATIONS.items()
-            if switched_on()
+            for key, integration in integrations().items()
+            if integration.is_switched_on()
             for problem in recipient_blockers(key)
         ]
         messages += _check_register_in_step()
     except DatabaseError as error:
         # Before the first migrate (or without a database) the register cannot be read: the
         # integrations stay off at run time, and the check says so instead of failing.
-        if not any(switched_on() for switched_on in INTEGRATIONS.values()):
+        if not any(integration.is_switched_on() for integration in integrations().values()):
             return []
         return [
             checks.Warning(

@@ -2,8 +2,8 @@
 (GDPR Art. 17(2), 19, 28(3)(e)).
 
 A connector is a function, one per processor and kind of notice, in the processor's module
-(ga4.py, email_provider.py, trafft.py, calcom.py), registered here under the processor's key in
-the declaration's `recipients`:
+(ga4.py, email_provider.py, trafft.py, calcom.py), named in that module's integration record
+(processors/integration.py) under the processor's key in the declaration's `recipients`:
 
     erase(target: ProcessorTarget) -> None
     rectify(target: ProcessorTarget, changes: dict[str, str]) -> None
@@ -28,13 +28,22 @@ import json
 import logging
 import urllib.error
 import urllib.request
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.utils.module_loading import import_string
+
+from processors.integration import (
+    ERASURE,
+    KINDS,
+    RECTIFICATION,
+    RESTRICTION,
+    get_integration,
+    integrations,
+    outgoing_fields,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +54,11 @@ class ConnectorFailed(Exception):
 
 class ManualStepNeeded(Exception):
     """The processor cannot be told automatically; the message tells staff what to do by hand."""
+
+
+class UndeclaredField(ManualStepNeeded):
+    """A call refused before it left: it carries a field its integration record does not allow
+    (PT-08). A defect in the connector, not worth retrying: staff act by hand meanwhile."""
 
 
 class UndeclaredHost(ManualStepNeeded):
@@ -79,31 +93,35 @@ class ProcessorTarget:
 
 Connector = Callable[..., None]
 
-# The kinds of notice, as rights.models.ProcessorNotice.Kind names them.
-ERASURE, RECTIFICATION, RESTRICTION = "erasure", "rectification", "restriction"
 
-# Kind of notice -> processor key (declaration `recipients`) -> its function.
-# Google Analytics has only an erasure: it holds pseudonymous client ids and usage only, nothing a
-# correction changes and no contact to restrict; analytics follows the person's cookie consent,
-# which they withdraw themselves (RG-16).
-CONNECTORS: dict[str, dict[str, str | Connector]] = {
-    ERASURE: {
-        "google_analytics": "processors.ga4.erase_user",
-        "email_provider": "processors.email_provider.erase_contact",
-        "trafft": "processors.trafft.erase_customer",
-        "calcom": "processors.calcom.erase_attendee",
-    },
-    RECTIFICATION: {
-        "email_provider": "processors.email_provider.rectify_contact",
-        "trafft": "processors.trafft.rectify_customer",
-        "calcom": "processors.calcom.rectify_attendee",
-    },
-    RESTRICTION: {
-        "email_provider": "processors.email_provider.restrict_contact",
-        "trafft": "processors.trafft.restrict_customer",
-        "calcom": "processors.calcom.restrict_attendee",
-    },
-}
+class ConnectorRegistry(Mapping[str, dict[str, Connector]]):
+    """Kind of notice -> processor key (declaration `recipients`) -> its function, read from the
+    integration records (processors/integration.py) the first time it is asked, so that it lists
+    no provider itself. Tests replace one entry with monkeypatch.setitem."""
+
+    def __init__(self) -> None:
+        self._by_kind: dict[str, dict[str, Connector]] | None = None
+
+    def _registry(self) -> dict[str, dict[str, Connector]]:
+        if self._by_kind is None:
+            records = integrations().values()
+            self._by_kind = {
+                kind: {r.key: c for r in records if (c := r.connector(kind)) is not None}
+                for kind in KINDS
+            }
+        return self._by_kind
+
+    def __getitem__(self, kind: str) -> dict[str, Connector]:
+        return self._registry()[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._registry())
+
+    def __len__(self) -> int:
+        return len(self._registry())
+
+
+CONNECTORS = ConnectorRegistry()
 _BY_HAND = {
     ERASURE: "erase the data there by hand",
     RECTIFICATION: "correct the data there by hand",
@@ -112,10 +130,10 @@ _BY_HAND = {
 
 
 def get_connector(processor: str, kind: str = ERASURE) -> Connector:
-    entry = CONNECTORS[kind].get(processor)
-    if entry is None:
+    connector = CONNECTORS[kind].get(processor)
+    if connector is None:
         raise ManualStepNeeded(f"No {kind} connector for {processor!r}: {_BY_HAND[kind]}.")
-    return entry if callable(entry) else import_string(entry)
+    return connector
 
 
 def call_connector(
@@ -140,19 +158,6 @@ class Response:
         return json.loads(self.body or b"null")
 
 
-# The settings that hold a URL at each recipient. A URL on this machine (loopback) in one of them
-# counts as declared for that recipient, and only for it: such a URL is a local signing relay, or in
-# tests a server playing the processor, so the call itself discloses nothing beyond the machine
-# and the declaration has no host to name. The recipient's agreement must still be on record, and
-# a connector cannot reach another recipient's local URL, nor any other local port.
-RECIPIENT_URL_SETTINGS: dict[str, tuple[str, ...]] = {
-    "google_analytics": ("GA4_OAUTH_TOKEN_URL", "GA4_USER_DELETION_URL"),
-    "email_provider": ("BREVO_API_URL",),
-    "trafft": ("TRAFFT_ERASURE_URL",),
-    "calcom": ("CALCOM_ERASURE_URL",),
-}
-
-
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True
@@ -166,7 +171,8 @@ def _configured_locally(recipient: str, url: str) -> bool:
     parts = urlsplit(url)
     if not _is_loopback(parts.hostname or ""):
         return False
-    for name in RECIPIENT_URL_SETTINGS.get(recipient, ()):
+    integration = get_integration(recipient)
+    for name in integration.url_settings if integration else ():
         configured = urlsplit(getattr(settings, name, "") or "")
         if (configured.scheme, configured.netloc) == (parts.scheme, parts.netloc):
             return True
@@ -175,7 +181,7 @@ def _configured_locally(recipient: str, url: str) -> bool:
 
 def host_declared(*, recipient: str, url: str) -> bool:
     """Whether the declaration names the host of `url` for `recipient` (or it is that recipient's
-    own local URL, see RECIPIENT_URL_SETTINGS)."""
+    own local URL: a loopback URL in one of its `url_settings`, processors/integration.py)."""
     from declaration.hosts import host_matches
     from declaration.selectors import get_declaration
 
@@ -241,6 +247,7 @@ def send(
         all_headers.setdefault("Content-Type", "application/json")
     elif body is not None:
         data = body
+    _refuse_fields_not_allowed(recipient, url, data, all_headers.get("Content-Type", ""))
     request = urllib.request.Request(url, data=data, headers=all_headers, method=method)  # noqa: S310 - scheme checked above
     try:
         with urllib.request.urlopen(request, timeout=timeout) as answer:  # noqa: S310
@@ -249,6 +256,21 @@ def send(
         return Response(error.code, error.read(), dict(error.headers or {}))
     except (urllib.error.URLError, TimeoutError, OSError) as error:
         raise ConnectorFailed(f"{method} {url.split('?')[0]}: {error}") from error
+
+
+def _refuse_fields_not_allowed(recipient: str, url: str, data: bytes | None, content_type: str):
+    """Send a recipient only the fields its integration record allows, each of a data category
+    declared for it (PT-08; Art. 5(1)(c), 25(1)): a connector that starts sending more is stopped
+    here, before anything leaves, rather than found in an audit."""
+    fields = outgoing_fields(url, data, content_type)
+    integration = get_integration(recipient)
+    extra = integration.fields_not_allowed(fields) if integration else fields
+    if extra:
+        logger.error("Refused an outbound call for %s: fields not allowed: %s", recipient, extra)
+        raise UndeclaredField(
+            f"Refused to send {', '.join(extra)} to {recipient}: not among the fields its "
+            "integration record allows (processors/integration.py, PT-08)."
+        )
 
 
 def raise_for_status(response: Response, what: str, *, done_statuses: tuple[int, ...] = ()) -> None:

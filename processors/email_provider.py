@@ -23,12 +23,26 @@ from processors.connectors import (
     raise_for_status,
     send,
 )
+from processors.integration import ACTIVITIES, Integration
 
 PROCESSOR = "email_provider"
+# Backends that deliver no email to anyone: no email provider receives data through them.
+LOCAL_EMAIL_BACKENDS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+}
 # Brevo's own contact attributes (every account has them). Company and role have no standard
 # attribute in Brevo, so a correction of those waits for staff.
 PHONE_ATTRIBUTE = "SMS"
 FIRST_NAME_ATTRIBUTE, LAST_NAME_ATTRIBUTE = "FIRSTNAME", "LASTNAME"
+
+
+def email_provider_switched_on() -> bool:
+    """Email leaves through a provider unless a local backend (console, files, memory) is set."""
+    backend = settings.MAILERS.get("default", {}).get("BACKEND", "")
+    return backend not in LOCAL_EMAIL_BACKENDS
 
 
 def _contact_url(email: str) -> str:
@@ -144,3 +158,32 @@ def list_contacts(*, offset: int, limit: int) -> tuple[list[dict], int]:
         return contacts, int(answer.get("count") or 0)
     except (ValueError, AttributeError, TypeError) as error:
         raise ConnectorFailed(f"Brevo contact list: not a contact list ({error})") from error
+
+
+INTEGRATION = Integration(
+    key=PROCESSOR,
+    setting="EMAIL_BACKEND",
+    switched_on=email_provider_switched_on,
+    data_categories=("identity", "contact", "professional", "consent_record"),
+    # It receives the address of everyone an activity it serves mails (newsletter, replies).
+    received_through=ACTIVITIES,
+    known_by=("emails",),
+    url_settings=("BREVO_API_URL",),
+    erase=erase_contact,
+    rectify=rectify_contact,
+    restrict=restrict_contact,
+    # Asked what it holds by the retention reconciliation (list_contacts), so no `what_it_holds`.
+    # The contact itself is named by its address in the URL (`known_by`); a body carries only the
+    # corrected name and phone, or the blocklist flags (the person's marketing choice). Company
+    # and role are never sent: Brevo has no standard attribute for them.
+    sends={
+        f"attributes.{FIRST_NAME_ATTRIBUTE}": "identity",
+        f"attributes.{LAST_NAME_ATTRIBUTE}": "identity",
+        f"attributes.{PHONE_ATTRIBUTE}": "contact",
+        "emailBlacklisted": "consent_record",
+        "smsBlacklisted": "consent_record",
+        "limit": None,
+        "offset": None,
+        "sort": None,
+    },
+)

@@ -25,6 +25,7 @@ from processors.connectors import (
     raise_for_status,
     send,
 )
+from processors.integration import CLIENT_IDS, Integration
 
 PROCESSOR = "google_analytics"
 SCOPE = "https://www.googleapis.com/auth/analytics.user.deletion"
@@ -34,7 +35,7 @@ def _access_token() -> str:
     response = send(
         "POST",
         settings.GA4_OAUTH_TOKEN_URL,
-        recipient="google_analytics",
+        recipient=PROCESSOR,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
         body=urlencode(
             {
@@ -69,7 +70,7 @@ def erase_user(target: ProcessorTarget) -> None:
         response = send(
             "POST",
             settings.GA4_USER_DELETION_URL,
-            recipient="google_analytics",
+            recipient=PROCESSOR,
             headers={"Authorization": f"Bearer {token}"},
             payload={
                 "kind": "analytics#userDeletionRequest",
@@ -78,3 +79,34 @@ def erase_user(target: ProcessorTarget) -> None:
             },
         )
         raise_for_status(response, "GA4 user deletion")
+
+
+INTEGRATION = Integration(
+    key=PROCESSOR,
+    setting="GA4_MEASUREMENT_ID",
+    data_categories=("online_identifier", "usage"),
+    received_through=CLIENT_IDS,
+    known_by=("client_ids",),
+    url_settings=("GA4_OAUTH_TOKEN_URL", "GA4_USER_DELETION_URL"),
+    # An erasure only: GA4 holds pseudonymous client ids and usage, nothing a correction changes
+    # and no contact to restrict; analytics follows the person's cookie consent, which they
+    # withdraw themselves (RG-16).
+    erase=erase_user,
+    # The token request carries our own OAuth credentials; a deletion request names the property
+    # and the client id, nothing else.
+    what_it_holds=(
+        "Cannot be asked per person: GA4 has no API listing what it holds of a client id. Relies "
+        "on the property's data retention setting, 14 months (rule analytics_ga4; Admin > Data "
+        "collection and modification > Data retention)."
+    ),
+    sends={
+        "grant_type": None,
+        "client_id": None,
+        "client_secret": None,
+        "refresh_token": None,
+        "kind": None,
+        "propertyId": None,
+        "id.type": None,
+        "id.userId": "online_identifier",
+    },
+)

@@ -4,45 +4,15 @@ shows (GDPR Art. 28, 44-46; PRO-01, PRO-02). The clinics' selectors are in clini
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 
 from declaration.schema import ADEQUATE_COUNTRIES, EEA_COUNTRIES
 from declaration.schema import Recipient as DeclaredRecipient
 from declaration.selectors import get_declaration
+from processors.integration import get_integration
 from processors.models import Recipient, Role, Safeguard
-
-# Backends that deliver no email to anyone: no email provider receives data through them.
-LOCAL_EMAIL_BACKENDS = {
-    "django.core.mail.backends.console.EmailBackend",
-    "django.core.mail.backends.locmem.EmailBackend",
-    "django.core.mail.backends.filebased.EmailBackend",
-    "django.core.mail.backends.dummy.EmailBackend",
-}
-
-
-def email_provider_switched_on() -> bool:
-    """Email leaves through a provider unless a local backend (console, files, memory) is set."""
-    backend = settings.MAILERS.get("default", {}).get("BACKEND", "")
-    return backend not in LOCAL_EMAIL_BACKENDS
-
-
-# Each integration: the recipient it sends personal data to, and whether settings switch it on.
-INTEGRATIONS: dict[str, Callable[[], bool]] = {
-    "google_analytics": lambda: bool(settings.GA4_MEASUREMENT_ID),
-    "trafft": lambda: bool(settings.TRAFFT_WEBHOOK_SECRET),
-    "calcom": lambda: bool(settings.CALCOM_WEBHOOK_SECRET),
-    "email_provider": email_provider_switched_on,
-}
-INTEGRATION_SETTINGS = {
-    "google_analytics": "GA4_MEASUREMENT_ID",
-    "trafft": "TRAFFT_WEBHOOK_SECRET",
-    "calcom": "CALCOM_WEBHOOK_SECRET",
-    "email_provider": "EMAIL_BACKEND",
-}
 
 
 def register_blockers(entry: Recipient | None, declared: DeclaredRecipient | None) -> list[str]:
@@ -140,7 +110,13 @@ def recipient_blockers(key: str) -> list[str]:
 
 def integration_switched_on(key: str) -> bool:
     """Whether the settings switch this integration on (a measurement id, a webhook secret, …)."""
-    return INTEGRATIONS[key]()
+    integration = get_integration(key)
+    return integration is not None and integration.is_switched_on()
+
+
+def has_integration(key: str) -> bool:
+    """Whether our code sends this recipient data itself (an integration of processors/providers.py)."""
+    return get_integration(key) is not None
 
 
 def integration_enabled(key: str) -> bool:

@@ -36,6 +36,7 @@ from processors.base import (
     signatures_match,
 )
 from processors.connectors import ManualStepNeeded, ProcessorTarget, raise_for_status, send
+from processors.integration import BOOKINGS, Integration
 
 PROVIDER = "trafft"
 SIGNATURE_HEADER = "X-Wekst-Signature"
@@ -147,7 +148,7 @@ def erase_customer(target: ProcessorTarget) -> None:
     response = send(
         "POST",
         settings.TRAFFT_ERASURE_URL,
-        recipient="trafft",
+        recipient=PROVIDER,
         headers={
             "Content-Type": "application/json",
             SIGNATURE_HEADER: sign(body, settings.TRAFFT_WEBHOOK_SECRET, timestamp),
@@ -183,3 +184,28 @@ def restrict_customer(target: ProcessorTarget) -> None:
         "marketing, no export' and turn off marketing notifications for the customer; then "
         "mark the job done."
     )
+
+
+INTEGRATION = Integration(
+    key=PROVIDER,
+    setting="TRAFFT_WEBHOOK_SECRET",
+    data_categories=("identity", "contact", "booking"),
+    received_through=BOOKINGS,
+    known_by=("emails", "phones", "booking_ids"),
+    url_settings=("TRAFFT_ERASURE_URL",),
+    erase=erase_customer,
+    rectify=rectify_customer,
+    restrict=restrict_customer,
+    # The erasure relay's body: which customer (addresses, phones) and which appointments.
+    what_it_holds=(
+        "Cannot be asked: Trafft documents no API to list its customers. Erasures reach it "
+        "through the signing relay or staff (rights.ProcessorNotice); beyond that it relies on "
+        "Trafft deleting what we erase there."
+    ),
+    sends={
+        "event": None,
+        "customer.emails": "contact",
+        "customer.phones": "contact",
+        "appointmentIds": "booking",
+    },
+)

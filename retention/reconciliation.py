@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 
 from processors import email_provider
 from processors.connectors import CONNECTORS, ERASURE, ConnectorFailed, ManualStepNeeded
+from processors.integration import get_integration
 from retention.models import ProcessorCheck, StillHeld
 from rights.models import ProcessorNotice
 from rights.selectors import processor_targets
@@ -31,23 +32,6 @@ from subjects.selectors import find_subjects, records_of
 
 PAGE_SIZE = 500
 ASKED = "email_provider"
-# What a processor that cannot be asked relies on (docs/retention.md).
-CANNOT_BE_ASKED = {
-    "trafft": (
-        "Cannot be asked: Trafft documents no API to list its customers. Erasures reach it "
-        "through the signing relay or staff (rights.ProcessorNotice); beyond that it relies on "
-        "Trafft deleting what we erase there."
-    ),
-    "calcom": (
-        "Cannot be asked here: no connector reads Cal.com's bookings (its API v2 could list them). "
-        "Erasures reach it through the signing relay or staff (rights.ProcessorNotice)."
-    ),
-    "google_analytics": (
-        "Cannot be asked per person: GA4 has no API listing what it holds of a client id. Relies "
-        "on the property's data retention setting, 14 months (rule analytics_ga4; Admin > Data "
-        "collection and modification > Data retention)."
-    ),
-}
 
 
 def reconcile_processors(
@@ -62,7 +46,9 @@ def reconcile_processors(
         if processor == ASKED:
             check, findings = _ask_email_provider(since=since)
         else:
-            check = ProcessorCheck(asked=False, note=CANNOT_BE_ASKED.get(processor, ""))
+            check = ProcessorCheck(
+                asked=False, note=getattr(get_integration(processor), "what_it_holds", "")
+            )
             findings = []
         reported = {finding.notice_id for finding in findings if finding.notice_id}
         for notice in _unconfirmed_erasures(processor, since=since):

@@ -20,6 +20,7 @@ from consent.models import ConsentDecision
 from declaration.schema import Declaration
 from declaration.selectors import get_declaration
 from processors.connectors import ProcessorTarget
+from processors.integration import ACTIVITIES, BOOKINGS, CLIENT_IDS, integrations
 from rights.models import OPEN_STATUSES, ProcessorNotice, Request, Restriction
 from rights.reports import (
     AccessReport,
@@ -251,32 +252,49 @@ def processor_targets(
     recipients an erasure, rectification or restriction is passed on to, and the ones the person
     is told of on request (Art. 19).
 
-    The booking providers: those the person's meetings were booked through. The email provider:
-    when any of the person's records serves an activity the declaration says it receives data
-    for. Google Analytics: the client ids the person gave with a request (none given, none found).
+    Each provider's integration record (processors/integration.py) says how data reached it and
+    what it knows the person by: a booking provider, through the meetings booked there; the email
+    provider, through any record of an activity the declaration says it receives data for; Google
+    Analytics, through the client ids the person gave with a request (none given, none found).
     """
-    emails = (subject.email,) if subject.email else ()
-    phones = (subject.phone,) if subject.phone else ()
-    targets: dict[str, ProcessorTarget] = {}
+    declaration = get_declaration()
+    known: dict[str, tuple[str, ...]] = {
+        "emails": (subject.email,) if subject.email else (),
+        "phones": (subject.phone,) if subject.phone else (),
+        "client_ids": tuple(sorted(client_ids)),
+    }
+    booked: dict[str, list[str]] = defaultdict(list)
     meetings = records.get("leads.Meeting")
     if meetings is not None:
-        by_provider: dict[str, list[str]] = defaultdict(list)
         for provider, booking_id in meetings.values_list("provider", "provider_booking_id"):
-            by_provider[provider].append(booking_id)
-        for provider, booking_ids in by_provider.items():
-            targets[provider] = ProcessorTarget(
-                emails=emails, phones=phones, booking_ids=tuple(sorted(booking_ids))
-            )
-    declaration = get_declaration()
-    if emails and any(
-        "email_provider" in declaration.activities[key].recipients
+            booked[provider].append(booking_id)
+    served = {
+        recipient
         for key in activities_of_records(records)
         if key in declaration.activities
-    ):
-        targets["email_provider"] = ProcessorTarget(emails=emails)
-    if client_ids:
-        targets["google_analytics"] = ProcessorTarget(client_ids=tuple(sorted(client_ids)))
-    return {key: target for key, target in targets.items() if key in declaration.recipients}
+        for recipient in declaration.activities[key].recipients
+    }
+
+    reached = {
+        BOOKINGS: lambda key: key in booked,
+        ACTIVITIES: lambda key: key in served,
+        CLIENT_IDS: lambda key: True,
+    }
+    targets = {}
+    for integration in integrations().values():
+        if integration.key not in declaration.recipients:
+            continue
+        if not reached[integration.received_through](integration.key):
+            continue
+        known["booking_ids"] = tuple(sorted(booked.get(integration.key, ())))
+        target = ProcessorTarget(**{name: known[name] for name in integration.known_by})
+        # Nothing to tell a processor that knows the person by nothing we hold (no address, no
+        # client id given): it cannot find them.
+        if any(target.as_dict().values()):
+            targets[integration.key] = target
+    # Booking providers first, in the order the meetings were booked, then the others.
+    order = {key: position for position, key in enumerate(booked)}
+    return dict(sorted(targets.items(), key=lambda item: order.get(item[0], len(order))))
 
 
 def build_access_report(
