@@ -298,3 +298,7 @@ class PrimaryAccountingRecordAdmin(AccountingRecordAdmin):
 @admin.register(SecondaryAccountingRecord)
 class SecondaryAccountingRecordAdmin(AccountingRecordAdmin):
     rule = "accounting_secondary"
+
+
+# The disclosure log has a module of its own; importing it registers its admin.
+from processors import admin_disclosures  # noqa: E402, F401
