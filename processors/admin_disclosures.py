@@ -68,7 +68,9 @@ class DisclosureForm(forms.ModelForm):
         subjects = list(find_subjects(email=person)) if "@" in person else []
         if not subjects and person:
             subjects = list(find_subjects(phone=person))
-        if len(subjects) != 1:
+        if len(subjects) > 1:
+            self.add_error("person", "More than one person has this phone number: use the email.")
+        elif not subjects:
             self.add_error("person", "No one in our records has this email address or phone.")
         else:
             self.instance.subject = subjects[0]

@@ -220,6 +220,11 @@ def test_rg_06_the_privacy_officer_records_a_disclosure_in_the_back_office(
         "request_reference": "2026/1",
         "adviser_purpose": "",
     }
+    unknown = privacy_officer_client.post(
+        "/admin/processors/disclosure/add/",
+        form | {"person": "someone@else.example", "legal_provision": TAX_LAW},
+    )
+    assert "No one in our records has this email address" in unknown.content.decode()
     refused = privacy_officer_client.post("/admin/processors/disclosure/add/", form)
 
     assert refused.status_code == 200
