@@ -66,7 +66,7 @@ class DisclosureForm(forms.ModelForm):
         cleaned = super().clean()
         person = cleaned.get("person", "")
         subjects = list(find_subjects(email=person)) if "@" in person else []
-        if not subjects and person:
+        if "@" not in person:
             subjects = list(find_subjects(phone=person))
         if len(subjects) > 1:
             self.add_error("person", "More than one person has this phone number: use the email.")
