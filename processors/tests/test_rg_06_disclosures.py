@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
@@ -17,6 +18,7 @@ from retention.models import SweepRun
 from retention.services import run_sweep
 from rights.selectors import build_access_report
 from rights.services import erase_subject
+from rights.tests.factories import submit_and_verify
 from subjects.models import Subject
 from subjects.services import find_or_create_subject
 
@@ -166,18 +168,37 @@ def test_rg_06_the_person_sees_the_disclosure_in_their_access_report(person, lan
     assert "bookkeeping" in [p["activity"] for p in report["processing"]]
 
 
-def test_rg_06_the_readable_report_shows_the_disclosure(admin_client, person):
-    from rights.services import open_request
-
+@pytest.mark.parametrize(
+    ("prefix", "heading", "label", "received"),
+    [
+        (
+            "",
+            "Disclosures to authorities and advisers",
+            "Legal provision that required it",
+            "We have also disclosed your data to public authorities",
+        ),
+        (
+            "/nb",
+            "Utleveringer til myndigheter og rådgivere",
+            "Lovbestemmelsen som krevde det",
+            "Vi har også utlevert opplysninger om deg til offentlige myndigheter",
+        ),
+    ],
+)
+def test_rg_06_the_person_reads_the_disclosure_in_their_own_report(
+    client, person, prefix, heading, label, received
+):
+    cache.clear()  # the portal's rate limits count in the cache
     to_the_tax_office(person)
-    request = open_request(
-        kind="access", email=EMAIL, received_via="letter", identity_check="Signed letter"
-    )
+    request = submit_and_verify(client)
 
-    page = admin_client.get(f"/admin/rights/request/{request.pk}/report/").content.decode()
+    page = client.get(f"{prefix}/privacy-requests/{request.public_id}/report/").content.decode()
 
-    assert "Disclosures to authorities and advisers" in page
+    assert heading in page
+    assert label in page
     assert TAX_LAW in page
+    assert "Skatteetaten, Skatt øst" in page
+    assert received in page  # under "Who has received your data"
 
 
 def test_rg_06_an_erasure_keeps_the_disclosure_as_proof_until_its_period_ends(person):
