@@ -141,3 +141,7 @@ class RecipientAdmin(admin.ModelAdmin):
         return format_html(
             "{}<ul>{}</ul>", lead, format_html_join("", "<li>{}</li>", ((p,) for p in problems))
         )
+
+
+# The disclosure log has a module of its own; importing it registers its admin.
+from processors import admin_disclosures  # noqa: E402, F401

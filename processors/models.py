@@ -1,12 +1,19 @@
-"""The register of recipients with their contracts, and webhook deliveries (policy §5, §6;
-GDPR Art. 28, 44-46). The clinics Wekst works for as their processor are in clinics.models.
+"""The register of recipients with their contracts, the log of disclosures to authorities and
+advisers, and webhook deliveries (policy §5, §6; GDPR Art. 28, 44-46). The clinics Wekst works for
+as their processor are in clinics.models.
 """
+
+import datetime
+import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from processors.storage import private_documents
+from rights.legal_duty import KeptUnderLegalDuty
 
 
 class WebhookDelivery(models.Model):
@@ -169,3 +176,113 @@ class DataFlow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_name} → {self.recipient}"
+
+
+# Disclosures to public authorities and professional advisers (policy §5) ----------------------
+
+
+def _end_of_disclosure_day(disclosure: "Disclosure") -> datetime.datetime:
+    day_after = disclosure.disclosed_on + datetime.timedelta(days=1)
+    return timezone.make_aware(datetime.datetime.combine(day_after, datetime.time()))
+
+
+class Disclosure(models.Model):
+    """One disclosure of a person's data to a public authority or a professional adviser (policy
+    §5: "only where the law requires it"; checklist RG-06). Recorded by the privacy officer
+    through processors.disclosures.record_disclosure, which checks it against the declaration.
+
+    A disclosure to an authority names the legal provision that required it and the authority's
+    reference for the request; one to an adviser, its purpose. The person sees it in their access
+    report (it links to the subject index, so records_of finds it).
+    """
+
+    # An erasure request keeps the record: it is the proof that the disclosure was required and
+    # lawful (GDPR Art. 5(2)), which we may need against a claim (Art. 17(3)(e)); the person
+    # stays linked by their subject's random id only. The sweep deletes it after its own rule.
+    kept_under_legal_duty = KeptUnderLegalDuty(
+        law="GDPR Art. 5(2), 17(3)(e)",
+        reason=_(
+            "The record that we disclosed your data to a public authority or a professional "
+            "adviser (to whom, which data, when and why), so that we can show the disclosure was "
+            "lawful. It holds a random reference, not your contact details."
+        ),
+        retention_rule="disclosure_record",
+        counts_from=_end_of_disclosure_day,
+    )
+    # Disclosing data where the law requires it is one of the "other legal duties" of this
+    # activity, whose recipients are the advisers and the authorities.
+    declared_activity = "bookkeeping"
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    subject = models.ForeignKey(
+        "subjects.Subject", on_delete=models.CASCADE, related_name="disclosures"
+    )
+    recipient = models.CharField(
+        _("recipient, as named in our privacy policy"),
+        max_length=64,
+        help_text=_("A recipient of the declaration that is a public authority or an adviser."),
+    )
+    recipient_role = models.CharField(
+        _("kind of recipient"), max_length=32, choices=Role.choices, editable=False
+    )
+    recipient_name = models.CharField(
+        _("who received it"),
+        max_length=200,
+        help_text=_('The authority or adviser by name, e.g. "Skatteetaten, Skatt øst".'),
+    )
+    data_categories = models.JSONField(_("data disclosed"), default=list)
+    disclosed_on = models.DateField(_("disclosed on"))
+    legal_provision = models.CharField(
+        _("legal provision that required it"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            'For an authority: the statute and section, e.g. "skatteforvaltningsloven § 10-2".'
+        ),
+    )
+    request_reference = models.CharField(
+        _("the authority's reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("For an authority: its reference for the request (case or letter number)."),
+    )
+    # Not `purpose`: in this project a record's `purpose` is the declared activity it serves.
+    adviser_purpose = models.CharField(
+        _("purpose"),
+        max_length=300,
+        blank=True,
+        help_text=_("For an adviser: what the data was needed for."),
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-disclosed_on", "-recorded_at"]
+        verbose_name = _("disclosure to an authority or adviser")
+        verbose_name_plural = _("disclosures to authorities and advisers")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient_role__in=["authority", "adviser"]),
+                name="disclosure_only_to_an_authority_or_adviser",
+                violation_error_message=_(
+                    "Only disclosures to a public authority or a professional adviser are "
+                    "recorded here."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(recipient_role="authority")
+                | (~Q(legal_provision="") & ~Q(request_reference="")),
+                name="disclosure_to_an_authority_names_the_law_and_reference",
+                violation_error_message=_(
+                    "A disclosure to a public authority needs the legal provision that required "
+                    "it and the authority's reference for the request."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(recipient_role="adviser") | ~Q(adviser_purpose=""),
+                name="disclosure_to_an_adviser_names_its_purpose",
+                violation_error_message=_("A disclosure to an adviser needs its purpose."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recipient_name} ({self.disclosed_on})"

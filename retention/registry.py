@@ -166,6 +166,11 @@ def _accounting_due(queryset, cutoff, now):
     return queryset.filter(accounting_year_end__lt=cutoff.date)
 
 
+def _disclosures_due(queryset, cutoff, now):
+    # A calendar day in Oslo: its clock starts at the end of the day of the disclosure.
+    return queryset.filter(disclosed_on__lt=cutoff.date)
+
+
 def _closed_requests_due(queryset, cutoff, now):
     # A request never verified was never opened: it counts from its receipt.
     return queryset.filter(
@@ -347,6 +352,13 @@ REGISTRY: tuple[Sweep | Elsewhere, ...] = (
         clock="lifted_at",
         clock_note=_("a hold in force is never due"),
         scope=lambda qs: qs.filter(lifted_at__isnull=False),
+    ),
+    Sweep(
+        rule="disclosure_record",
+        model="processors.Disclosure",
+        clock="disclosed_on",
+        clock_note=_("the end of the day of the disclosure; kept through an erasure request"),
+        expired=_disclosures_due,
     ),
     Sweep(
         rule="subject_without_records",

@@ -11,8 +11,10 @@ def find_subjects(*, email: str = "", phone: str = "") -> QuerySet[Subject]:
     condition = Q()
     if email.strip():
         condition |= Q(email=normalise_email(email))
-    if phone.strip():
-        condition |= Q(phone=normalise_phone(phone))
+    phone = normalise_phone(phone)
+    # Text without a digit normalises to "", the phone of every subject that has none.
+    if phone:
+        condition |= Q(phone=phone)
     if not condition:
         return Subject.objects.none()
     return Subject.objects.filter(condition)

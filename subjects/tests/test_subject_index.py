@@ -56,6 +56,8 @@ def test_subject_is_found_by_email_or_phone():
     assert list(find_subjects(email="KARI@example.no")) == [kari]
     assert list(find_subjects(phone="+47 912 34 567")) == [kari]
     assert not find_subjects().exists()
+    # Text that is no phone number finds no one, not everyone without a phone.
+    assert not find_subjects(phone="ola@example.no").exists()
 
 
 @pytest.mark.django_db
