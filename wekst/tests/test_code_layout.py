@@ -13,12 +13,6 @@ MAX_LINES = 400
 # Directories never scanned: generated migrations, the tests themselves, and what is not ours.
 SKIPPED_DIRECTORIES = {"migrations", "tests", "node_modules", "__pycache__"}
 
-# Modules split on other branches of issue 17 (rights/services.py into a package by what it
-# does, processors/models.py into a clinics app), which this branch must not touch. The lead
-# removes this allow-list when those branches are merged; an entry that is no longer over the
-# limit fails the test, so the list cannot outlive its reason.
-ALLOWED_UNTIL_ISSUE_17_IS_MERGED = {"rights/services.py", "processors/models.py"}
-
 
 def long_modules(root: Path, *, max_lines: int = MAX_LINES) -> dict[str, int]:
     """Every .py file under `root` longer than `max_lines`, by its path from `root`, outside
@@ -42,19 +36,9 @@ def long_modules(root: Path, *, max_lines: int = MAX_LINES) -> dict[str, int]:
 
 
 def test_no_module_over_400_lines():
-    offenders = long_modules(settings.BASE_DIR)
-    over = {
-        name: lines
-        for name, lines in offenders.items()
-        if name not in ALLOWED_UNTIL_ISSUE_17_IS_MERGED
-    }
+    over = long_modules(settings.BASE_DIR)
     assert not over, "Split these modules by what they do (issue 17): " + ", ".join(
         f"{name} ({lines} lines)" for name, lines in sorted(over.items())
-    )
-    no_longer_long = ALLOWED_UNTIL_ISSUE_17_IS_MERGED - offenders.keys()
-    assert not no_longer_long, (
-        f"Remove {', '.join(sorted(no_longer_long))} from ALLOWED_UNTIL_ISSUE_17_IS_MERGED: "
-        "no longer over 400 lines"
     )
 
 
