@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from audit.admin import AuditedModelAdmin
+from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from audit.services import actor_of
 from rights import passing_on, selectors, services
 from rights.admin_objections import ObjectionInline
@@ -278,7 +278,7 @@ class RequestAdmin(AuditedModelAdmin):
 
 
 @admin.register(ProcessorNotice)
-class ProcessorNoticeAdmin(AuditedModelAdmin):
+class ProcessorNoticeAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Erasures, rectifications and restrictions passed on to processors: retried until done,
     visible until done (RG-12)."""
 
@@ -310,15 +310,6 @@ class ProcessorNoticeAdmin(AuditedModelAdmin):
             return format_html('<a href="{}">retention sweep {}</a>', url, obj.sweep_run_id)
         return obj.get_cause_display()
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
     @admin.display(description="last error")
     def short_error(self, obj: ProcessorNotice) -> str:
         return (obj.last_error[:120] + "…") if len(obj.last_error) > 120 else obj.last_error
@@ -337,22 +328,13 @@ class ProcessorNoticeAdmin(AuditedModelAdmin):
 
 
 @admin.register(Restriction)
-class RestrictionAdmin(AuditedModelAdmin):
+class RestrictionAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Restrictions and objections in force: staff see the flag, and lift one with a reason
     told to the person (Art. 18(3))."""
 
     list_display = ["__str__", "subject", "kind", "started_at", "lifted_at", "lift_link"]
     list_filter = ["kind", ("lifted_at", admin.EmptyFieldListFilter)]
     readonly_fields = [f.name for f in Restriction._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="")
     def lift_link(self, obj: Restriction) -> str:
