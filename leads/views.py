@@ -3,7 +3,7 @@ pages: one view, form_page, parameterised by a FormPage."""
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django import forms
 from django.shortcuts import redirect, render
@@ -23,7 +23,8 @@ logger = logging.getLogger(__name__)
 class FormPage:
     """One enquiry form page: its form, its template, the source its leads record and where the
     visitor goes once it is sent. Without `submit`, the lead is Wekst's own (submit_enquiry); a
-    clinic's page (processors.views.clinic_contact) passes its own, and its extra `context`."""
+    clinic's page (processors.views.clinic_contact) passes its own, and what its template shows
+    besides the form (`context`)."""
 
     kind: str
     form_class: type[forms.Form]
@@ -31,7 +32,8 @@ class FormPage:
     source: str
     thanks: str
     submit: Callable[[forms.Form], object] | None = None
-    context: Mapping[str, object] = field(default_factory=dict)
+    # Read only when the page is shown, so a submission that is let through costs no more.
+    context: Callable[[], Mapping[str, object]] = dict
 
     @property
     def guard(self) -> PublicForm:
@@ -106,7 +108,7 @@ def _submit_enquiry(page: FormPage, form: forms.Form) -> None:
 
 def _render(request, page: FormPage, form, status: int = 200):
     context = {
-        **page.context,
+        **page.context(),
         "form": form,
         "activity": selectors.activity_of(page.kind),
         "honeypot_field": HONEYPOT_FIELD,

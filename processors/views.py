@@ -19,6 +19,7 @@ from leads.models import Lead
 from leads.views import FormPage, form_page
 from processors import selectors, services
 from processors.forms import ClinicEnquiryForm
+from processors.models import Clinic
 from processors.records import COLUMNS, build_processor_records, processor_records_as_csv
 from processors.storage import private_documents
 
@@ -50,19 +51,23 @@ def clinic_contact(request, slug: str):
         source=f"clinic_form:{clinic.slug}",
         thanks=reverse("processors_public:clinic_contact_thanks", kwargs={"slug": clinic.slug}),
         submit=partial(_submit_clinic_enquiry, clinic),
-        context={
-            "clinic": clinic,
-            "agreement": selectors.current_agreement(clinic),
-            # Wekst's role for the clinic (GDPR Art. 28); the clinic's own basis and retention
-            # come from its agreement, never Wekst's enquiries rule.
-            "article": cite(28),
-            "notice_id": CLINIC_NOTICE_ID,
-        },
+        context=partial(_clinic_form_context, clinic),
     )
     return form_page(request, page)
 
 
-def _submit_clinic_enquiry(clinic, form) -> None:
+def _clinic_form_context(clinic: Clinic) -> dict[str, object]:
+    return {
+        "clinic": clinic,
+        "agreement": selectors.current_agreement(clinic),
+        # Wekst's role for the clinic (GDPR Art. 28); the clinic's own basis and retention come
+        # from its agreement, never Wekst's enquiries rule.
+        "article": cite(28),
+        "notice_id": CLINIC_NOTICE_ID,
+    }
+
+
+def _submit_clinic_enquiry(clinic: Clinic, form: ClinicEnquiryForm) -> None:
     data = form.cleaned_data
     services.submit_clinic_enquiry(
         clinic=clinic,
