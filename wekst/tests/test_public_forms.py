@@ -3,7 +3,6 @@ in the back office (audit.admin.ReadOnlyAdminMixin)."""
 
 import pytest
 from django.contrib import admin
-from django.core.cache import cache
 from django.test import RequestFactory
 
 from audit.admin import ReadOnlyAdminMixin
@@ -14,17 +13,10 @@ from processors.tests.factories import make_clinic
 from rights.tests.factories import portal_data
 from wekst.public_forms import TOO_MANY_MESSAGE
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_rate_limits")]
 
 TYPED = "Typed-before-the-limit"
 CLINIC_FORM = "/clinics/tannlege-nord/contact/"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def _clinic_form_data(**overrides) -> dict:
