@@ -1,5 +1,5 @@
-"""The audit log in the back office, and the base class that writes to it from every admin page
-that shows personal data (SEC-01; GDPR Art. 5(2), 32(1)(b))."""
+"""The audit log in the back office, the base class that writes to it from every admin page that
+shows personal data (SEC-01; GDPR Art. 5(2), 32(1)(b)), and the mixin for read-only records."""
 
 import contextlib
 
@@ -14,23 +14,29 @@ from audit.models import AuditEntry
 from audit.services import actor_of, record_event
 
 
+class ReadOnlyAdminMixin:
+    """For a ModelAdmin or an inline whose rows are records the system writes (logs, evidence,
+    published versions): staff read them, and no one adds, changes or deletes one here, not even
+    a superuser. Put it first, before the admin base class."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: the log is append-only, even for superusers. Seen by administrators and the
     privacy officer only (the view permission, staff.roles)."""
 
     list_display = ["sequence", "at", "actor", "action", "object_type", "object_id", "subject_ref"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor", "object_id", "subject_ref"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def subject_path(model: type[models.Model]) -> str | None:

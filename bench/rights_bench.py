@@ -333,8 +333,8 @@ def _timed(function) -> float:
 
 
 def measure(n: int, repeat: int) -> dict[str, list[float]]:
+    from rights.access_report import build_access_report
     from rights.reports import csv_lines
-    from rights.selectors import build_access_report
     from rights.services.erasure import erase_subject
     from subjects.models import Subject
 

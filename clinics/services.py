@@ -8,9 +8,6 @@ from leads.models import Lead
 from leads.services import submit_enquiry
 from subjects.services import find_or_create_subject
 
-# A clinic's form asks what Wekst's contact form asks; the clinic is the controller of the answers.
-CLINIC_ENQUIRY_ACTIVITY = "enquiries"
-
 
 def add_clinic_contact(
     *, clinic: Clinic, name: str, email: str, phone: str = "", role: str = ""

@@ -1,27 +1,26 @@
 """Pages of the clinics: a clinic's public enquiry form, and for staff the records of processing
 as processor (Art. 30(2))."""
 
-import logging
+from functools import partial
 
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from clinics import selectors, services
 from clinics.forms import ClinicEnquiryForm
+from clinics.models import Clinic
 from clinics.records import COLUMNS, build_processor_records, processor_records_as_csv
 from declaration.citations import cite
 from declaration.selectors import get_declaration
-from leads import services as lead_services
-from leads.forms import HONEYPOT_FIELD
-from wekst.ratelimit import client_ip
+from leads.models import Lead
+from leads.views import FormPage, form_page
 
-logger = logging.getLogger(__name__)
 # The clinic form's Art. 13 notice (the clinic's facts, Wekst as its processor).
 CLINIC_NOTICE_ID = "clinic-notice"
 
@@ -29,21 +28,35 @@ CLINIC_NOTICE_ID = "clinic-notice"
 @require_http_methods(["GET", "HEAD", "POST"])
 def clinic_contact(request, slug: str):
     """The enquiry form of one clinic: 404 unless work may be done for it (a current agreement
-    and a running engagement, CL-01); the clinic is named as the controller (Art. 13(1)(a))."""
+    and a running engagement, CL-01); the clinic is named as the controller (Art. 13(1)(a)).
+    One more enquiry form page (leads.views.form_page), with the clinic's form, notice and
+    thank-you page, storing the lead on the clinic's behalf."""
     clinic = selectors.get_clinic_accepting_work(slug=slug)
-    if request.method != "POST":
-        return _render_clinic_form(request, clinic, ClinicEnquiryForm())
-    if request.POST.get(HONEYPOT_FIELD):
-        logger.info("Honeypot filled on a clinic form; submission dropped")
-        return redirect("clinics:clinic_contact_thanks", slug=clinic.slug)
-    form = ClinicEnquiryForm(request.POST)
-    if not lead_services.ip_may_submit(ip=client_ip(request)):
-        return _too_many(request, clinic, form)
-    if not form.is_valid():
-        return _render_clinic_form(request, clinic, form)
+    page = FormPage(
+        kind=Lead.Kind.CONTACT,
+        form_class=ClinicEnquiryForm,
+        template="clinics/clinic_contact.html",
+        source=f"clinic_form:{clinic.slug}",
+        thanks=reverse("clinics:clinic_contact_thanks", kwargs={"slug": clinic.slug}),
+        submit=partial(_submit_clinic_enquiry, clinic),
+        context=partial(_clinic_form_context, clinic),
+    )
+    return form_page(request, page)
+
+
+def _clinic_form_context(clinic: Clinic) -> dict[str, object]:
+    return {
+        "clinic": clinic,
+        "agreement": selectors.current_agreement(clinic),
+        # Wekst's role for the clinic (GDPR Art. 28); the clinic's own basis and retention come
+        # from its agreement, never Wekst's enquiries rule.
+        "article": cite(28),
+        "notice_id": CLINIC_NOTICE_ID,
+    }
+
+
+def _submit_clinic_enquiry(clinic: Clinic, form: ClinicEnquiryForm) -> None:
     data = form.cleaned_data
-    if not lead_services.address_may_submit(email=data["email"]):
-        return _too_many(request, clinic, form)
     services.submit_clinic_enquiry(
         clinic=clinic,
         name=data["name"],
@@ -54,40 +67,12 @@ def clinic_contact(request, slug: str):
         message=data["message"],
         language=get_language(),
     )
-    return redirect("clinics:clinic_contact_thanks", slug=clinic.slug)
 
 
 @require_safe
 def clinic_contact_thanks(request, slug: str):
     clinic = selectors.get_clinic_accepting_work(slug=slug)
     return render(request, "clinics/clinic_thanks.html", {"clinic": clinic})
-
-
-def _too_many(request, clinic, form):
-    logger.warning("Rate limit reached on a clinic form")
-    form.add_error(
-        None,
-        _(
-            "You have sent this form too many times in a short while. Nothing was lost: what you "
-            "typed is still below. Please wait a while and send it again."
-        ),
-    )
-    return _render_clinic_form(request, clinic, form, status=429)
-
-
-def _render_clinic_form(request, clinic, form, status: int = 200):
-    context = {
-        "clinic": clinic,
-        "agreement": selectors.current_agreement(clinic),
-        "form": form,
-        "activity": get_declaration().activities[services.CLINIC_ENQUIRY_ACTIVITY],
-        # Wekst's role for the clinic (GDPR Art. 28); the clinic's own basis and retention come
-        # from its agreement, never Wekst's enquiries rule.
-        "article": cite(28),
-        "notice_id": CLINIC_NOTICE_ID,
-        "honeypot_field": HONEYPOT_FIELD,
-    }
-    return render(request, "clinics/clinic_contact.html", context, status=status)
 
 
 # The records as processor are the privacy officer's (staff.roles), not every staff member's.

@@ -4,13 +4,13 @@ from django.contrib import admin
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-from audit.admin import AuditedModelAdmin
+from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from consent.export import csv_lines
 from consent.models import BannerText, ConsentDecision
 
 
 @admin.register(ConsentDecision)
-class ConsentDecisionAdmin(AuditedModelAdmin):
+class ConsentDecisionAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Proof of consent is evidence: staff can look decisions up and export them, never edit them.
 
     Deletion is left to the retention rule `consent_log` (36 months), not to staff.
@@ -45,15 +45,6 @@ class ConsentDecisionAdmin(AuditedModelAdmin):
     date_hierarchy = "decided_at"
     actions = ("export_csv",)
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
     @admin.action(description="Export the selected decisions as CSV", permissions=["view"])
     def export_csv(self, request, queryset):
         filename = f"consent-log-{timezone.now():%Y%m%d-%H%M%S}.csv"
@@ -66,7 +57,7 @@ class ConsentDecisionAdmin(AuditedModelAdmin):
 
 
 @admin.register(BannerText)
-class BannerTextAdmin(admin.ModelAdmin):
+class BannerTextAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The exact banner wording behind the hash a decision carries (CK-08). It names no one, so
     views are not audited; nobody edits it, since a decision's proof points at it."""
 
@@ -75,12 +66,3 @@ class BannerTextAdmin(admin.ModelAdmin):
     search_fields = ("sha256__exact",)
     search_help_text = "Paste a decision's banner text hash (SHA-256) to see the wording."
     readonly_fields = ("sha256", "language", "banner_version", "text", "recorded_at")
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -16,8 +16,6 @@ from content.fields import CleanImageFormField
 from declaration.selectors import age_of_consent
 from wekst.validators import validate_single_line, validate_text
 
-# A field no person sees or fills in; a bot that fills every input fills this one too (LEA-04).
-HONEYPOT_FIELD = "website"
 COMMENT_MAX_LENGTH = 3000
 REPORT_MAX_LENGTH = 2000
 
@@ -49,12 +47,10 @@ class AgeConfirmationField(forms.BooleanField):
 
 
 class HoneypotForm(forms.Form):
-    """Adds the hidden field that only bots fill in (the template renders it hidden)."""
+    """Adds the hidden field that only bots fill in (wekst.public_forms.HONEYPOT_FIELD; the
+    template renders it hidden, and the view's guard drops what fills it)."""
 
     website = forms.CharField(label=_("Leave this field empty"), required=False)
-
-    def is_bot(self) -> bool:
-        return bool(self.data.get(HONEYPOT_FIELD))
 
 
 class CommentForm(HoneypotForm):
@@ -104,9 +100,6 @@ class SignupForm(UserCreationForm):
             "Letters, digits and @/./+/-/_ only. You cannot change it later yourself."
         )
         self.fields["email"].widget.attrs["autocomplete"] = "email"
-
-    def is_bot(self) -> bool:
-        return bool(self.data.get(HONEYPOT_FIELD))
 
 
 class LoginForm(AuthenticationForm):

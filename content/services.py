@@ -5,7 +5,6 @@ COM-01, USR-01, UPL-01, CHI-01.
 """
 
 import datetime
-import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,30 +21,12 @@ from subjects.models import Subject
 from subjects.normalise import normalise_email
 from subjects.selectors import records_of
 from subjects.services import find_or_create_subject
-from wekst import ratelimit
 from wekst.ip import truncate_ip
 
 USER_AGENT_MAX_LENGTH = Comment._meta.get_field("user_agent").max_length
 NAME_MAX_LENGTH = Comment._meta.get_field("name").max_length
 # Comments whose metadata is dropped per transaction: a long sweep holds no lock for long.
 METADATA_BATCH_SIZE = 500
-
-
-def _limit(per_window: int) -> ratelimit.Limit:
-    return ratelimit.Limit(per_window, settings.CONTENT_RATE_LIMIT_WINDOW_SECONDS)
-
-
-def ip_may_submit(*, form: str, ip: str) -> bool:
-    """Count one submission of a public form from this client address; False once over the
-    limit (LEA-04, SEC-03: spam and abuse protection without a third party)."""
-    limit = _limit(settings.CONTENT_RATE_LIMIT_PER_IP)
-    return ratelimit.hit(f"content:{form}:ip", ip, limit, now=time.time())
-
-
-def address_may_submit(*, form: str, address: str) -> bool:
-    """Count one submission for this email address or username; False once over the limit."""
-    limit = _limit(settings.CONTENT_RATE_LIMIT_PER_ADDRESS)
-    return ratelimit.hit(f"content:{form}:address", address.strip().lower(), limit, now=time.time())
 
 
 def _one_line(value: str, max_length: int) -> str:

@@ -22,7 +22,6 @@ from django.views.static import serve
 
 from content import selectors, services
 from content.forms import (
-    HONEYPOT_FIELD,
     ChildReportForm,
     CommentForm,
     DeleteProfileForm,
@@ -34,6 +33,7 @@ from content.models import Comment
 from content.rendering import render_body
 from declaration.selectors import age_of_consent
 from subjects.normalise import normalise_email
+from wekst.public_forms import HONEYPOT_FIELD, PublicForm, Verdict
 from wekst.ratelimit import client_ip
 
 logger = logging.getLogger(__name__)
@@ -44,15 +44,22 @@ LOGIN_URL = reverse_lazy("content:login")
 COMMENT_OUTCOMES = {"pending", "published"}
 
 
-def _too_many(form, status_page: str = "") -> None:
-    logger.warning("Rate limit reached on the %s form", status_page or "content")
-    form.add_error(
-        None,
-        _(
-            "You have sent this form too many times in a short while. Nothing was lost: what you "
-            "typed is still below. Please wait a while and send it again."
-        ),
-    )
+COMMENT_FORM = PublicForm(
+    name="comment form", limits="CONTENT", scope="content:comment", logger=logger
+)
+SIGNUP_FORM = PublicForm(
+    name="sign-up form", limits="CONTENT", scope="content:signup", logger=logger
+)
+SIGN_IN_FORM = PublicForm(
+    name="sign-in form", limits="CONTENT", scope="content:login", logger=logger
+)
+CHILD_REPORT_FORM = PublicForm(
+    name="child report form", limits="CONTENT", scope="content:child-report", logger=logger
+)
+
+
+def _status(verdict: Verdict) -> int:
+    return 429 if verdict is Verdict.TOO_MANY else 400
 
 
 @require_safe
@@ -78,22 +85,17 @@ def article_detail(request, slug: str):
         return _render_article(request, article, CommentForm(initial=initial))
     form = CommentForm(request.POST)
     done = reverse("content:article", kwargs={"slug": article.slug})
-    if form.is_bot():
-        # A bot filled the field no person sees: it gets the usual answer, nothing is stored.
-        logger.info("Honeypot filled on the comment form; submission dropped")
-        return redirect(f"{done}?comment=pending#comments")
+    # Closed to everyone alike, so a bot learns no more than a person (COM-01).
     if not article.allow_comments:
         form.add_error(None, _("Comments are closed for this article."))
         return _render_article(request, article, form, status=400)
-    if not services.ip_may_submit(form="comment", ip=client_ip(request)):
-        _too_many(form, "comment")
-        return _render_article(request, article, form, status=429)
-    if not form.is_valid():
-        return _render_article(request, article, form, status=400)
+    verdict = COMMENT_FORM.screen(request, form)
+    if verdict is Verdict.BOT:
+        # It gets the answer a person would, and nothing is stored.
+        return redirect(f"{done}?comment=pending#comments")
+    if verdict is not Verdict.ACCEPTED:
+        return _render_article(request, article, form, status=_status(verdict))
     data = form.cleaned_data
-    if not services.address_may_submit(form="comment", address=data["email"]):
-        _too_many(form, "comment")
-        return _render_article(request, article, form, status=429)
     own_address = profile and normalise_email(data["email"]) == normalise_email(profile.user.email)
     comment = services.post_comment(
         article=article,
@@ -130,14 +132,11 @@ def signup(request):
     if request.method != "POST":
         return _render_signup(request, SignupForm())
     form = SignupForm(request.POST)
-    if form.is_bot():
-        logger.info("Honeypot filled on the sign-up form; submission dropped")
+    verdict = SIGNUP_FORM.screen(request, form, address_field=None)
+    if verdict is Verdict.BOT:
         return redirect("content:home")
-    if not services.ip_may_submit(form="signup", ip=client_ip(request)):
-        _too_many(form, "sign-up")
-        return _render_signup(request, form, status=429)
-    if not form.is_valid():
-        return _render_signup(request, form, status=400)
+    if verdict is not Verdict.ACCEPTED:
+        return _render_signup(request, form, status=_status(verdict))
     data = form.cleaned_data
     try:
         profile = services.register_user(
@@ -174,12 +173,12 @@ class SignInView(LoginView):
 
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")
+        # Counted before the password is checked: guessing is what the limits are for.
         if not (
-            services.ip_may_submit(form="login", ip=client_ip(request))
-            and services.address_may_submit(form="login", address=username)
+            SIGN_IN_FORM.client_may_submit(request) and SIGN_IN_FORM.address_may_submit(username)
         ):
             form = self.get_form()
-            _too_many(form, "sign-in")
+            SIGN_IN_FORM.refuse(form)
             return self.render_to_response(self.get_context_data(form=form), status=429)
         return super().post(request, *args, **kwargs)
 
@@ -257,14 +256,11 @@ def child_report(request):
     if request.method != "POST":
         return _render_child_report(request, ChildReportForm())
     form = ChildReportForm(request.POST)
-    if form.is_bot():
-        logger.info("Honeypot filled on the child report form; submission dropped")
+    verdict = CHILD_REPORT_FORM.screen(request, form, address_field=None)
+    if verdict is Verdict.BOT:
         return redirect("content:child_report_thanks")
-    if not services.ip_may_submit(form="child-report", ip=client_ip(request)):
-        _too_many(form, "child report")
-        return _render_child_report(request, form, status=429)
-    if not form.is_valid():
-        return _render_child_report(request, form, status=400)
+    if verdict is not Verdict.ACCEPTED:
+        return _render_child_report(request, form, status=_status(verdict))
     data = form.cleaned_data
     services.report_child_data(
         email=data["email"],

@@ -4,23 +4,14 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin import AuditedModelAdmin
+from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from declaration.models import PolicyNotice, PolicyVersion
 from mail.models import OutgoingEmail
 
 
-class ReadOnlyAdmin(AuditedModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Published versions and their notices are records: publish_policy writes them, no one
     edits them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(PolicyVersion)

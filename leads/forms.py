@@ -11,10 +11,6 @@ from declaration.selectors import age_of_consent, get_declaration
 from leads.models import Lead
 from wekst.validators import validate_phone, validate_single_line
 
-# A field no person sees or fills in (hidden from view and from screen readers); a bot that
-# fills every input fills this one too (LEA-04, no third party involved).
-HONEYPOT_FIELD = "website"
-
 MESSAGE_MAX_LENGTH = 5000
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import time
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -19,28 +18,11 @@ from leads.models import Lead, Meeting
 from mail.services import queue_email
 from subjects.models import Subject
 from subjects.services import find_or_create_subject, get_or_create_subject
-from wekst import ratelimit
 
 if TYPE_CHECKING:
     from clinics.models import Clinic
 
 logger = logging.getLogger(__name__)
-
-
-def ip_may_submit(*, ip: str) -> bool:
-    """Count one form submission from this client address; False once over the limit (LEA-04)."""
-    limit = ratelimit.Limit(
-        settings.LEADS_RATE_LIMIT_PER_IP, settings.LEADS_RATE_LIMIT_WINDOW_SECONDS
-    )
-    return ratelimit.hit("leads:ip", ip, limit, now=time.time())
-
-
-def address_may_submit(*, email: str) -> bool:
-    """Count one form submission for this email address; False once over the limit (LEA-04)."""
-    limit = ratelimit.Limit(
-        settings.LEADS_RATE_LIMIT_PER_ADDRESS, settings.LEADS_RATE_LIMIT_WINDOW_SECONDS
-    )
-    return ratelimit.hit("leads:email", email.strip().lower(), limit, now=time.time())
 
 
 def record_two_way_contact(

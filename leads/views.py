@@ -1,51 +1,70 @@
-"""The contact page and the information request page, each with its thank-you page."""
+"""The enquiry form pages (contact, information request, and each clinic's), with their thank-you
+pages: one view, form_page, parameterised by a FormPage."""
 
 import logging
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django import forms
 from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from leads import selectors, services
-from leads.forms import HONEYPOT_FIELD, InformationRequestForm, LeadForm
+from leads.forms import InformationRequestForm, LeadForm
 from leads.models import Lead
-from wekst.ratelimit import client_ip
+from wekst.public_forms import HONEYPOT_FIELD, PublicForm, Verdict
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
 class FormPage:
+    """One enquiry form page: its form, its template, the source its leads record and where the
+    visitor goes once it is sent. Without `submit`, the lead is Wekst's own (submit_enquiry); a
+    clinic's page (clinics.views.clinic_contact) passes its own, and what its template shows
+    besides the form (`context`)."""
+
     kind: str
     form_class: type[forms.Form]
     template: str
     source: str
     thanks: str
+    submit: Callable[[forms.Form], object] | None = None
+    # Read only when the page is shown, so a submission that is let through costs no more.
+    context: Callable[[], Mapping[str, object]] = dict
+
+    @property
+    def guard(self) -> PublicForm:
+        # All enquiry forms share one budget per client and per address (LEADS_RATE_LIMIT_*).
+        return PublicForm(name=self.source, limits="LEADS", scope="leads", logger=logger)
 
 
 CONTACT = FormPage(
-    Lead.Kind.CONTACT, LeadForm, "leads/contact.html", "contact_form", "leads:contact_thanks"
+    Lead.Kind.CONTACT,
+    LeadForm,
+    "leads/contact.html",
+    "contact_form",
+    reverse_lazy("leads:contact_thanks"),
 )
 INFORMATION = FormPage(
     Lead.Kind.INFORMATION_REQUEST,
     InformationRequestForm,
     "leads/information.html",
     "information_form",
-    "leads:information_thanks",
+    reverse_lazy("leads:information_thanks"),
 )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def contact(request):
-    return _form_page(request, CONTACT)
+    return form_page(request, CONTACT)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def information(request):
-    return _form_page(request, INFORMATION)
+    return form_page(request, INFORMATION)
 
 
 @require_safe
@@ -53,21 +72,25 @@ def thanks(request):
     return render(request, "leads/thanks.html")
 
 
-def _form_page(request, page: FormPage):
+def form_page(request, page: FormPage):
+    """Show the form; on POST, let the guard screen it, then store the enquiry and thank."""
     if request.method != "POST":
         return _render(request, page, page.form_class())
-    if request.POST.get(HONEYPOT_FIELD):
-        # A bot filled the field no person sees: it gets the same answer, nothing is stored.
-        logger.info("Honeypot filled on the %s; submission dropped", page.source)
-        return redirect(page.thanks)
     form = page.form_class(request.POST)
-    if not services.ip_may_submit(ip=client_ip(request)):
-        return _too_many(request, page, form)
-    if not form.is_valid():
-        return _render(request, page, form)
+    verdict = page.guard.screen(request, form)
+    if verdict is Verdict.BOT:
+        return redirect(page.thanks)
+    if verdict is not Verdict.ACCEPTED:
+        return _render(request, page, form, status=429 if verdict is Verdict.TOO_MANY else 200)
+    if page.submit is not None:
+        page.submit(form)
+    else:
+        _submit_enquiry(page, form)
+    return redirect(page.thanks)
+
+
+def _submit_enquiry(page: FormPage, form: forms.Form) -> None:
     data = form.cleaned_data
-    if not services.address_may_submit(email=data["email"]):
-        return _too_many(request, page, form)
     services.submit_enquiry(
         kind=page.kind,
         name=data["name"],
@@ -81,23 +104,11 @@ def _form_page(request, page: FormPage):
         marketing_consent=data["marketing_consent"],
         marketing_consent_wording=form.fields["marketing_consent"].label,
     )
-    return redirect(page.thanks)
-
-
-def _too_many(request, page: FormPage, form):
-    logger.warning("Rate limit reached on the %s", page.source)
-    form.add_error(
-        None,
-        _(
-            "You have sent this form too many times in a short while. Nothing was lost: what you "
-            "typed is still below. Please wait a while and send it again."
-        ),
-    )
-    return _render(request, page, form, status=429)
 
 
 def _render(request, page: FormPage, form, status: int = 200):
     context = {
+        **page.context(),
         "form": form,
         "activity": selectors.activity_of(page.kind),
         "honeypot_field": HONEYPOT_FIELD,

@@ -4,23 +4,14 @@ and the number of suppression entries (never an address)."""
 from django.contrib import admin, messages
 from django.db.models import Count
 
-from audit.admin import AuditedModelAdmin
+from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from newsletter import services
 from newsletter.models import Delivery, Issue, Subscription, Suppression
 from newsletter.selectors import is_role_address
 
 
-class ReadOnlyAdmin(AuditedModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Records made by the system: staff read them, and change them only through actions."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Subscription)

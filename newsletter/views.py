@@ -1,8 +1,7 @@
 """Newsletter pages: sign-up, "check your inbox", confirmation link, unsubscribe link."""
 
-import time
+import logging
 
-from django.conf import settings
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.views.decorators.cache import never_cache
@@ -16,37 +15,37 @@ from newsletter.selectors import (
     confirmation_link_state,
     get_subscription_by_unsubscribe_token,
 )
-from subjects.normalise import normalise_email
-from wekst.ratelimit import Limit, client_ip, hit
+from wekst.public_forms import HONEYPOT_FIELD, PublicForm, Verdict
+
+logger = logging.getLogger(__name__)
 
 
-def _limits() -> tuple[Limit, Limit]:
-    window = settings.NEWSLETTER_RATE_LIMIT_WINDOW_SECONDS
-    return (
-        Limit(count=settings.NEWSLETTER_RATE_LIMIT_PER_IP, seconds=window),
-        Limit(count=settings.NEWSLETTER_RATE_LIMIT_PER_ADDRESS, seconds=window),
-    )
+SIGNUP_FORM = PublicForm(
+    name="newsletter sign-up", limits="NEWSLETTER", scope="newsletter-signup", logger=logger
+)
 
 
-def _too_many(request):
-    minutes = max(settings.NEWSLETTER_RATE_LIMIT_WINDOW_SECONDS // 60, 1)
-    return render(request, "newsletter/rate_limited.html", {"minutes": minutes}, status=429)
+def _render_signup(request, form, status: int = 200):
+    context = {"form": form, "honeypot_field": HONEYPOT_FIELD}
+    return render(request, "newsletter/signup.html", context, status=status)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def signup(request):
     """The sign-up form. Known and unknown addresses get the same answer (LEA-02, RIG-02)."""
     if request.method != "POST":
-        return render(request, "newsletter/signup.html", {"form": SignupForm()})
-    per_ip, per_address = _limits()
-    if not hit("newsletter-signup-ip", client_ip(request), per_ip, now=time.time()):
-        return _too_many(request)
+        return _render_signup(request, SignupForm())
     form = SignupForm(request.POST)
-    if not form.is_valid():
-        return render(request, "newsletter/signup.html", {"form": form}, status=400)
+    verdict = SIGNUP_FORM.screen(request, form)
+    if verdict is Verdict.TOO_MANY:
+        # The sign-up's own page for a refusal, which names the wait.
+        context = {"minutes": SIGNUP_FORM.minutes}
+        return render(request, "newsletter/rate_limited.html", context, status=429)
+    if verdict is not Verdict.ACCEPTED:
+        # A filled honeypot is refused like any other error, with the form's own message: a
+        # person whose browser filled the hidden field in is told how to send it anyway.
+        return _render_signup(request, form, status=400)
     email = form.cleaned_data["email"]
-    if not hit("newsletter-signup-address", normalise_email(email), per_address, now=time.time()):
-        return _too_many(request)
     services.start_subscription(
         email=email,
         name=form.cleaned_data["name"],

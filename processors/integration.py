@@ -5,7 +5,7 @@ Every registry that needs a provider's facts reads them here: whether settings s
 with which setting (PRO-02, processors.selectors and checks), its connectors per kind of notice
 (RG-12, processors.connectors.CONNECTORS), the settings that hold its URLs (DEC-07, the outbound
 host rule), how a person's data reached it and what it knows them by (Art. 19,
-rights.selectors.processor_targets), and the fields it may be sent with the data category of each
+rights.processor_targets.processor_targets), and the fields it may be sent with the data category of each
 (PT-08). Adding a provider is a checklist: docs/adding-a-processor.md.
 """
 

@@ -7,7 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from audit.admin import AuditedModelAdmin
+from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from retention import selectors, services
 from retention.models import LegalHold, ProcessorCheck, StillHeld, SweepCount, SweepRun
 
@@ -36,7 +36,7 @@ class SweepCountInline(admin.TabularInline):
 
 
 @admin.register(SweepRun)
-class SweepRunAdmin(admin.ModelAdmin):
+class SweepRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Deletion evidence (RET-02): read-only, holding no personal data."""
 
     list_display = ["started_at", "status", "trigger", "erased", "passed_on", "finished_at"]
@@ -52,15 +52,6 @@ class SweepRunAdmin(admin.ModelAdmin):
     ]
     inlines = [SweepCountInline]
     change_list_template = "retention/sweeprun_change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="Records erased or cleared")
     def erased(self, run: SweepRun) -> int:
@@ -168,7 +159,7 @@ class StillHeldInline(admin.TabularInline):
 
 
 @admin.register(ProcessorCheck)
-class ProcessorCheckAdmin(admin.ModelAdmin):
+class ProcessorCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """What each processor still holds beyond its rule, by reference (RT-09): read-only."""
 
     list_display = ["checked_at", "processor", "asked", "checked", "still_held", "short_error"]
@@ -176,15 +167,6 @@ class ProcessorCheckAdmin(admin.ModelAdmin):
     date_hierarchy = "checked_at"
     readonly_fields = [f.name for f in ProcessorCheck._meta.fields]
     inlines = [StillHeldInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="error")
     def short_error(self, check: ProcessorCheck) -> str:

@@ -2,7 +2,7 @@
 received the data and no longer needs to hold it (checklist RT-09; GDPR Art. 5(1)(e), 28(3)(g)).
 
 The processors a person's data went to, and what each knows them by, are found the way a rights
-erasure finds them (rights.selectors.processor_targets), before the batch erases the records and
+erasure finds them (rights.processor_targets.processor_targets), before the batch erases the records and
 again after: a processor that nothing we still keep needs any more gets an erasure notice through
 the same retried path (rights.services.processor_notices), in the batch's transaction. So a
 person whose enquiry expired but who is still a subscriber stays at the email provider, while the
@@ -22,7 +22,7 @@ from django.db.models import QuerySet
 
 from processors.connectors import ProcessorTarget
 from rights.models import ProcessorNotice
-from rights.selectors import processor_targets
+from rights.processor_targets import processor_targets
 from rights.services.processor_notices import no_longer_needed, pass_on_to_processors
 from subjects.models import Subject
 from subjects.selectors import records_of

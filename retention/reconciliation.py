@@ -3,7 +3,7 @@
 
 Decided per processor, honestly: only Brevo (the email provider) can be asked what it holds. Its
 contact list is read in bounded pages and each contact compared with what we keep: a contact
-that no record here needs any more (by rights.selectors.processor_targets, the same test that
+that no record here needs any more (by rights.processor_targets.processor_targets, the same test that
 decides who an erasure goes to) is held beyond its rule. The others cannot be asked, and each
 check says what they rely on instead. For every processor, an erasure passed on (by a request or
 by the sweep) and still not confirmed after the grace period is reported too.
@@ -26,7 +26,7 @@ from processors.connectors import CONNECTORS, ERASURE, ConnectorFailed, ManualSt
 from processors.integration import get_integration
 from retention.models import ProcessorCheck, StillHeld
 from rights.models import ProcessorNotice
-from rights.selectors import processor_targets
+from rights.processor_targets import processor_targets
 from subjects.normalise import normalise_email
 from subjects.selectors import find_subjects, records_of
 

@@ -13,9 +13,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from audit.admin import AuditedModelAdmin
+from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from audit.services import actor_of
-from rights import selectors
+from rights import access_report
 from rights.admin_notices import ProcessorNoticeAdmin  # noqa: F401 - registers it
 from rights.admin_objections import ObjectionInline
 from rights.forms import ExtendForm, ReasonForm, RefuseForm, StaffRequestForm
@@ -232,7 +232,7 @@ class RequestAdmin(AuditedModelAdmin):
 
     def _report(self, request, pk):
         obj = get_object_or_404(Request.objects.select_related("subject"), pk=pk)
-        report = selectors.build_access_report(
+        report = access_report.build_access_report(
             subject=obj.subject, consent_ids=obj.consent_ids, language=obj.language
         )
         return obj, report
@@ -290,22 +290,13 @@ class RequestAdmin(AuditedModelAdmin):
 
 
 @admin.register(Restriction)
-class RestrictionAdmin(AuditedModelAdmin):
+class RestrictionAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Restrictions and objections in force: staff see the flag, and lift one with a reason
     told to the person (Art. 18(3))."""
 
     list_display = ["__str__", "subject", "kind", "started_at", "lifted_at", "lift_link"]
     list_filter = ["kind", ("lifted_at", admin.EmptyFieldListFilter)]
     readonly_fields = [f.name for f in Restriction._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="")
     def lift_link(self, obj: Restriction) -> str:

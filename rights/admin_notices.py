@@ -5,14 +5,14 @@ from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from audit.admin import AuditedModelAdmin
+from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from audit.services import actor_of
 from rights.models import ProcessorNotice
 from rights.services import processor_notices
 
 
 @admin.register(ProcessorNotice)
-class ProcessorNoticeAdmin(AuditedModelAdmin):
+class ProcessorNoticeAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Erasures, rectifications and restrictions passed on to processors: retried until done,
     visible until done (RG-12)."""
 
@@ -43,15 +43,6 @@ class ProcessorNoticeAdmin(AuditedModelAdmin):
             url = reverse("admin:retention_sweeprun_change", args=[obj.sweep_run_id])
             return format_html('<a href="{}">retention sweep {}</a>', url, obj.sweep_run_id)
         return obj.get_cause_display()
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="last error")
     def short_error(self, obj: ProcessorNotice) -> str:

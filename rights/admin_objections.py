@@ -8,27 +8,20 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from audit.admin import AuditedModelAdmin
+from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from audit.services import actor_of
 from rights.forms import GroundsForm, ReviewForm
 from rights.models import Objection
 from rights.services import objections
 
 
-class ObjectionInline(admin.TabularInline):
+class ObjectionInline(ReadOnlyAdminMixin, admin.TabularInline):
     """The objections a request set (Art. 21(1)), with the step each one waits for."""
 
     model = Objection
     extra = 0
-    can_delete = False
     fields = ["activity", "status", "ground", "grounds_recorded_by", "reviewed_by", "next_step"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="next step")
     def next_step(self, obj: Objection) -> str:
@@ -36,7 +29,7 @@ class ObjectionInline(admin.TabularInline):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(AuditedModelAdmin):
+class ObjectionAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     """Objections to processing on legitimate interests (Art. 21(1); RG-15): in force until one
     member of staff records compelling grounds and another reviews them."""
 
@@ -52,15 +45,6 @@ class ObjectionAdmin(AuditedModelAdmin):
     ]
     list_filter = ["status", "activity", "direct_marketing"]
     readonly_fields = [f.name for f in Objection._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="next step")
     def next_step(self, obj: Objection) -> str:

@@ -11,7 +11,6 @@ from rights.models import Objection, Request
 from rights.processing import objectable_activities
 from wekst.validators import validate_phone, validate_single_line, validate_text
 
-HONEYPOT_FIELD = "website"
 DETAILS_MAX_LENGTH = 5000
 
 # A GA4 client id: two numbers joined by a dot (the end of the `_ga` cookie, "GA1.1.<id>").

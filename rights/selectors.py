@@ -1,37 +1,27 @@
-"""Reading privacy requests: who may see which request, what is due, who is restricted, which
-processors received a person's data, and the access report of everything about one person
-(GDPR Art. 12, 15, 18, 19, 20, 21)."""
+"""Reading privacy requests: who may see which request, what is due, who is restricted, and the
+access report of everything about one person (GDPR Art. 12, 15, 18, 20, 21). Which processors
+received a person's data is rights.processor_targets; the report itself is built in
+rights.access_report."""
 
 from __future__ import annotations
 
 import datetime
 import re
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.conf import settings
 from django.db.models import F, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from audit.selectors import entries_about
-from consent.models import ConsentDecision
-from declaration.schema import Declaration
 from declaration.selectors import get_declaration
-from processors.connectors import ProcessorTarget
-from processors.integration import ACTIVITIES, BOOKINGS, CLIENT_IDS, integrations
 from rights.models import OPEN_STATUSES, ProcessorNotice, Request, Restriction
 from rights.reports import (
-    AccessReport,
-    ProcessingInfo,
     RecordSet,
-    processing_info,
-    recipient_info,
 )
 from rights.tokens import TOKEN_MAX_LENGTH, hash_token
 from subjects.models import Subject
-from subjects.selectors import records_of
 
 # Session key under which the portal keeps the requests a browser has verified, with the time.
 SESSION_GRANTS = "rights:verified"
@@ -230,178 +220,7 @@ def activities_of_records(records: dict[str, QuerySet]) -> Iterator[str]:
             yield from MODEL_ACTIVITIES[label]
 
 
-# The processors that received the person's data (Art. 19) ----------------------------------
-
-
-def identifiers_in_requests(records: dict[str, QuerySet]) -> tuple[list[str], set[str]]:
-    """(cookie consent ids, Google Analytics client ids) the person gave with their requests."""
-    requests = records.get("rights.Request")
-    consent_ids: set[str] = set()
-    client_ids: set[str] = set()
-    if requests is not None:
-        for consents, clients in requests.values_list("consent_ids", "analytics_client_ids"):
-            consent_ids.update(str(v) for v in consents or ())
-            client_ids.update(str(v) for v in clients or ())
-    return [str(uuid.UUID(value)) for value in consent_ids if _is_uuid(value)], client_ids
-
-
-def processor_targets(
-    subject: Subject, records: dict[str, QuerySet], *, client_ids: set[str]
-) -> dict[str, ProcessorTarget]:
-    """Each processor that received the person's data, with what it knows them by: the
-    recipients an erasure, rectification or restriction is passed on to, and the ones the person
-    is told of on request (Art. 19).
-
-    Each provider's integration record (processors/integration.py) says how data reached it and
-    what it knows the person by: a booking provider, through the meetings booked there; the email
-    provider, through any record of an activity the declaration says it receives data for; Google
-    Analytics, through the client ids the person gave with a request (none given, none found).
-    """
-    declaration = get_declaration()
-    known: dict[str, tuple[str, ...]] = {
-        "emails": (subject.email,) if subject.email else (),
-        "phones": (subject.phone,) if subject.phone else (),
-        "client_ids": tuple(sorted(client_ids)),
-    }
-    booked: dict[str, list[str]] = defaultdict(list)
-    meetings = records.get("leads.Meeting")
-    if meetings is not None:
-        for provider, booking_id in meetings.values_list("provider", "provider_booking_id"):
-            booked[provider].append(booking_id)
-    served = {
-        recipient
-        for key in activities_of_records(records)
-        if key in declaration.activities
-        for recipient in declaration.activities[key].recipients
-    }
-
-    reached = {
-        BOOKINGS: lambda key: key in booked,
-        ACTIVITIES: lambda key: key in served,
-        CLIENT_IDS: lambda key: True,
-    }
-    targets = {}
-    for integration in integrations().values():
-        if integration.key not in declaration.recipients:
-            continue
-        if not reached[integration.received_through](integration.key):
-            continue
-        known["booking_ids"] = tuple(sorted(booked.get(integration.key, ())))
-        target = ProcessorTarget(**{name: known[name] for name in integration.known_by})
-        # Nothing to tell a processor that knows the person by nothing we hold (no address, no
-        # client id given): it cannot find them.
-        if any(target.as_dict().values()):
-            targets[integration.key] = target
-    # Booking providers first, in the order the meetings were booked, then the others.
-    order = {key: position for position, key in enumerate(booked)}
-    return dict(sorted(targets.items(), key=lambda item: order.get(item[0], len(order))))
-
-
-def build_access_report(
-    *, subject: Subject | None, consent_ids: Iterable[str] = (), language: str = "en"
-) -> AccessReport:
-    """Every record about the person across the system, and what the law says they must be told
-    about it (GDPR Art. 15(1)(a)-(h), 15(2); checklist RG-06), including the processors their data
-    was disclosed to, which erasure, rectification and restriction are passed on to (Art. 19;
-    checklist RG-12).
-
-    Records are found through the subject index (`records_of`, every model with a foreign key to
-    the subject), the audit log (`entries_about`), and the consent log for the consent ids the
-    person gave as theirs. Stored secrets are left out; other people's data (staff names, staff
-    mailboxes) is redacted and counted.
-    """
-    record_sets: list[RecordSet] = []
-    disclosed_to: list[str] = []
-    if subject is not None:
-        record_sets.append(_subject_index_entry(subject))
-        records = records_of(subject)
-        record_sets += _record_sets_of(records, subject=subject)
-        _consent_ids, client_ids = identifiers_in_requests(records)
-        disclosed_to = list(processor_targets(subject, records, client_ids=client_ids))
-        record_sets += _audit_entries_about(subject)
-    record_sets += _consent_decisions(consent_ids, subject=subject)
-    declaration = get_declaration()
-    return AccessReport(
-        generated_at=timezone.now(),
-        subject_ref=str(subject.public_id) if subject is not None else "",
-        language=language,
-        record_sets=[r for r in record_sets if r.label != "subjects.Subject" or r.rows],
-        processing=_processing_of(record_sets, declaration=declaration, language=language),
-        disclosed_to=[
-            recipient_info(declaration.recipients[key], language) for key in disclosed_to
-        ],
-        declaration=declaration,
-    )
-
-
-def _subject_index_entry(subject: Subject) -> RecordSet:
-    return RecordSet(
-        label="subjects.Subject",
-        name="subject index",
-        fields=[
-            ("public_id", "reference", ""),
-            ("email", "email address", "contact"),
-            ("phone", "phone number", "contact"),
-            ("created_at", "first seen", ""),
-        ],
-        rows=[
-            {
-                "public_id": str(subject.public_id),
-                "email": subject.email or "",
-                "phone": subject.phone,
-                "created_at": subject.created_at.isoformat(),
-            }
-        ],
-        activities=(),
-    )
-
-
-def _record_sets_of(records: dict[str, QuerySet], *, subject: Subject) -> list[RecordSet]:
-    found = (_record_set(label, queryset, subject=subject) for label, queryset in records.items())
-    return [record_set for record_set in found if record_set is not None]
-
-
-def _audit_entries_about(subject: Subject) -> list[RecordSet]:
-    audit = _record_set("audit.AuditEntry", entries_about(str(subject.public_id)), subject=subject)
-    return [audit] if audit is not None else []
-
-
-def _consent_decisions(consent_ids: Iterable[str], *, subject: Subject | None) -> list[RecordSet]:
-    """The consent log is not linked to the subject: its entries are found by the consent ids
-    the person gave as theirs."""
-    valid_ids = [i for i in consent_ids if _is_uuid(i)]
-    if not valid_ids:
-        return []
-    decisions = _record_set(
-        "consent.ConsentDecision",
-        ConsentDecision.objects.filter(consent_id__in=valid_ids),
-        subject=subject,
-    )
-    return [decisions] if decisions is not None else []
-
-
-def _processing_of(
-    record_sets: list[RecordSet], *, declaration: Declaration, language: str
-) -> list[ProcessingInfo]:
-    """The declared activities the records serve, in the declaration's order; all of them when
-    any record's activity is unknown, so the person is never told too little."""
-    activity_keys: set[str] = set()
-    unknown = False
-    for record_set in record_sets:
-        if record_set.activities is None:
-            unknown = True
-        else:
-            activity_keys.update(record_set.activities)
-    if unknown:
-        activity_keys = set(declaration.activities)
-    return [
-        processing_info(declaration, declaration.activities[key], language)
-        for key in declaration.activities
-        if key in activity_keys
-    ]
-
-
-def _is_uuid(value: str) -> bool:
+def is_uuid(value: str) -> bool:
     try:
         uuid.UUID(str(value))
     except ValueError:

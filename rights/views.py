@@ -7,7 +7,6 @@ is a service.
 
 import json
 import logging
-import time
 import uuid
 
 from django.conf import settings
@@ -21,37 +20,29 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from consent.state import COOKIE_NAME as CONSENT_COOKIE
 from consent.state import ConsentCookie
-from rights import selectors
-from rights.forms import HONEYPOT_FIELD, PortalForm, analytics_client_id_from_cookie
+from rights import access_report, selectors
+from rights.forms import PortalForm, analytics_client_id_from_cookie
 from rights.reports import csv_lines
 from rights.services import access, opening
 from rights.services.links import LinkExpired, LinkInvalid
 from rights.services.steps import PERSON
 from rights.tokens import download_token, download_token_state
-from subjects.normalise import normalise_email
-from wekst.ratelimit import Limit, client_ip, hit
+from wekst.public_forms import HONEYPOT_FIELD, PublicForm, Verdict
 
 logger = logging.getLogger(__name__)
 
 FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
 
 
-def _limits() -> tuple[Limit, Limit]:
-    window = settings.RIGHTS_RATE_LIMIT_WINDOW_SECONDS
-    return (
-        Limit(count=settings.RIGHTS_RATE_LIMIT_PER_IP, seconds=window),
-        Limit(count=settings.RIGHTS_RATE_LIMIT_PER_ADDRESS, seconds=window),
-    )
+PORTAL_FORM = PublicForm(name="privacy portal", limits="RIGHTS", scope="rights", logger=logger)
+NEW_LINK_BUTTON = PublicForm(
+    name="new link button", limits="RIGHTS", scope="rights:new-link", logger=logger
+)
 
 
-def _too_many(request, form):
-    minutes = max(settings.RIGHTS_RATE_LIMIT_WINDOW_SECONDS // 60, 1)
-    return render(
-        request,
-        "rights/portal.html",
-        {"form": form, "honeypot_field": HONEYPOT_FIELD, "too_many": True, "minutes": minutes},
-        status=429,
-    )
+def _render_portal(request, form, status: int = 200):
+    context = {"form": form, "honeypot_field": HONEYPOT_FIELD}
+    return render(request, "rights/portal.html", context, status=status)
 
 
 def _initial_from_browser(request) -> dict[str, str]:
@@ -69,27 +60,14 @@ def portal(request):
     answer and takes the same path, known address or not: the request is stored and a link is
     queued to the address, never sent inline (RIG-02)."""
     if request.method != "POST":
-        form = PortalForm(initial=_initial_from_browser(request))
-        return render(
-            request, "rights/portal.html", {"form": form, "honeypot_field": HONEYPOT_FIELD}
-        )
-    if request.POST.get(HONEYPOT_FIELD):
-        logger.info("Honeypot filled on the privacy portal; submission dropped")
-        return redirect("rights:sent")
-    per_ip, per_address = _limits()
+        return _render_portal(request, PortalForm(initial=_initial_from_browser(request)))
     form = PortalForm(request.POST)
-    if not hit("rights:ip", client_ip(request), per_ip, now=time.time()):
-        return _too_many(request, form)
-    if not form.is_valid():
-        return render(
-            request,
-            "rights/portal.html",
-            {"form": form, "honeypot_field": HONEYPOT_FIELD},
-            status=400,
-        )
+    verdict = PORTAL_FORM.screen(request, form)
+    if verdict is Verdict.BOT:
+        return redirect("rights:sent")
+    if verdict is not Verdict.ACCEPTED:
+        return _render_portal(request, form, status=429 if verdict is Verdict.TOO_MANY else 400)
     data = form.cleaned_data
-    if not hit("rights:email", normalise_email(data["email"]), per_address, now=time.time()):
-        return _too_many(request, form)
     opening.open_request(
         kind=data["kind"],
         email=data["email"],
@@ -180,7 +158,7 @@ def _report_for(request, public_id):
     )
     if not selectors.report_is_available(privacy_request):
         raise Http404
-    report = selectors.build_access_report(
+    report = access_report.build_access_report(
         subject=privacy_request.subject,
         consent_ids=privacy_request.consent_ids,
         language=get_language(),
@@ -246,7 +224,6 @@ def report_response(access_report, *, format: str) -> HttpResponse:
 @require_POST
 def new_link(request, public_id: uuid.UUID):
     """Ask for a fresh link to a verified request; the same answer whatever the id."""
-    per_ip, _per_address = _limits()
-    if hit("rights:new-link-ip", client_ip(request), per_ip, now=time.time()):
+    if NEW_LINK_BUTTON.client_may_submit(request):
         access.issue_new_link(public_id=str(public_id))
     return render(request, "rights/sent.html", {"hours": settings.RIGHTS_VERIFICATION_HOURS})

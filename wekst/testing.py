@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
+from django.core.cache import cache
 from django.core.management import call_command
 
 
@@ -32,6 +33,15 @@ def shift_clock() -> None:
 
 def pytest_configure(config):
     shift_clock()
+
+
+@pytest.fixture
+def fresh_rate_limits():
+    """Rate limits (wekst.public_forms) count in the cache, which outlives a test: the test
+    starts, and leaves, with nothing counted. An app's conftest makes it autouse for its tests."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @dataclass

@@ -1,13 +1,9 @@
 import pytest
-from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate limits count in the cache, which outlives a test: every test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
+def _fresh_rate_limits(fresh_rate_limits):
+    """Every test here starts with no submission counted (wekst.testing)."""
 
 
 @pytest.fixture

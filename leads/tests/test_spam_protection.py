@@ -8,10 +8,10 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from leads.forms import HONEYPOT_FIELD
 from leads.models import Lead
 from leads.tests.factories import contact_form_data
 from mail.models import OutgoingEmail
+from wekst.public_forms import HONEYPOT_FIELD
 
 pytestmark = pytest.mark.django_db
 

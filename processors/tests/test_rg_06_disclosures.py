@@ -16,7 +16,7 @@ from processors.disclosures import record_disclosure
 from processors.models import Disclosure
 from retention.models import SweepRun
 from retention.services import run_sweep
-from rights.selectors import build_access_report
+from rights.access_report import build_access_report
 from rights.services import erase_subject
 from rights.tests.factories import submit_and_verify
 from subjects.models import Subject

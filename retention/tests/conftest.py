@@ -1,5 +1,4 @@
 import pytest
-from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
@@ -9,7 +8,5 @@ def private_files(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
+def _fresh_rate_limits(fresh_rate_limits):
+    """Every test here starts with no submission counted (wekst.testing)."""

@@ -1,6 +1,6 @@
 """Access and portability (GDPR Art. 15, 20; RIG-03): making the person's report available in the
 portal, sending them a link to it, and recording each view or download. The report itself is
-built by rights.selectors.build_access_report.
+built by rights.access_report.build_access_report.
 """
 
 from __future__ import annotations

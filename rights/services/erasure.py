@@ -23,8 +23,8 @@ from newsletter.models import Suppression
 from rights import ledger
 from rights.legal_duty import legal_duty_of
 from rights.models import ProcessorNotice, Request
+from rights.processor_targets import identifiers_in_requests, processor_targets
 from rights.reports import ErasureReport, KeptRecords
-from rights.selectors import identifiers_in_requests, processor_targets
 from rights.services.processor_notices import pass_on_to_processors
 from rights.services.steps import RequestNotAllowed, _audit, _close, _locked, _tell_person
 from subjects.models import Subject

@@ -87,7 +87,7 @@ def no_longer_needed(
     before: dict[str, ProcessorTarget], after: dict[str, ProcessorTarget]
 ) -> dict[str, ProcessorTarget]:
     """What each processor holds that nothing we keep needs any more, given the targets found
-    (by rights.selectors.processor_targets) before and after some records were erased.
+    (by rights.processor_targets.processor_targets) before and after some records were erased.
 
     A processor no record needs any more gets everything it knew the person by. A booking
     provider still needed for other bookings gets only the bookings that went: erasing the

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from declaration.selectors import get_declaration
 from rights.models import ProcessorNotice, Request
-from rights.selectors import processor_targets
+from rights.processor_targets import processor_targets
 from rights.services.processor_notices import _passed_on_text, pass_on_to_processors
 from rights.services.steps import RequestNotAllowed, _audit, _close, _locked, _tell_person
 from subjects.models import Subject

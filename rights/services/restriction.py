@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from audit.services import record_event
 from rights.models import ProcessorNotice, Request, Restriction
-from rights.selectors import processor_targets
+from rights.processor_targets import processor_targets
 from rights.services.processor_notices import _passed_on_text, pass_on_to_processors
 from rights.services.steps import (
     RequestNotAllowed,

@@ -2,7 +2,6 @@ import datetime
 import uuid
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from audit.services import record_event
@@ -16,11 +15,8 @@ from rights.tests.factories import CONSENT_ID, EMAIL
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    """Rate limits count in the cache, which outlives a test: every test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
+def _fresh_rate_limits(fresh_rate_limits):
+    """Every test here starts with no submission counted (wekst.testing)."""
 
 
 @pytest.fixture(autouse=True)

@@ -209,7 +209,7 @@ def test_rig_03_staff_answer_a_letter_with_a_link_and_see_the_same_report(admin_
 
 
 def test_rig_03_report_covers_a_subject_found_by_phone_too(person):
-    from rights.selectors import build_access_report
+    from rights.access_report import build_access_report
 
     report = build_access_report(subject=find_subjects(email=EMAIL).get())
 

@@ -35,7 +35,6 @@ import pytest
 import time_machine
 from aiosmtpd.controller import Controller
 from django.conf import settings as django_settings
-from django.core.cache import cache
 from django.db import OperationalError, connection, connections
 from django.tasks import TaskResultStatus
 from django.test import Client, RequestFactory
@@ -64,10 +63,8 @@ POSTGRES_ONLY = pytest.mark.skipif(
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    cache.clear()
-    yield
-    cache.clear()
+def _fresh_rate_limits(fresh_rate_limits):
+    """Every test here starts with no submission counted (wekst.testing)."""
 
 
 @pytest.fixture
