@@ -2,7 +2,8 @@
 
 A Norwegian page (/nb/) fails when it shows, in English, a declared text (the `en` of a
 declaration text whose `nb` differs), a country, recipient or legal-basis name, an interface text
-(a msgid of the project's or Django's Norwegian catalogue with a different msgstr), an English
+(a msgid of the project's or Django's Norwegian catalogue with a different msgstr), a sentence
+with English function words (a text never marked for translation), an English
 date ("6 December 2026", "Dec. 6, 2026"), or when its <html> is not lang="nb". An English page
 fails when it shows a declared Norwegian text or a Norwegian date. Only what a visitor reads is
 looked at: text nodes (not scripts or styles) and the attributes a browser shows or reads aloud.
@@ -31,6 +32,12 @@ VOID_ELEMENTS = {"br", "hr", "img", "input", "link", "meta", "source", "wbr", "c
 # ones only as a whole text ("Name", "Send"), so that an English word inside a Norwegian
 # sentence (a product name, "e-post") is not mistaken for an untranslated label.
 WORDS_TO_SEARCH_INSIDE = 4
+# English words that are not Norwegian words: two of them in one text is an English sentence that
+# was never marked for translation (so is in no catalogue), such as a text the code stores.
+ENGLISH_WORDS = frozenset(
+    "the your you with which are of this that our we from has was were will can would should "
+    "been what when where who how about into only it its".split()
+)
 _PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%[sd]|\{\w*\}")
 EN_MONTHS = "January February March April May June July August September October November December"
 NB_MONTHS = "januar februar mars april mai juni juli august september oktober november desember"
@@ -234,6 +241,11 @@ def check_norwegian_page(html: str, *, typed: tuple[str, ...] = ()) -> list[str]
         for pattern in patterns
         for match in [pattern.search(page)]
         if match and len(match.group(0)) < 400
+    ]
+    findings += [
+        f"English sentence: {t[:160]!r}"
+        for t in texts
+        if len(ENGLISH_WORDS.intersection(re.findall("[a-z]+", t.lower()))) >= 2
     ]
     findings += [
         f"declared text in English: {t!r}" for t in declared_only_in("en") if _occurs(t, page)

@@ -192,6 +192,13 @@ def test_dec_02_every_public_nb_page_is_entirely_norwegian(norwegian_pages):
         for finding in language.check_norwegian_page(html, typed=typed_content())
     ]
     assert not problems, "Not Norwegian on /nb/ pages:\n" + "\n".join(problems)
+    # Dates are there, written the Norwegian way ("6. desember 2026"): the request's dates, the
+    # report's, the policy's versions.
+    dated = {
+        label for label, html in norwegian_pages.items() if language.NORWEGIAN_DATE.search(html)
+    }
+    assert "/nb/privacy/" in dated
+    assert any(re.fullmatch(r"/nb/privacy-requests/[0-9a-f-]+/(report/)?", l) for l in dated)
 
 
 def test_dec_02_no_english_page_carries_norwegian_from_the_declaration(english_pages):
@@ -225,6 +232,7 @@ def fake(body: str, lang: str = "nb") -> str:
         ("<p>Publisert 6 December 2026</p>", "date in English: '6 December 2026'"),
         ("<p>Publisert Dec. 6, 2026</p>", "date in English: 'Dec. 6, 2026'"),
         ("<p>This field is required.</p>", "'This field is required.'"),
+        ("<dd>The report was sent to you.</dd>", "English sentence: 'The report was sent"),
     ],
 )
 def test_dec_02_the_checker_finds_english_on_a_fake_nb_page(body, found):

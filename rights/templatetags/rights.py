@@ -22,9 +22,18 @@ def right_to_complain() -> dict:
 
 # The readable report is in the reader's language; its JSON and CSV keep the stable English keys
 # of their schema (docs/rights.md), so the words are chosen here, for the page only (DEC-02).
-REDACTED = {
+# Texts the system itself stores in English (redaction markers, the portal's identity check
+# and outcome): interface text, so shown in the reader's language. Anything staff typed is shown
+# as typed.
+SYSTEM_TEXTS = {
     "[Wekst staff]": _("[Wekst staff]"),
     "[Wekst staff mailbox]": _("[Wekst staff mailbox]"),
+    "A single-use link sent to the address given was used.": _(
+        "A single-use link sent to the address given was used."
+    ),
+    "The report was made available in the privacy portal.": _(
+        "The report was made available in the privacy portal."
+    ),
 }
 
 
@@ -56,8 +65,8 @@ def role_name(role: str) -> str:
 
 @register.filter
 def shown_value(value):
-    """A stored value as it is; only the redaction markers are interface text."""
-    return REDACTED.get(value, value) if isinstance(value, str) else value
+    """A stored value as it is, but for the texts the system stores (SYSTEM_TEXTS)."""
+    return SYSTEM_TEXTS.get(value, value) if isinstance(value, str) else value
 
 
 @register.filter
