@@ -198,7 +198,9 @@ def test_dec_02_every_public_nb_page_is_entirely_norwegian(norwegian_pages):
         label for label, html in norwegian_pages.items() if language.NORWEGIAN_DATE.search(html)
     }
     assert "/nb/privacy/" in dated
-    assert any(re.fullmatch(r"/nb/privacy-requests/[0-9a-f-]+/(report/)?", l) for l in dated)
+    assert any(
+        re.fullmatch(r"/nb/privacy-requests/[0-9a-f-]+/(report/)?", label) for label in dated
+    )
 
 
 def test_dec_02_no_english_page_carries_norwegian_from_the_declaration(english_pages):
