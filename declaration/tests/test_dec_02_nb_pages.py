@@ -10,14 +10,18 @@ choice. Each is rendered with Django's test client (no browser) and read by
 declaration.tests.language, which names the page and the text.
 """
 
+import datetime
 import re
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from consent.tests.crawl import discover_pages
 from consent.tests.factories import give_cookie, make_decision
 from content.tests.factories import make_article, make_profile
+from declaration.publishing import publish_policy
+from declaration.selectors import get_declaration
 from declaration.tests import language
 from newsletter.tests.factories import confirmed_subscription, unconfirmed_subscription
 from processors.tests.factories import make_clinic
@@ -70,6 +74,7 @@ def collect_pages(prefix: str, settings) -> dict[str, str]:
     """Every public page in one language ("" English, "/nb" Norwegian), in each of its states."""
     make_article()
     make_clinic()
+    _publish_the_current_version()
     pages = Pages(prefix)
     client = Client()
     crawled = discover_pages(extra=(CLINIC, f"/nb{CLINIC}"))
@@ -94,6 +99,15 @@ def collect_pages(prefix: str, settings) -> dict[str, str]:
         if response.status_code != 429:
             pages.html.pop(f"{prefix}{path} (rate limited)", None)
     return pages.html
+
+
+def _publish_the_current_version() -> None:
+    """Publish the declaration's version on its own date, so that the archive lists it (and the
+    earlier ones), with their pages and differences for the crawl to follow."""
+    current = get_declaration().current
+    publish_policy(
+        now=timezone.make_aware(datetime.datetime.combine(current.date, datetime.time(12)))
+    )
 
 
 def _steps(pages: Pages, prefix: str) -> None:
@@ -183,6 +197,8 @@ def english_pages(db, settings, tmp_path):
 
 def test_dec_02_every_public_nb_page_is_entirely_norwegian(norwegian_pages):
     expected = ("/nb/", "/nb/privacy/", f"/nb{ARTICLE}", f"/nb{CLINIC}", "/nb/no-such-page/ (404)")
+    version = get_declaration().current.version
+    expected += (f"/nb/privacy/versions/{version}/", f"/nb/privacy/versions/{version}/cookies/")
     for label in expected:
         assert label in norwegian_pages, sorted(norwegian_pages)
     assert len(norwegian_pages) > 50, sorted(norwegian_pages)

@@ -60,7 +60,8 @@ def legal_basis_in_words(activity_key: str) -> str:
 
 @register.filter
 def role_name(role: str) -> str:
-    return str(ROLE_NAMES.get(role, role))
+    """A recipient's role in running text: "processor", "databehandler"."""
+    return str(ROLE_NAMES[role]).lower() if role in ROLE_NAMES else role
 
 
 @register.filter
