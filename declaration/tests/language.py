@@ -11,6 +11,7 @@ looked at: text nodes (not scripts or styles) and the attributes a browser shows
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from html.parser import HTMLParser
@@ -53,40 +54,46 @@ def squash(text: str) -> str:
 
 
 class _VisibleText(HTMLParser):
-    """Collects the visible texts of a page and the lang of its <html>."""
+    """Collects the visible texts of a page and the lang of its <html>. A part marked as another
+    language (`<ol lang="en">`, the language switcher's "EN") is announced as such, to readers and
+    to screen readers, so it is left out: the archive shows a version published only in English
+    that way."""
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
         self.texts: list[str] = []
         self.html_lang: str | None = None
-        self._hidden = 0
-        self._stack: list[str] = []
+        self._skipped = 0
+        self._stack: list[tuple[str, bool]] = []
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "html":
             self.html_lang = attrs.get("lang")
+        skip = tag in HIDDEN_ELEMENTS or (
+            tag != "html" and attrs.get("lang") not in (None, self.html_lang)
+        )
         shown = [attrs.get(name) for name in SHOWN_ATTRIBUTES]
         if tag == "input" and attrs.get("type") in ("submit", "button", "reset"):
             shown.append(attrs.get("value"))
         if tag == "meta" and attrs.get("name") == "description":
             shown.append(attrs.get("content"))
-        if not self._hidden:
+        if not self._skipped and not skip:
             self.texts += [squash(value) for value in shown if value and value.strip()]
         if tag not in VOID_ELEMENTS:
-            self._stack.append(tag)
-            self._hidden += tag in HIDDEN_ELEMENTS
+            self._stack.append((tag, skip))
+            self._skipped += skip
 
     def handle_endtag(self, tag):
-        if tag in self._stack:
+        if any(open_tag == tag for open_tag, _ in self._stack):
             while self._stack:
-                closed = self._stack.pop()
-                self._hidden -= closed in HIDDEN_ELEMENTS
+                closed, skip = self._stack.pop()
+                self._skipped -= skip
                 if closed == tag:
                     break
 
     def handle_data(self, data):
-        if not self._hidden and data.strip():
+        if not self._skipped and data.strip():
             self.texts.append(squash(data))
 
 
@@ -171,8 +178,6 @@ def english_interface_texts() -> tuple[frozenset[str], tuple[str, ...], tuple[re
 
 def declared_texts(value) -> list[Text]:
     """Every bilingual text anywhere in the declaration (activities, recipients, rules, …)."""
-    import dataclasses
-
     if isinstance(value, Text):
         return [value]
     if dataclasses.is_dataclass(value) and not isinstance(value, type):

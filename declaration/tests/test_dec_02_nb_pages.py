@@ -15,12 +15,12 @@ import re
 
 import pytest
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consent.tests.crawl import discover_pages
 from consent.tests.factories import give_cookie, make_decision
 from content.tests.factories import make_article, make_profile
-from declaration.publishing import publish_policy
+from declaration.publishing import publish_policy, render_document
 from declaration.selectors import get_declaration
 from declaration.tests import language
 from newsletter.tests.factories import confirmed_subscription, unconfirmed_subscription
@@ -274,6 +274,15 @@ def test_dec_02_the_checker_passes_norwegian_and_ignores_scripts():
     assert language.check_norwegian_page(fake(body)) == []
 
 
+def test_dec_02_only_a_part_marked_as_english_may_be_english():
+    marked = '<ol lang="en"><li>Who we are</li></ol><p>Hvem vi er</p>'
+    assert language.check_norwegian_page(fake(marked)) == []
+    unmarked = '<ol lang="nb"><li>Who we are</li></ol><p lang="en">Hvem</p>'
+    assert "interface text in English: 'Who we are'" in language.check_norwegian_page(
+        fake(unmarked)
+    )
+
+
 def test_dec_02_the_checker_finds_norwegian_on_a_fake_english_page():
     findings = language.check_english_page(
         fake("<td>Regnskapsførere, revisorer og advokater</td> 6. desember 2026", lang="en")
@@ -281,3 +290,11 @@ def test_dec_02_the_checker_finds_norwegian_on_a_fake_english_page():
     assert any("declared text in Norwegian" in f for f in findings), findings
     assert "date in Norwegian: '6. desember 2026'" in findings
     assert re.search("lang", " ".join(language.check_english_page(fake("", lang="nb"))))
+
+
+def test_dec_02_a_version_archived_while_english_is_active_is_norwegian_in_norwegian():
+    # Publishing runs in a command or in the admin, in English: the archived Norwegian text must
+    # still be built in Norwegian (the country names and safeguards in its context included).
+    with translation.override("en"):
+        text = render_document(get_declaration(), "privacy_policy", "nb")
+    assert language.check_norwegian_page(fake(text)) == []
