@@ -122,6 +122,7 @@ def _steps(pages: Pages, prefix: str) -> None:
     detail = response["Location"].removeprefix("/nb")
     pages.get(client, detail)
     pages.get(client, f"{detail}report/")
+    pages.get(client, f"{detail}report.json?t=not-a-token", "refused download")
     pages.get(Client(), detail, "signed out")
     pages.get(client, "/privacy-requests/verify/not-a-token/")
     # The newsletter: sign-up sent, confirmation link, unsubscribe, unknown links.
@@ -161,6 +162,12 @@ def _steps(pages: Pages, prefix: str) -> None:
     pages.get(client, f"/consent/receipt/{decision.consent_id}/")
     pages.get(client, "/consent/receipt/not-a-receipt/")
     pages.post(client, "/consent/", {"action": "nonsense"}, "refused choice")
+    # The banner with the browser's Global Privacy Control signal; a comment's outcome; a form
+    # sent without its CSRF token.
+    pages.get(Client(), "/", "GPC", headers={"Sec-GPC": "1"})
+    for outcome in ("pending", "published"):
+        pages.get(client, f"{ARTICLE}?comment={outcome}", f"comment {outcome}")
+    pages.post(Client(enforce_csrf_checks=True), "/contact/", {}, "403 CSRF")
 
 
 def _errors(pages: Pages) -> None:
@@ -199,6 +206,13 @@ def test_dec_02_every_public_nb_page_is_entirely_norwegian(norwegian_pages):
     expected = ("/nb/", "/nb/privacy/", f"/nb{ARTICLE}", f"/nb{CLINIC}", "/nb/no-such-page/ (404)")
     version = get_declaration().current.version
     expected += (f"/nb/privacy/versions/{version}/", f"/nb/privacy/versions/{version}/cookies/")
+    expected += (
+        "/nb/contact/ (403 CSRF)",
+        "/nb/ (GPC)",
+        "/nb/ (400)",
+        "/nb/ (after a consent choice)",
+    )
+    expected += (f"/nb{CLINIC} (rate limited)", "/nb/newsletter/ (form error)")
     for label in expected:
         assert label in norwegian_pages, sorted(norwegian_pages)
     assert len(norwegian_pages) > 50, sorted(norwegian_pages)
