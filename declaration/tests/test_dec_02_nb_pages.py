@@ -113,6 +113,11 @@ def _publish_the_current_version() -> None:
 def _steps(pages: Pages, prefix: str) -> None:
     """The pages that need an object or a step before them."""
     client = Client()
+    # Kari first leaves records of several kinds, so that her access report has their tables.
+    kari = {"name": "Kari Nordmann", "email": "kari@example.no"}
+    Client().post(f"{prefix}/contact/", {**kari, "message": "Ring meg.", "company": "Klinikk AS"})
+    Client().post(f"{prefix}/newsletter/", {**kari, "age_confirmed": "on"})
+    Client().post(f"{prefix}{ARTICLE}", {**kari, "text": "Takk!", "age_confirmed": "on"})
     # The privacy portal: sent, the emailed link, the request, its report, a refused link.
     pages.post(client, "/privacy-requests/", {"kind": "access", "email": "kari@example.no"}, "sent")
     pages.get(client, "/privacy-requests/sent/")
@@ -312,3 +317,31 @@ def test_dec_02_a_version_archived_while_english_is_active_is_norwegian_in_norwe
     with translation.override("en"):
         text = render_document(get_declaration(), "privacy_policy", "nb")
     assert language.check_norwegian_page(fake(text)) == []
+
+
+# Names that are the same word in both languages.
+SAME_IN_BOTH = {"ID", "Status", "Type"}
+_HEADING = re.compile(r"<(?:th scope=\"col\"|h2)>([^<]+)")
+
+
+@pytest.mark.django_db
+def test_dec_02_the_access_report_names_every_record_and_column_in_norwegian(settings, tmp_path):
+    # The report's tables name the stored fields, which are in no catalogue until translated: so
+    # the Norwegian page is read against the English one, heading by heading.
+    settings.WEKST_PRIVATE_FILES_ROOT = tmp_path / "private"
+    make_article()
+    kari = {"name": "Kari Nordmann", "email": "kari@example.no"}
+    Client().post("/nb/contact/", {**kari, "message": "Ring meg.", "company": "Klinikk AS"})
+    Client().post("/nb/newsletter/", {**kari, "age_confirmed": "on"})
+    Client().post(f"/nb{ARTICLE}", {**kari, "text": "Takk!", "age_confirmed": "on"})
+    client = Client()
+    client.post("/nb/privacy-requests/", {"kind": "access", "email": "kari@example.no"})
+    token = link_token_sent_to("kari@example.no")
+    detail = client.post(f"/nb/privacy-requests/verify/{token}/")["Location"].removeprefix("/nb")
+    english = _HEADING.findall(client.get(f"{detail}report/").content.decode())
+    norwegian = _HEADING.findall(client.get(f"/nb{detail}report/").content.decode())
+    assert len(english) == len(norwegian) > 40
+    untranslated = sorted(
+        {e.strip() for e, n in zip(english, norwegian, strict=True) if e == n} - SAME_IN_BOTH
+    )
+    assert not untranslated, f"Shown in English on the Norwegian report: {untranslated}"
