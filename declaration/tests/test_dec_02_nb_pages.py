@@ -14,6 +14,7 @@ import datetime
 import re
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone, translation
 
@@ -48,6 +49,14 @@ RATE_LIMITS = {
     "RIGHTS_RATE_LIMIT_PER_IP": 1,
     "CLINIC_RATE_LIMIT_PER_IP": 1,
 }
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits():
+    # Every page here is asked from the same address: each test starts with no submission counted.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 class Pages:
