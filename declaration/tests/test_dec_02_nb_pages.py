@@ -47,7 +47,6 @@ RATE_LIMITS = {
     "NEWSLETTER_RATE_LIMIT_PER_IP": 1,
     "CONTENT_RATE_LIMIT_PER_IP": 1,
     "RIGHTS_RATE_LIMIT_PER_IP": 1,
-    "CLINIC_RATE_LIMIT_PER_IP": 1,
 }
 
 
@@ -105,8 +104,7 @@ def collect_pages(prefix: str, settings) -> dict[str, str]:
         limited = Client()
         for _ in range(3):
             response = pages.post(limited, path, {"email": "kari@example.no"}, "rate limited")
-        if response.status_code != 429:
-            pages.html.pop(f"{prefix}{path} (rate limited)", None)
+        assert response.status_code == 429, f"{prefix}{path} was not rate limited"
     return pages.html
 
 
