@@ -53,9 +53,12 @@ def render_document(declaration: Declaration, document: str, language: str) -> s
     template_name, build_context = DOCUMENTS[document]
     template = get_template(template_name).template
     block = next(n for n in template.nodelist.get_nodes_by_type(BlockNode) if n.name == "content")
-    context = Context(build_context(declaration))
-    with translation.override(language), context.bind_template(template):
-        return block.render(context).strip()
+    # The context in the document's language too: it holds texts made when it is built (country
+    # names, safeguards), which would otherwise be frozen in whatever language was active.
+    with translation.override(language):
+        context = Context(build_context(declaration))
+        with context.bind_template(template):
+            return block.render(context).strip()
 
 
 def _earlier_text(version: str, language: str) -> str:

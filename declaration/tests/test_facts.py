@@ -16,8 +16,8 @@ from django.utils import formats, translation
 from declaration.citations import cite
 from declaration.policy import COUNTRY_NAMES, safeguard_description
 from declaration.records import build_records
-from declaration.schema import Text
 from declaration.selectors import get_declaration
+from declaration.tests.language import declared_texts
 from declaration.tests.test_pages import parse, policy_url, squash
 
 EN_MONTHS = (
@@ -25,21 +25,6 @@ EN_MONTHS = (
 )
 NB_MONTHS = "januar februar mars april mai juni juli august september oktober november desember"
 NB_MONTHS = NB_MONTHS.split()
-
-
-def declared_texts(value) -> list[Text]:
-    """Every bilingual text anywhere in the declaration (activities, recipients, rules, …)."""
-    if isinstance(value, Text):
-        return [value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [
-            t for f in dataclasses.fields(value) for t in declared_texts(getattr(value, f.name))
-        ]
-    if isinstance(value, dict):
-        return [t for item in value.values() for t in declared_texts(item)]
-    if isinstance(value, list | tuple):
-        return [t for item in value for t in declared_texts(item)]
-    return []
 
 
 def english_only_texts() -> set[str]:
