@@ -18,6 +18,7 @@ from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone, translation
 
+from clinics.tests.factories import make_clinic
 from consent.tests.crawl import discover_pages
 from consent.tests.factories import give_cookie, make_decision
 from content.tests.factories import make_article, make_profile
@@ -25,7 +26,6 @@ from declaration.publishing import publish_policy, render_document
 from declaration.selectors import get_declaration
 from declaration.tests import language
 from newsletter.tests.factories import confirmed_subscription, unconfirmed_subscription
-from processors.tests.factories import make_clinic
 from rights.tests.factories import link_token_sent_to
 
 CLINIC = "/clinics/tannlege-nord/contact/"
@@ -193,8 +193,8 @@ def _errors(pages: Pages) -> None:
 def typed_content() -> tuple[str, ...]:
     """What staff typed in one language and the pages show as written: the article, and the
     clinic's purposes copied from its agreement."""
+    from clinics.models import ClinicAgreement
     from content.models import Article
-    from processors.models import ClinicAgreement
 
     return (
         *Article.objects.values_list("title", flat=True),
