@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from newsletter.models import Delivery, Issue, Subscription, Suppression
 from newsletter.tokens import TOKEN_MAX_LENGTH, address_digests, hash_token
+from subjects import stops
 
 # Local parts of shared mailboxes rather than a person's (LEA-06: role addresses are flagged).
 ROLE_LOCAL_PARTS = frozenset(
@@ -66,15 +67,13 @@ def recipients_of(issue: Issue) -> QuerySet[Subscription]:
     Only those confirmed before sending started, so a long send has a fixed audience. A subject
     under a restriction or objection gets no marketing email while it is in force (RIG-05).
     """
-    from rights.selectors import restricted_subject_ids
-
     already = Delivery.objects.filter(issue=issue, subscription=OuterRef("pk"))
     return (
         Subscription.objects.filter(
             status=Subscription.Status.CONFIRMED, confirmed_at__lte=issue.send_started_at
         )
         .exclude(Exists(already))
-        .exclude(subject_id__in=restricted_subject_ids())
+        .exclude(subject_id__in=stops.restricted_subject_ids())
         .order_by("pk")
     )
 
