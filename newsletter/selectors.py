@@ -90,3 +90,12 @@ def unconfirmed_signups_due_for_erasure(
         status=Subscription.Status.UNCONFIRMED,
         confirmation_expires_at__lte=now or timezone.now(),
     )
+
+
+def people_told_of_policy_changes(*, cutoff: datetime.datetime) -> list[tuple[int, str]]:
+    """Confirmed subscribers by `cutoff` in the language they chose (declaration.audiences;
+    TP-05): an unconfirmed sign-up never became a subscription."""
+    subscribers = Subscription.objects.filter(
+        status=Subscription.Status.CONFIRMED, confirmed_at__lte=cutoff
+    )
+    return list(subscribers.values_list("subject_id", "language"))
