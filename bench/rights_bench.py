@@ -298,8 +298,8 @@ def _add_consent_decision(writers: dict, i: int, at: datetime.datetime) -> None:
 
 
 def _add_request(writers: dict, i: int, email: str, at: datetime.datetime) -> None:
-    """A completed access request, due when the law says (rights.deadlines)."""
-    from rights.deadlines import due_at
+    """A completed access request, due when the law says (wekst.deadlines)."""
+    from wekst.deadlines import due_at
 
     writers["request"].add(
         id=i // 10,

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from rights.legal_duty import KeptUnderLegalDuty
+from subjects.legal_duty import KeptUnderLegalDuty
 
 # Art. 33(1): notify the supervisory authority within 72 hours of becoming aware.
 AUTHORITY_DEADLINE = datetime.timedelta(hours=72)

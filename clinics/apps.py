@@ -2,7 +2,25 @@
 
 from django.apps import AppConfig
 
+from declaration import audiences
+from leads import clinic_scope
+
 
 class ClinicsConfig(AppConfig):
     name = "clinics"
     verbose_name = "Clinics (Wekst as processor)"
+
+    def ready(self) -> None:
+        from clinics.selectors import (
+            clinic_data_visible_to,
+            clinics_visible_to,
+            people_told_of_policy_changes,
+        )
+
+        # Told of a significant policy change (policy §13; TP-05); the declaration does not
+        # import this app, which sits above it (docs/overview.md, "The layers").
+        audiences.register_audience(people_told_of_policy_changes)
+        # Who sees a clinic's leads in the leads' admin (CL-02): the rule is this app's.
+        clinic_scope.answer_with(
+            rows_visible_to=clinic_data_visible_to, clinics_visible_to=clinics_visible_to
+        )

@@ -17,7 +17,7 @@ from declaration.citations import cite
 from declaration.schema import LEGAL_BASES
 from processors.models import Recipient
 from processors.storage import private_documents
-from rights.legal_duty import KeptUnderLegalDuty
+from subjects.legal_duty import KeptUnderLegalDuty
 
 # The tables keep the names they had in processors/ (issue 17 moved the models, not the data).
 

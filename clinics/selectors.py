@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from clinics.models import Clinic, ClinicAgreement
+from clinics.models import Clinic, ClinicAgreement, ClinicContact
 from staff.roles import SEE_EVERY_CLINIC
 
 # May work be done for a clinic (CL-01) ---------------------------------------------------------
@@ -124,3 +124,9 @@ def clinic_data_visible_to(user, *, clinic_path: str = "clinic") -> Q:
     return Q(**{f"{clinic_path}__isnull": True}) | Q(
         **{f"{clinic_path}__in": _assigned_clinics(user)}
     )
+
+
+def people_told_of_policy_changes(*, cutoff: datetime.datetime) -> list[tuple[int, str]]:
+    """Clinic contacts recorded by `cutoff`, language unknown (declaration.audiences; TP-05)."""
+    contacts = ClinicContact.objects.filter(created_at__lte=cutoff)
+    return [(subject_id, "") for subject_id in contacts.values_list("subject_id", flat=True)]

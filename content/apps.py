@@ -1,6 +1,15 @@
 from django.apps import AppConfig
 
+from declaration import audiences
+
 
 class ContentConfig(AppConfig):
     name = "content"
     verbose_name = "Content"
+
+    def ready(self) -> None:
+        from content.selectors import people_told_of_policy_changes
+
+        # Told of a significant policy change (policy §13; TP-05); the declaration does not
+        # import this app, which sits above it (docs/overview.md, "The layers").
+        audiences.register_audience(people_told_of_policy_changes)

@@ -73,3 +73,12 @@ def get_profile_of(user) -> Profile | None:
     if not user.is_authenticated:
         return None
     return Profile.objects.filter(user=user).select_related("user", "subject").first()
+
+
+def people_told_of_policy_changes(*, cutoff: datetime.datetime) -> list[tuple[int, str]]:
+    """Registered users who are not staff, by `cutoff`, language unknown (declaration.audiences;
+    TP-05)."""
+    users = Profile.objects.filter(
+        created_at__lte=cutoff, user__is_staff=False, user__is_active=True
+    )
+    return [(subject_id, "") for subject_id in users.values_list("subject_id", flat=True)]

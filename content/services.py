@@ -17,6 +17,7 @@ from audit.services import record_event
 from content import selectors
 from content.models import Article, Comment, Profile
 from declaration.selectors import age_of_consent, get_declaration
+from rights.services.opening import open_request
 from subjects.models import Subject
 from subjects.normalise import normalise_email
 from subjects.selectors import records_of
@@ -313,8 +314,6 @@ def report_child_data(
     erase, and the erasure leaves a suppression entry. The caller answers the same whatever is
     found, so a report never reveals whether the address is known.
     """
-    from rights.services.opening import open_request  # the rights app owns requests (issue 5)
-
     lines = [
         "Reported as personal data given by a child under "
         f"{age_of_consent()} (privacy policy §12; GDPR Art. 8, 17(1)(f)).",

@@ -17,13 +17,10 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from clinics.models import ClinicContact
-from content.models import Profile
+from declaration import audiences
 from declaration.models import PolicyNotice, PolicyVersion
 from declaration.selectors import get_declaration
-from leads.models import Lead
 from mail.services import queue_email
-from newsletter.models import Subscription
 from subjects.models import Subject
 
 # The declared activity the notices serve (declaration.yaml).
@@ -39,27 +36,11 @@ def people_to_notify(version: PolicyVersion) -> dict[int, str]:
 
     Confirmed subscribers (an unconfirmed sign-up never became a subscription), clinic contacts
     and registered users who are not staff, each once however many roles they have, as of the
-    version's publication: someone who joins later was shown the new version already.
+    version's publication: someone who joins later was shown the new version already. Each area
+    declares its people (declaration.audiences; newsletter, clinics and content selectors), and
+    the language of a person no audience knows it of is that of their latest enquiry (leads).
     """
-    cutoff = version.published_at
-    people: dict[int, str] = {}
-    contacts = ClinicContact.objects.filter(created_at__lte=cutoff)
-    users = Profile.objects.filter(
-        created_at__lte=cutoff, user__is_staff=False, user__is_active=True
-    )
-    for queryset in (contacts, users):
-        for subject_id in queryset.values_list("subject_id", flat=True):
-            people.setdefault(subject_id, "")
-    subscribers = Subscription.objects.filter(
-        status=Subscription.Status.CONFIRMED, confirmed_at__lte=cutoff
-    )
-    for subject_id, language in subscribers.values_list("subject_id", "language"):
-        people[subject_id] = language
-    # Otherwise the language of the person's latest enquiry, if they made one.
-    unknown = [subject_id for subject_id, language in people.items() if not language]
-    leads = Lead.objects.filter(subject_id__in=unknown).order_by("created_at")
-    for subject_id, language in leads.values_list("subject_id", "language"):
-        people[subject_id] = language
+    people = audiences.people_as_of(version.published_at)
     return {
         subject_id: language if language in LANGUAGE_CODES else ""
         for subject_id, language in people.items()

@@ -20,9 +20,8 @@ from declaration.selectors import get_declaration
 from leads.models import Lead
 from mail.services import queue_email
 from newsletter.selectors import is_suppressed
-from rights import ledger
-from rights.deadlines import due_at
-from rights.models import Restriction
+from subjects import stops
+from wekst.deadlines import due_at
 
 # A person whose language we do not know is written to in Norwegian: the people we learn about
 # from others are staff of Norwegian clinics, and Art. 12(1) asks for the language they read
@@ -91,20 +90,9 @@ def objected_or_erased(lead: Lead) -> bool:
     notice is sent, so that re-entering them from a list never mails them (Art. 17, 21)."""
     if lead.email and is_suppressed(email=lead.email):
         return True
-    if Restriction.objects.filter(
-        subject=lead.subject_id, kind=Restriction.Kind.OBJECTION, lifted_at__isnull=True
-    ).exists():
+    if stops.objection_in_force(subject_id=lead.subject_id):
         return True
-    digester = ledger.Digester()
-    digests = set(digester.email(lead.email) if lead.email else [])
-    if lead.phone:
-        digests.update(digester.phone(lead.phone))
-    return any(
-        entry.event == ledger.ERASURE
-        and entry.at <= lead.created_at
-        and digests.intersection(entry.digests)
-        for entry in ledger.read_entries()
-    )
+    return stops.erased_before(email=lead.email, phone=lead.phone, at=lead.created_at)
 
 
 # The notice -----------------------------------------------------------------------------------

@@ -69,3 +69,10 @@ def staff_addresses_for(lead: Lead) -> list[str]:
         return list(settings.WEKST_STAFF_EMAILS)
     assigned = lead.clinic.staff.filter(is_active=True, is_staff=True).exclude(email="")
     return sorted(set(assigned.values_list("email", flat=True)))
+
+
+def languages_of_latest_enquiries(*, subject_ids: list[int]) -> list[tuple[int, str]]:
+    """(subject id, language) of the people's enquiries, oldest first, so the latest counts
+    (declaration.audiences: the language of a policy notice; TP-05)."""
+    leads = Lead.objects.filter(subject_id__in=subject_ids).order_by("created_at")
+    return list(leads.values_list("subject_id", "language"))

@@ -16,6 +16,7 @@ from declaration.selectors import get_declaration
 from leads import selectors
 from leads.models import Lead, Meeting
 from mail.services import queue_email
+from newsletter.services import start_subscription
 from subjects.models import Subject
 from subjects.services import find_or_create_subject, get_or_create_subject
 
@@ -119,8 +120,6 @@ def submit_enquiry(
 
 
 def _start_newsletter_subscription(lead: Lead) -> None:
-    from newsletter.services import start_subscription
-
     # A failure here must not lose the enquiry (issue 3, item 5): the lead keeps the consent and
     # its wording, so staff can see it and the sign-up can be repeated.
     try:

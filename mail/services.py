@@ -8,8 +8,8 @@ from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.utils import timezone
 
+from mail.guards import check_may_send
 from mail.models import OutgoingEmail
-from rights.processing import ensure_may_email
 from subjects.models import Subject
 
 logger = logging.getLogger(__name__)
@@ -36,11 +36,12 @@ def queue_email(
     The task row (django-tasks-db) commits or rolls back together with the change that caused
     the email, so there is never a sent email for a change that did not happen, nor a change whose
     email was silently dropped. An email to a person for a processing they objected to is refused
-    with ProcessingStopped and nothing is stored (GDPR Art. 21; rights.processing).
+    with ProcessingStopped and nothing is stored (GDPR Art. 21; rights.processing, registered as
+    a guard in mail.guards).
     """
     from mail.tasks import deliver_email
 
-    ensure_may_email(to=to, subject=subject, purpose=purpose)
+    check_may_send(to=to, subject=subject, purpose=purpose)
     # No savepoint of its own inside a caller's transaction: the two rows go with the caller's.
     with transaction.atomic(savepoint=False):
         email = OutgoingEmail.objects.create(

@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from declaration import audiences
+
 
 class NewsletterConfig(AppConfig):
     name = "newsletter"
@@ -7,3 +9,8 @@ class NewsletterConfig(AppConfig):
 
     def ready(self) -> None:
         from newsletter import checks  # noqa: F401 - registers the system checks
+        from newsletter.selectors import people_told_of_policy_changes
+
+        # Told of a significant policy change (policy §13; TP-05); the declaration does not
+        # import this app, which sits above it (docs/overview.md, "The layers").
+        audiences.register_audience(people_told_of_policy_changes)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from newsletter.models import Delivery, Issue, Subscription, Suppression
 from newsletter.tokens import TOKEN_MAX_LENGTH, address_digests, hash_token
+from subjects import stops
 
 # Local parts of shared mailboxes rather than a person's (LEA-06: role addresses are flagged).
 ROLE_LOCAL_PARTS = frozenset(
@@ -66,15 +67,13 @@ def recipients_of(issue: Issue) -> QuerySet[Subscription]:
     Only those confirmed before sending started, so a long send has a fixed audience. A subject
     under a restriction or objection gets no marketing email while it is in force (RIG-05).
     """
-    from rights.selectors import restricted_subject_ids
-
     already = Delivery.objects.filter(issue=issue, subscription=OuterRef("pk"))
     return (
         Subscription.objects.filter(
             status=Subscription.Status.CONFIRMED, confirmed_at__lte=issue.send_started_at
         )
         .exclude(Exists(already))
-        .exclude(subject_id__in=restricted_subject_ids())
+        .exclude(subject_id__in=stops.restricted_subject_ids())
         .order_by("pk")
     )
 
@@ -91,3 +90,12 @@ def unconfirmed_signups_due_for_erasure(
         status=Subscription.Status.UNCONFIRMED,
         confirmation_expires_at__lte=now or timezone.now(),
     )
+
+
+def people_told_of_policy_changes(*, cutoff: datetime.datetime) -> list[tuple[int, str]]:
+    """Confirmed subscribers by `cutoff` in the language they chose (declaration.audiences;
+    TP-05): an unconfirmed sign-up never became a subscription."""
+    subscribers = Subscription.objects.filter(
+        status=Subscription.Status.CONFIRMED, confirmed_at__lte=cutoff
+    )
+    return list(subscribers.values_list("subject_id", "language"))

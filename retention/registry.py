@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from clinics.selectors import clinic_retention_terms
 from declaration.schema import RetentionRule
 
 
@@ -123,8 +124,6 @@ def subtract_months(moment, months: int):
 def _clinic_leads_due(queryset, cutoff, now):
     """Leads collected for a clinic: as the clinic's agreement instructs (months after the last
     contact), and all of them once the declared period after its last engagement has passed."""
-    from clinics.selectors import clinic_retention_terms
-
     condition = Q(pk__in=[])
     for terms in clinic_retention_terms(on=timezone.localdate(now)):
         if terms.retention_months:

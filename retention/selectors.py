@@ -15,6 +15,7 @@ from declaration.schema import RetentionRule
 from declaration.selectors import get_declaration
 from retention.models import LegalHold
 from retention.registry import REGISTRY, Cutoff, Elsewhere, Keep, Sweep, cutoff_for
+from rights.selectors import subject_ids_with_open_requests
 
 
 def held_subject_ids() -> QuerySet:
@@ -32,8 +33,6 @@ def open_request_subject_ids():
     error, never an empty answer (the sweep must not erase what a request is about)."""
     if not apps.is_installed("rights"):
         return []
-    from rights.selectors import subject_ids_with_open_requests
-
     return subject_ids_with_open_requests()
 
 

@@ -128,3 +128,16 @@ def read_entries() -> Iterator[LedgerEntry]:
                 digests=tuple(data.get("digests", ())),
                 suppression_digest=data.get("suppression", ""),
             )
+
+
+def erased_before(*, email: str, phone: str, at: datetime.datetime) -> bool:
+    """Whether the ledger holds an erasure, at or before `at`, of this address or phone number
+    (either may be empty)."""
+    digester = Digester()
+    digests = set(digester.email(email) if email else [])
+    if phone:
+        digests.update(digester.phone(phone))
+    return any(
+        entry.event == ERASURE and entry.at <= at and digests.intersection(entry.digests)
+        for entry in read_entries()
+    )

@@ -7,8 +7,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from rights.deadlines import MAX_EXTENSION_MONTHS
-from rights.legal_duty import KeptUnderLegalDuty
+from subjects.legal_duty import KeptUnderLegalDuty
+from wekst.deadlines import MAX_EXTENSION_MONTHS
 
 
 class Request(models.Model):

@@ -78,3 +78,10 @@ def ensure_may_email(*, to: str, subject: Subject | None, purpose: str) -> None:
             "It may resume only when reviewed compelling grounds override the objection.",
             code="objected",
         )
+
+
+def objection_in_force(*, subject_id: int) -> bool:
+    """Whether the subject has an objection under Art. 21 in force (not yet lifted)."""
+    return Restriction.objects.filter(
+        subject=subject_id, kind=Restriction.Kind.OBJECTION, lifted_at__isnull=True
+    ).exists()

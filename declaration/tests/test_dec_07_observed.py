@@ -5,7 +5,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from declaration.checks import check_browser_hosts_are_declared
+from consent.checks import check_browser_hosts_are_declared
 from declaration.observed import COOKIE, HOST, Seen, find_never_seen, find_undeclared
 from declaration.policy import cookie_policy_context
 from declaration.schema import parse_declaration

@@ -1,6 +1,6 @@
 """Deadlines of requests (GDPR Art. 12(3); RIG-06, checklist RG-04): extending one, with a reason
 told to the person within the first month, and reminding staff of what is due or overdue.
-When a request is due is computed in rights.deadlines.
+When a request is due is computed in wekst.deadlines.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mail.services import queue_email
-from rights.deadlines import MAX_EXTENSION_MONTHS, due_at
 from rights.models import OPEN_STATUSES, Request
 from rights.selectors import requests_due_for_reminder
 from rights.services.steps import (
@@ -27,6 +26,7 @@ from rights.services.steps import (
     _locked,
     _tell_person,
 )
+from wekst.deadlines import MAX_EXTENSION_MONTHS, due_at
 
 
 def extend_request(*, request_id: int, months: int, reason: str, actor: str) -> Request:

@@ -21,12 +21,12 @@ from declaration.schema import Declaration
 from declaration.selectors import get_declaration
 from newsletter.models import Suppression
 from rights import ledger
-from rights.legal_duty import legal_duty_of
 from rights.models import ProcessorNotice, Request
 from rights.processor_targets import identifiers_in_requests, processor_targets
 from rights.reports import ErasureReport, KeptRecords
 from rights.services.processor_notices import pass_on_to_processors
 from rights.services.steps import RequestNotAllowed, _audit, _close, _locked, _tell_person
+from subjects.legal_duty import legal_duty_of
 from subjects.models import Subject
 from subjects.selectors import records_of
 
@@ -89,7 +89,7 @@ def _erase_subject(
     # Dangerous by design: this deletes a person's data for good (Art. 17). Every record is found
     # through the subject index (records_of), so a new kind of record is erased the moment its
     # model links to the subject. A model that must outlive erasure says so itself
-    # (rights.legal_duty.KeptUnderLegalDuty): only then is a record kept, with the law, the reason
+    # (subjects.legal_duty.KeptUnderLegalDuty): only then is a record kept, with the law, the reason
     # and the end date in the report (Art. 17(3)(b),(e)). The processors that received the data
     # get the erasure through their connectors, retried until done (Art. 17(2), 19). The ledger
     # outside the database is written last, before the commit, so that a restored backup cannot

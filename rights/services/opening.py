@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from rights.deadlines import due_at
 from rights.models import Request
 from rights.selectors import get_request_by_token
 from rights.services.access import _make_report_available
@@ -39,6 +38,7 @@ from rights.tokens import hash_token
 from subjects.normalise import normalise_email
 from subjects.selectors import find_subjects
 from subjects.services import find_or_create_subject
+from wekst.deadlines import due_at
 
 STAFF_CHANNELS = (Request.ReceivedVia.EMAIL, Request.ReceivedVia.LETTER, Request.ReceivedVia.PHONE)
 CHILD_REPORT_CHECK = (
