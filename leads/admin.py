@@ -10,10 +10,9 @@ from django.utils.html import format_html, format_html_join
 
 from audit.admin import AuditedModelAdmin
 from audit.services import actor_of
-from clinics.selectors import clinic_data_visible_to, clinics_visible_to
 from declaration.citations import cite
 from declaration.schema import LEGAL_BASES
-from leads import notices, other_sources
+from leads import clinic_scope, notices, other_sources
 from leads.forms import NoticeExceptionForm, OtherSourceLeadForm
 from leads.models import Lead, Meeting
 from subjects.selectors import records_of
@@ -74,14 +73,16 @@ class MeetingInline(admin.TabularInline):
 class CollectedForFilter(admin.SimpleListFilter):
     """Wekst's own leads unless a clinic is chosen: data collected for a clinic is kept apart
     and never mixed into Wekst's own lists (PRO-03; checklist CL-02). Which clinics a person may
-    choose, and see, is LeadAdmin.get_queryset's rule (clinics.selectors.clinics_visible_to)."""
+    choose, and see, is LeadAdmin.get_queryset's rule (clinics.selectors.clinics_visible_to, through leads.clinic_scope)."""
 
     title = "collected for"
     parameter_name = "collected_for"
 
     def lookups(self, request, model_admin):
         # Only the clinics the person may see are offered (CL-02).
-        clinics = clinics_visible_to(request.user).filter(leads__isnull=False).distinct()
+        clinics = (
+            clinic_scope.clinics_visible_to(request.user).filter(leads__isnull=False).distinct()
+        )
         return [("all", "Wekst and every clinic"), *[(str(c.pk), c.name) for c in clinics]]
 
     def choices(self, changelist):
@@ -195,7 +196,7 @@ class LeadAdmin(AuditedModelAdmin):
     def get_queryset(self, request):
         # The list, search, change page, exports and lookups all start here: a clinic's leads are
         # seen only by staff assigned to it (CL-02); anyone else gets "does not exist".
-        return super().get_queryset(request).filter(clinic_data_visible_to(request.user))
+        return super().get_queryset(request).filter(clinic_scope.rows_visible_to(request.user))
 
     def get_readonly_fields(self, request, obj=None):
         # A lead from another source that came without an address may be given one: that is
@@ -365,7 +366,9 @@ class MeetingAdmin(AuditedModelAdmin):
     def get_queryset(self, request):
         # A meeting is its lead's: seen only where the lead is (CL-02).
         queryset = super().get_queryset(request)
-        return queryset.filter(clinic_data_visible_to(request.user, clinic_path="lead__clinic"))
+        return queryset.filter(
+            clinic_scope.rows_visible_to(request.user, clinic_path="lead__clinic")
+        )
 
     def has_add_permission(self, request):
         return False

@@ -35,6 +35,8 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 
+from declaration.hosts import host_matches
+from declaration.selectors import get_declaration
 from processors.integration import (
     ERASURE,
     KINDS,
@@ -182,9 +184,6 @@ def _configured_locally(recipient: str, url: str) -> bool:
 def host_declared(*, recipient: str, url: str) -> bool:
     """Whether the declaration names the host of `url` for `recipient` (or it is that recipient's
     own local URL: a loopback URL in one of its `url_settings`, processors/integration.py)."""
-    from declaration.hosts import host_matches
-    from declaration.selectors import get_declaration
-
     declared = get_declaration().recipients.get(recipient)
     host = urlsplit(url).hostname or ""
     return declared is not None and (
@@ -197,7 +196,6 @@ def outbound_refusal(*, recipient: str, url: str) -> str | None:
     one the declaration names for the recipient (`server_hosts`; DEC-07) and the recipient's
     register entry complete, its agreement and transfer safeguard on record (PT-02, PRO-02:
     processors.selectors.recipient_blockers, the rule that also keeps integrations off)."""
-    from declaration.selectors import get_declaration
     from processors.selectors import recipient_blockers
 
     host = urlsplit(url).hostname or ""

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from processors.storage import private_documents
-from rights.legal_duty import KeptUnderLegalDuty
+from subjects.legal_duty import KeptUnderLegalDuty
 
 
 class WebhookDelivery(models.Model):

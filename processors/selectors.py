@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
 
+from declaration.policy import country_names, safeguard_description
 from declaration.schema import ADEQUATE_COUNTRIES, EEA_COUNTRIES
 from declaration.schema import Recipient as DeclaredRecipient
 from declaration.selectors import get_declaration
@@ -144,8 +145,6 @@ class PublishedRecipient:
 def published_recipients() -> tuple[list[PublishedRecipient], list[PublishedRecipient]]:
     """(processors, other recipients) of the declaration, in its order, each with what the
     register holds: the date of its agreement, and whether data may flow to it (PRO-01, PT-09)."""
-    from declaration.policy import country_names, safeguard_description
-
     declaration = get_declaration()
     register = {entry.key: entry for entry in Recipient.objects.filter(declared=True)}
     processors, others = [], []
