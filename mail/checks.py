@@ -1,5 +1,6 @@
 """System checks for outgoing mail: DKIM signing (Gmail's and Yahoo's bulk-sender rules)."""
 
+from email.utils import parseaddr
 from pathlib import Path
 
 from django.conf import settings
@@ -18,6 +19,18 @@ def check_dkim_is_configured(app_configs=None, **kwargs) -> list[checks.CheckMes
                 hint="Set DKIM_SELECTOR, DKIM_DOMAIN and DKIM_PRIVATE_KEY_PATH and publish the "
                 "public key (docs/email-delivery.md).",
                 id="mail.W001",
+            )
+        ]
+    from_domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2].lower()
+    dkim_domain = settings.DKIM_DOMAIN.lower()
+    # DMARC passes on DKIM only when the signing domain aligns with From (RFC 7489 §3.1.1).
+    if from_domain != dkim_domain and not from_domain.endswith("." + dkim_domain):
+        return [
+            checks.Warning(
+                f"DKIM_DOMAIN {dkim_domain!r} does not align with the From domain "
+                f"{from_domain!r} (DEFAULT_FROM_EMAIL): DMARC will not pass on DKIM.",
+                hint="Sign with the From address's domain (docs/email-delivery.md).",
+                id="mail.W002",
             )
         ]
     return []

@@ -140,9 +140,17 @@ def test_em_06_without_a_key_mail_leaves_unsigned_and_the_deploy_check_warns(
 
 
 @pytest.mark.django_db
-def test_em_06_with_a_key_the_deploy_check_is_quiet(dkim_key):
+def test_em_06_with_an_aligned_key_the_deploy_check_is_quiet(dkim_key, settings):
+    settings.DEFAULT_FROM_EMAIL = "Wekst <hello@wekst.example>"
     assert checks.check_dkim_is_configured() == []
     assert checks.check_dkim_key_is_usable() == []
+
+    settings.DEFAULT_FROM_EMAIL = "Wekst <hello@news.wekst.example>"  # a subdomain aligns too
+    assert checks.check_dkim_is_configured() == []
+
+    settings.DEFAULT_FROM_EMAIL = "Wekst <hello@wekst.com>"
+    [warning] = checks.check_dkim_is_configured()
+    assert warning.id == "mail.W002"  # DMARC would not pass on this signature
 
 
 @pytest.mark.django_db
