@@ -169,3 +169,31 @@ def test_em_06_an_unreadable_key_holds_the_email_with_the_reason_and_the_check_s
     assert "missing.pem" in email.last_error
     [error] = checks.check_dkim_key_is_usable()
     assert error.id == "mail.E001"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "value",
+    [
+        "<https://wekst.com/nb/avmelding/blåbær/>",  # not ASCII: would need an encoded word
+        "<https://wekst.com/u/" + "x" * 990 + "/>",  # one URI longer than a line may be
+    ],
+)
+def test_em_06_a_list_unsubscribe_that_cannot_leave_plain_is_held_with_the_reason(
+    smtp_server, run_tasks, settings, value
+):
+    settings.DKIM_PRIVATE_KEY_PATH = ""
+    email = queue_email(
+        to="kari@example.no",
+        subject_line="Growth notes",
+        body="…",
+        purpose="newsletter",
+        headers={"List-Unsubscribe": value},
+    )
+
+    run_tasks()
+
+    email.refresh_from_db()
+    assert smtp_server.raw == []  # never sent mangled
+    assert email.status == OutgoingEmail.Status.RETRYING
+    assert "List-Unsubscribe" in email.last_error
