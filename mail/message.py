@@ -7,6 +7,7 @@ are folded here instead, only at whitespace. The DKIM signature is computed over
 backend then writes (RFC 8058 §4 requires it to cover both List-Unsubscribe headers).
 """
 
+import re
 from pathlib import Path
 
 import dkim
@@ -61,19 +62,23 @@ def plain_header(name: str, value: str) -> FoldedHeader:
     """
     if not value.isascii() or "\r" in value or "\n" in value:
         raise ValueError(f"{name} must be one line of ASCII: {value!r}")
-    parts = [part.strip() for part in value.split(",")]
+    # Split only between bracketed URIs: a comma inside a URI stays where it is.
+    parts = [part.strip() for part in re.split(r",\s*(?=<)", value.strip())]
     lines: list[str] = []
-    prefix = len(name) + 2
     for index, part in enumerate(parts):
         text = part + ("," if index < len(parts) - 1 else "")
-        if lines and prefix + len(lines[-1]) + 1 + len(text) <= SOFT_LINE_LENGTH:
+        if lines and _line_length(name, lines) + 1 + len(text) <= SOFT_LINE_LENGTH:
             lines[-1] += " " + text
         else:
-            lines.append(text if not lines else " " + text)
-        if prefix + len(lines[-1]) > HARD_LINE_LENGTH:
+            lines.append(" " + text if lines else text)
+        if _line_length(name, lines) > HARD_LINE_LENGTH:
             raise ValueError(f"{name} has a part longer than one line may be: {part!r}")
-        prefix = 0
     return FoldedHeader(name, lines)
+
+
+def _line_length(name: str, lines: list[str]) -> int:
+    """Length of the last line as written; the first line starts with "Name: "."""
+    return len(lines[-1]) + (len(name) + 2 if len(lines) == 1 else 0)
 
 
 def dkim_key() -> bytes | None:

@@ -3,12 +3,14 @@ exact bytes the SMTP server received; without a key mail leaves unsigned and the
 warns."""
 
 import re
+from email.policy import SMTP
 
 import dkim
 import pytest
 from dkim import dknewkey
 
 from mail import checks
+from mail.message import plain_header
 from mail.models import OutgoingEmail
 from mail.services import queue_email
 
@@ -197,3 +199,18 @@ def test_em_06_a_list_unsubscribe_that_cannot_leave_plain_is_held_with_the_reaso
     assert smtp_server.raw == []  # never sent mangled
     assert email.status == OutgoingEmail.Status.RETRYING
     assert "List-Unsubscribe" in email.last_error
+
+
+def test_em_06_list_unsubscribe_is_folded_only_between_its_uris():
+    url = "<https://wekst.com/nb/newsletter/unsubscribe/" + "t" * 43 + "/?a=1,2>"
+    header = plain_header("List-Unsubscribe", f"{url}, <mailto:a@wekst.com>")
+
+    folded = header.fold(policy=SMTP)
+    assert folded == f"List-Unsubscribe: {url},\r\n <mailto:a@wekst.com>\r\n"
+    assert plain_header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click").fold(
+        policy=SMTP
+    ) == ("List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+    short = plain_header("List-Unsubscribe", "<https://a.example/u>,<mailto:b@a.example>")
+    assert short.fold(policy=SMTP) == (
+        "List-Unsubscribe: <https://a.example/u>, <mailto:b@a.example>\r\n"
+    )
