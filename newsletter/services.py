@@ -325,13 +325,13 @@ def _queue_issue_email(*, issue: Issue, subscription: Subscription) -> OutgoingE
         purpose=ACTIVITY,
         subject=subscription.subject,
         headers={
-            "List-Unsubscribe": list_unsubscribe(subscription),
+            "List-Unsubscribe": _list_unsubscribe(subscription=subscription),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
 
 
-def list_unsubscribe(subscription: Subscription) -> str:
+def _list_unsubscribe(*, subscription: Subscription) -> str:
     """The List-Unsubscribe value: the one-click HTTPS URL, then a mailto: for clients without
     one-click (RFC 2369 §3.2, RFC 8058 §3.1).
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from declaration.selectors import get_declaration
-from newsletter import services
+from newsletter import checks, services
 from newsletter.tests import factories
 
 
@@ -107,3 +107,17 @@ def test_em_06_the_mailto_goes_to_the_configured_address_or_is_left_out(
     )
     assert second["List-Unsubscribe"] == f"<{url}>"
     assert b"=?" not in smtp_server.raw[1].split(b"\r\n\r\n", 1)[0]
+
+
+@pytest.mark.parametrize(
+    ("address", "errors"),
+    [(None, []), ("", []), ("unsubscribe@wekst.com", []), ("not an address", ["newsletter.E002"])],
+)
+def test_em_06_the_check_refuses_a_mailto_that_cannot_leave_plain(settings, address, errors):
+    settings.NEWSLETTER_UNSUBSCRIBE_MAILTO = address
+    assert [error.id for error in checks.check_unsubscribe_mailto()] == errors
+
+
+def test_em_06_the_check_refuses_a_non_ascii_mailto(settings):
+    settings.NEWSLETTER_UNSUBSCRIBE_MAILTO = "avmelding@wekst.blåbær.no"
+    assert [error.id for error in checks.check_unsubscribe_mailto()] == ["newsletter.E002"]
