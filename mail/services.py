@@ -4,11 +4,11 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.utils import timezone
 
 from mail.guards import check_may_send
+from mail.message import OutgoingMessage
 from mail.models import OutgoingEmail
 from subjects.models import Subject
 
@@ -67,7 +67,7 @@ def deliver_email(*, email_id: int) -> None:
         email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
         if email is None or email.status == OutgoingEmail.Status.SENT:
             return
-        message = EmailMessage(
+        message = OutgoingMessage(
             subject=email.subject_line,
             body=email.body_text,
             from_email=settings.DEFAULT_FROM_EMAIL,
@@ -76,6 +76,8 @@ def deliver_email(*, email_id: int) -> None:
         )
         email.attempts += 1
         try:
+            # The message is built, signed (DKIM) and written by the backend here: a missing key
+            # is a failure to send like any other, retried with its reason recorded.
             message.send()
         except Exception as error:  # noqa: BLE001 - any failure to send means: try again later
             email.status = OutgoingEmail.Status.RETRYING

@@ -325,7 +325,24 @@ def _queue_issue_email(*, issue: Issue, subscription: Subscription) -> OutgoingE
         purpose=ACTIVITY,
         subject=subscription.subject,
         headers={
-            "List-Unsubscribe": f"<{url}>",
+            "List-Unsubscribe": _list_unsubscribe(subscription=subscription),
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
     )
+
+
+def _list_unsubscribe(*, subscription: Subscription) -> str:
+    """The List-Unsubscribe value: the one-click HTTPS URL, then a mailto: for clients without
+    one-click (RFC 2369 §3.2, RFC 8058 §3.1).
+
+    Nothing reads that mailbox automatically: staff read it, and the subject carries the
+    subscription's unsubscribe token so they can act on it (docs/email-delivery.md). An empty
+    NEWSLETTER_UNSUBSCRIBE_MAILTO leaves the mailto out.
+    """
+    url = unsubscribe_url(subscription)
+    mailto = settings.NEWSLETTER_UNSUBSCRIBE_MAILTO
+    if mailto is None:
+        mailto = get_declaration().controller.email
+    if not mailto:
+        return f"<{url}>"
+    return f"<{url}>, <mailto:{mailto}?subject=unsubscribe%20{subscription.unsubscribe_token}>"

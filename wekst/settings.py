@@ -4,6 +4,7 @@ DJANGO_ENV chooses the defaults: "production" (the default, so a forgotten varia
 "development" (bin/run) or "test" (bin/test). Production refuses to start without a secret key.
 """
 
+import os
 import re
 import tempfile
 from pathlib import Path
@@ -177,6 +178,12 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Wekst <hello@wekst.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# DKIM (RFC 6376): every outgoing message is signed when a key is set (mail/message.py). The
+# public key is published at <selector>._domainkey.<domain> (docs/email-delivery.md). Without a
+# key mail leaves unsigned and `manage.py check --deploy` warns.
+DKIM_SELECTOR = env("DKIM_SELECTOR", "")
+DKIM_DOMAIN = env("DKIM_DOMAIN", "")
+DKIM_PRIVATE_KEY_PATH = env("DKIM_PRIVATE_KEY_PATH", "")
 # Where notifications of new leads and requests go.
 WEKST_STAFF_EMAILS = env_list("WEKST_STAFF_EMAILS", ["hello@wekst.com"])
 
@@ -201,6 +208,9 @@ WEKST_SITE_URL = env("WEKST_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 NEWSLETTER_RATE_LIMIT_PER_IP = int(env("NEWSLETTER_RATE_LIMIT_PER_IP", "10"))
 NEWSLETTER_RATE_LIMIT_PER_ADDRESS = int(env("NEWSLETTER_RATE_LIMIT_PER_ADDRESS", "3"))
 NEWSLETTER_RATE_LIMIT_WINDOW_SECONDS = int(env("NEWSLETTER_RATE_LIMIT_WINDOW_SECONDS", "3600"))
+# The mailto: alternative in List-Unsubscribe, for mail clients without one-click. Unset: the
+# controller's address (declaration.yaml), which staff read; empty: no mailto at all.
+NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO")
 
 # Cookie consent (CON-01..CON-08). Google Analytics 4 loads only after analytics consent, and
 # never when no measurement id is set.

@@ -49,11 +49,15 @@ class Inbox:
     """Every message the local SMTP server received, parsed."""
 
     messages: list[email.message.EmailMessage] = field(default_factory=list)
+    # The same messages as the exact bytes the SMTP client handed over (DATA), for what parsing
+    # hides: encoded words, line lengths, a signature over the bytes.
+    raw: list[bytes] = field(default_factory=list)
     refuse: bool = False
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         if self.refuse:
             return "451 Try again later"
+        self.raw.append(envelope.content)
         self.messages.append(
             email.message_from_bytes(envelope.content, policy=email.policy.default)
         )

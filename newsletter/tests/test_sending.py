@@ -42,7 +42,10 @@ def test_lea_02_newsletter_carries_both_rfc_8058_headers(smtp_server, run_tasks,
 
     [message] = smtp_server.to("kari@example.no")
     token = subscription.unsubscribe_token
-    assert message["List-Unsubscribe"] == f"<https://wekst.example/newsletter/unsubscribe/{token}/>"
+    assert message["List-Unsubscribe"] == (
+        f"<https://wekst.example/newsletter/unsubscribe/{token}/>, "
+        f"<mailto:privacy@wekst.com?subject=unsubscribe%20{token}>"
+    )
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     # The token is opaque: not the subscriber's id, and long enough not to be guessed.
     assert token not in {str(subscription.pk), str(subscription.public_id)}

@@ -16,8 +16,10 @@ from subjects.models import Subject
 
 
 def header_url(message) -> str:
-    """The one URL in a List-Unsubscribe header (RFC 2369: in angle brackets)."""
-    [url] = [part.strip().strip("<>") for part in message["List-Unsubscribe"].split(",")]
+    """The one HTTPS URL in a List-Unsubscribe header (RFC 2369: in angle brackets), which a
+    mail client POSTs to; the header also holds a mailto: (RFC 8058 §3.1)."""
+    parts = [part.strip().strip("<>") for part in message["List-Unsubscribe"].split(",")]
+    [url] = [part for part in parts if part.startswith(("http://", "https://"))]
     return url
 
 
