@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from leads.models import Lead, Meeting
 from mail.models import OutgoingEmail
-from processors import calcom, trafft
+from processors import calcom
 from processors.fake import Booking, FakeBookingProvider
 from processors.models import WebhookDelivery
 from subjects.models import Subject
