@@ -1,9 +1,9 @@
 """The one base view every booking provider's webhook uses, and the event it turns payloads into.
 
-A provider module (trafft.py, calcom.py) says only how its signature is checked, when the delivery
-was sent, and how its payload reads; everything else (the missing-secret refusal, the constant-
-time comparison, the freshness window, replay protection, the JSON errors and the log lines) is
-written and tested once here (django-anymail's layout; LEA-03, EM-11).
+A provider module (trafft.py, calcom.py) says only how its deliveries are verified, when they were
+sent, and how its payload reads; everything else (the missing-secret refusal, the bounds on a body
+before it is parsed, the late-delivery flag, replay protection, the JSON errors and the log lines)
+is written and tested once here (django-anymail's layout; LEA-03, EM-11, SEC-03).
 """
 
 from __future__ import annotations
@@ -188,10 +188,11 @@ class BookingWebhookView(View):
     """Receive one booking provider's webhook: verify, refuse or apply once, answer in JSON.
 
     Refusals: 503 when no secret is configured (the provider is switched off) or the provider's
-    agreement or transfer safeguard is not on record (PRO-02), 401 when the
-    signature is missing, forged or stale, 400 when the body is not the JSON we expect or names
-    an event we do not handle. A refused call stores nothing and is logged without its content.
-    A repeated delivery is acknowledged with 200 and not applied again.
+    agreement or transfer safeguard is not on record (PRO-02), 401 when the signature or token
+    is missing or wrong (or the delivery is dated in the future), 400 when the body is too large,
+    too deep, not the JSON we expect or names an event we do not handle. A refused call stores
+    nothing and is logged without its content. A repeated delivery is acknowledged with 200 and
+    not applied again; a late one is applied and flagged.
     """
 
     http_method_names = ["post"]

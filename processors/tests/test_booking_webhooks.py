@@ -282,5 +282,3 @@ def test_calcom_signature_is_the_hex_hmac_sha256_of_the_raw_body():
     assert calcom.sign(b"what do ya want for nothing?", "Jefe") == (
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
     )
-
-
