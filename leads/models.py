@@ -172,6 +172,9 @@ class Meeting(models.Model):
         BOOKED = "booked", _("Booked")
         RESCHEDULED = "rescheduled", _("Rescheduled")
         CANCELLED = "cancelled", _("Cancelled")
+        # Cal.com's "request reschedule": the organiser cancelled and asked for a new time.
+        RESCHEDULE_REQUESTED = "reschedule_requested", _("Reschedule requested")
+        NO_SHOW = "no_show", _("No-show")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     lead = models.ForeignKey(Lead, on_delete=models.CASCADE, related_name="meetings")
@@ -180,7 +183,7 @@ class Meeting(models.Model):
     )
     provider = models.CharField(max_length=16, choices=Provider.choices)
     provider_booking_id = models.CharField(max_length=128)
-    status = models.CharField(max_length=16, choices=Status.choices)
+    status = models.CharField(max_length=24, choices=Status.choices)
     starts_at = models.DateTimeField(null=True, blank=True)
     ends_at = models.DateTimeField(null=True, blank=True)
     last_event_at = models.DateTimeField(

@@ -162,6 +162,15 @@ def record_booking(
         )
         if meeting is not None and meeting.last_event_at and occurred_at < meeting.last_event_at:
             return meeting
+        if (
+            meeting is not None
+            and status == Meeting.Status.BOOKED
+            and meeting.status == Meeting.Status.CANCELLED
+            and meeting.starts_at == starts_at
+        ):
+            # The booking of a slot already cancelled is older news arriving late (Trafft sends
+            # no time to order by): it must not reopen the meeting.
+            return meeting
         if meeting is None:
             subject = find_or_create_subject(email=email, phone=phone)
             lead = _booking_lead(

@@ -1,9 +1,9 @@
 """The one base view every booking provider's webhook uses, and the event it turns payloads into.
 
-A provider module (trafft.py, calcom.py) says only how its signature is checked, when the delivery
-was sent, and how its payload reads; everything else (the missing-secret refusal, the constant-
-time comparison, the freshness window, replay protection, the JSON errors and the log lines) is
-written and tested once here (django-anymail's layout; LEA-03, EM-11).
+A provider module (trafft.py, calcom.py) says only how its deliveries are verified, when they were
+sent, and how its payload reads; everything else (the missing-secret refusal, the bounds on a body
+before it is parsed, the late-delivery flag, replay protection, the JSON errors and the log lines)
+is written and tested once here (django-anymail's layout; LEA-03, EM-11, SEC-03).
 """
 
 from __future__ import annotations
@@ -33,6 +33,12 @@ from processors.selectors import integration_enabled
 logger = logging.getLogger(__name__)
 
 BOOKED, RESCHEDULED, CANCELLED = "booked", "rescheduled", "cancelled"
+RESCHEDULE_REQUESTED, NO_SHOW = "reschedule_requested", "no_show"
+
+# Bounds checked before a body is parsed (SEC-03): a booking delivery is a few kilobytes, so a
+# larger or deeper body is refused as malformed instead of costing memory or the parser's stack.
+MAX_BODY_BYTES = 64 * 1024
+MAX_DEPTH = 16
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 _DELIVERY_ID = re.compile(r"^[A-Za-z0-9._:-]{1,100}$")
@@ -65,6 +71,38 @@ def malformed(reason: str, message: str) -> WebhookRefused:
     return WebhookRefused(400, reason, message)
 
 
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def nesting_depth(body: bytes) -> int:
+    """How deeply arrays and objects nest in a JSON text, counted without parsing it.
+
+    Brackets inside strings are skipped; the count stops as soon as it passes MAX_DEPTH, so a
+    body of 100,000 `[` costs a few steps and never reaches the parser's recursion.
+    """
+    depth = deepest = 0
+    in_string = escaped = False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                break
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return deepest
+
+
 def signatures_match(expected: str, given: str) -> bool:
     """Compare two hex signatures in constant time, so timing reveals nothing about the secret."""
     return hmac.compare_digest(expected.lower().encode(), given.strip().lower().encode())
@@ -95,11 +133,18 @@ def parse_time(value: Any, field: str) -> datetime.datetime | None:
     """An ISO 8601 time from a payload; a time without offset is taken in the site's time zone."""
     if value in (None, ""):
         return None
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except (ValueError, OverflowError):
+        parsed = None  # well formed but impossible: month 13, year 10000
     if parsed is None:
         raise malformed("invalid_booking", f"The booking's {field} is not an ISO 8601 time.")
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
+    try:
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        parsed.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
+        raise malformed("invalid_booking", f"The booking's {field} is out of range.") from None
     return parsed
 
 
@@ -143,10 +188,11 @@ class BookingWebhookView(View):
     """Receive one booking provider's webhook: verify, refuse or apply once, answer in JSON.
 
     Refusals: 503 when no secret is configured (the provider is switched off) or the provider's
-    agreement or transfer safeguard is not on record (PRO-02), 401 when the
-    signature is missing, forged or stale, 400 when the body is not the JSON we expect or names
-    an event we do not handle. A refused call stores nothing and is logged without its content.
-    A repeated delivery is acknowledged with 200 and not applied again.
+    agreement or transfer safeguard is not on record (PRO-02), 401 when the signature or token
+    is missing or wrong (or the delivery is dated in the future), 400 when the body is too large,
+    too deep, not the JSON we expect or names an event we do not handle. A refused call stores
+    nothing and is logged without its content. A repeated delivery is acknowledged with 200 and
+    not applied again; a late one is applied and flagged.
     """
 
     http_method_names = ["post"]
@@ -180,7 +226,7 @@ class BookingWebhookView(View):
     def delivery_id(self, request: HttpRequest, body: bytes, payload: dict) -> str:
         return keyed_body_hash(self.provider, body)
 
-    def post(self, request: HttpRequest) -> JsonResponse:
+    def post(self, request: HttpRequest, **kwargs) -> JsonResponse:
         secret = self.shared_secret()
         if not secret:
             return self.refuse(
@@ -202,15 +248,16 @@ class BookingWebhookView(View):
                 )
             )
         try:
-            body = request.body
+            body = self.read_body(request)
             self.verify_signature(request, body, secret)
             payload = self.load(body)
+            self.verify_payload(payload, secret)
             sent_at = self.sent_at(request, payload)
-            self.check_fresh(sent_at)
+            late = self.check_fresh(sent_at)
             delivery_id = self.delivery_id(request, body, payload)
             if not _DELIVERY_ID.match(delivery_id):
                 raise malformed("invalid_delivery_id", "The delivery id is not valid.")
-            event = self.parse(payload)
+            event = self.parse_safely(payload)
         except WebhookRefused as refusal:
             return self.refuse(refusal)
         outcome = services.receive_booking_delivery(
@@ -218,27 +265,68 @@ class BookingWebhookView(View):
             delivery_id=delivery_id,
             event=event,
             sent_at=sent_at,
+            late=late,
         )
+        if late:
+            # Cal.com queues and retries: a genuine delivery may arrive long after it was made.
+            # It is applied (ordering by its own time keeps an older one from rolling a meeting
+            # back) and flagged, so staff can see how late the provider's deliveries run.
+            logger.warning("Webhook %s from %s arrived late", delivery_id[:16], self.provider)
         logger.info("Webhook %s from %s: %s", delivery_id[:16], self.provider, outcome)
         return JsonResponse({"status": outcome})
 
+    def verify_payload(self, payload: dict, secret: str) -> None:
+        """A second check on the parsed body, for providers that put the credential there."""
+
+    def parse_safely(self, payload: dict) -> BookingEvent | None:
+        """parse(), with any surprise in a verified but hostile payload answered 400, never 500."""
+        try:
+            return self.parse(payload)
+        except WebhookRefused:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError, RecursionError):
+            raise malformed("invalid_booking", "The booking could not be read.") from None
+
+    @staticmethod
+    def read_body(request: HttpRequest) -> bytes:
+        """The raw body, refused unread when its declared length is over MAX_BODY_BYTES."""
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > MAX_BODY_BYTES:
+            raise malformed("body_too_large", "The body is larger than a booking can be.")
+        body = request.body
+        if len(body) > MAX_BODY_BYTES:
+            raise malformed("body_too_large", "The body is larger than a booking can be.")
+        return body
+
     @staticmethod
     def load(body: bytes) -> dict:
+        if nesting_depth(body) > MAX_DEPTH:
+            raise malformed("malformed_json", "The body is nested too deeply.")
         try:
-            payload = json.loads(body)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+            payload = json.loads(body, parse_constant=_refuse_constant)
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            # ValueError covers JSONDecodeError, NaN/Infinity and integers over Python's
+            # digit limit; RecursionError cannot happen below MAX_DEPTH but must never be a 500.
             raise malformed("malformed_json", "The body is not valid JSON.") from None
         if not isinstance(payload, dict):
             raise malformed("malformed_json", "The body must be a JSON object.")
         return payload
 
     @staticmethod
-    def check_fresh(sent_at: datetime.datetime) -> None:
+    def check_fresh(sent_at: datetime.datetime) -> bool:
+        """True when the delivery is late (sent more than the tolerance ago): accepted, flagged.
+
+        A time further ahead than the tolerance is refused: no genuine delivery is from the
+        future, and accepting one would let it overrule every event after it.
+        """
         tolerance = datetime.timedelta(seconds=settings.WEBHOOK_TOLERANCE_SECONDS)
-        if abs(timezone.now() - sent_at) > tolerance:
-            raise WebhookRefused(
-                401, "stale", "The delivery is too old (or from the future) to be accepted."
-            )
+        age = timezone.now() - sent_at
+        if age < -tolerance:
+            raise WebhookRefused(401, "stale", "The delivery is dated in the future.")
+        return age > tolerance
 
     def refuse(self, refusal: WebhookRefused) -> JsonResponse:
         # The log names the provider and the reason only: never the body, which holds personal data.

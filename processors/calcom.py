@@ -2,9 +2,11 @@
 
 Cal.com signs the raw body: header `X-Cal-Signature-256` is the hex HMAC-SHA256 of the body with
 the webhook's secret. It sends no timestamp header and no delivery id, so freshness comes from
-the signed body's `createdAt`, and a delivery is known by a keyed hash of its body. Subscribe the
-webhook to BOOKING_CREATED, BOOKING_RESCHEDULED and BOOKING_CANCELLED; its "Ping test" is
-acknowledged and changes nothing. See docs/booking-webhooks.md.
+the signed body's `createdAt`: Cal.com queues and retries, so a late delivery is applied and
+flagged, never lost. A delivery is known by its booking uid, trigger and `createdAt` (keyed, so no
+personal data is kept): the same one again is a replay. Subscribe the webhook to BOOKING_CREATED,
+BOOKING_RESCHEDULED and BOOKING_CANCELLED; its "Ping test" is acknowledged and changes nothing.
+See docs/booking-webhooks.md.
 """
 
 import datetime
@@ -15,12 +17,14 @@ from django.conf import settings
 from processors.base import (
     BOOKED,
     CANCELLED,
+    RESCHEDULE_REQUESTED,
     RESCHEDULED,
     BookingEvent,
     BookingWebhookView,
     WebhookRefused,
     booking_event,
     hmac_hex,
+    keyed_body_hash,
     malformed,
     parse_time,
     signatures_match,
@@ -60,11 +64,20 @@ class CalcomWebhookView(BookingWebhookView):
             raise malformed("missing_timestamp", "The body has no createdAt time.")
         return sent
 
+    def delivery_id(self, request, body: bytes, payload: dict) -> str:
+        """The booking, the trigger and when Cal.com made the delivery: a retry is the same."""
+        booking = payload.get("payload")
+        uid = booking.get("uid") if isinstance(booking, dict) else None
+        if not isinstance(uid, str) or not uid:
+            return keyed_body_hash(self.provider, body)
+        parts = [uid, str(payload.get("triggerEvent")), str(payload.get("createdAt"))]
+        return hmac_hex(settings.SECRET_KEY, "\n".join(parts).encode())
+
     def parse(self, payload: dict) -> BookingEvent | None:
         trigger = payload.get("triggerEvent")
         if trigger == PING:
             return None
-        if trigger not in EVENTS:
+        if not isinstance(trigger, str) or trigger not in EVENTS:
             raise malformed(
                 "unknown_event",
                 "This webhook handles booking created, rescheduled and cancelled only.",
@@ -78,18 +91,31 @@ class CalcomWebhookView(BookingWebhookView):
         # The first attendee is the person who booked; guests added by them are not stored.
         attendee = attendees[0]
         language = attendee.get("language")
-        previous = booking.get("rescheduleUid") if EVENTS[trigger] == RESCHEDULED else ""
+        status = EVENTS[trigger]
+        if status == CANCELLED and booking.get("requestReschedule") is True:
+            # The organiser's "request reschedule": cancelled, with the attendee asked to rebook.
+            status = RESCHEDULE_REQUESTED
+        previous = booking.get("rescheduleUid") if status == RESCHEDULED else ""
         return booking_event(
-            status=EVENTS[trigger],
+            status=status,
             booking_id=booking.get("uid"),
             previous_booking_id=previous if previous != booking.get("uid") else "",
             name=attendee.get("name"),
             email=attendee.get("email"),
-            phone=attendee.get("phoneNumber"),
+            phone=attendee_phone(booking),
             starts_at=booking.get("startTime"),
             ends_at=booking.get("endTime"),
             language=language.get("locale") if isinstance(language, dict) else "",
         )
+
+
+def attendee_phone(booking: dict) -> str:
+    """The phone the attendee gave: Cal.com puts it in the booking form's responses, not on
+    `attendees[]` (created and rescheduled carry none there; cancelled has `phoneNumber: null`)."""
+    responses = booking.get("responses")
+    answer = responses.get("attendeePhoneNumber") if isinstance(responses, dict) else None
+    value = answer.get("value") if isinstance(answer, dict) else answer
+    return value if isinstance(value, str) else ""
 
 
 def erase_attendee(target: ProcessorTarget) -> None:

@@ -1,6 +1,6 @@
-"""Fakes for tests and local work: a booking provider that sends deliveries shaped and signed like
-Trafft's (through our signing scheme) or Cal.com's to our own webhook endpoints, and a processor
-connector that records what it was asked to erase, correct or restrict."""
+"""Fakes for tests and local work: a booking provider that sends deliveries shaped and verified like
+Trafft's (flat body, verification token) or Cal.com's (signed body) to our own webhook endpoints,
+and a processor connector that records what it was asked to erase, correct or restrict."""
 
 from __future__ import annotations
 
@@ -14,18 +14,21 @@ from django.urls import reverse
 from django.utils import timezone
 
 from processors import calcom, trafft
-from processors.base import BOOKED, CANCELLED, RESCHEDULED
+from processors.base import BOOKED, CANCELLED, NO_SHOW, RESCHEDULE_REQUESTED, RESCHEDULED
 from processors.connectors import ConnectorFailed, ManualStepNeeded, ProcessorTarget
 
 CALCOM_TRIGGERS = {
     BOOKED: "BOOKING_CREATED",
     RESCHEDULED: "BOOKING_RESCHEDULED",
     CANCELLED: "BOOKING_CANCELLED",
+    RESCHEDULE_REQUESTED: "BOOKING_CANCELLED",
 }
+# Our meeting state -> (Trafft's webhook event, its appointmentStatus).
 TRAFFT_EVENTS = {
-    BOOKED: "appointment.booked",
-    RESCHEDULED: "appointment.rescheduled",
-    CANCELLED: "appointment.canceled",
+    BOOKED: (trafft.BOOKED_EVENT, "approved"),
+    RESCHEDULED: (trafft.RESCHEDULED_EVENT, "approved"),
+    CANCELLED: (trafft.CANCELED_EVENT, "canceled"),
+    NO_SHOW: (trafft.STATUS_CHANGED_EVENT, "no-show"),
 }
 
 
@@ -51,7 +54,12 @@ class Booking:
 def calcom_body(
     status: str, booking: Booking, *, previous_booking_id: str = "", sent_at=None
 ) -> bytes:
-    """A Cal.com webhook body (the fields we read, and a few we deliberately ignore)."""
+    """A Cal.com webhook body (the fields we read, and a few we deliberately ignore).
+
+    Shape: calcom/cal.com docs/developing/guides/automation/webhooks.mdx and
+    packages/features/webhooks/lib/sendPayload.ts (../shared/providers.md): the phone is in
+    `responses.attendeePhoneNumber.value`; on a cancellation `attendees[].phoneNumber` is null.
+    """
     sent_at = sent_at or timezone.now()
     payload = {
         "type": "growth-meeting",
@@ -66,12 +74,20 @@ def calcom_body(
                 "name": booking.name,
                 "email": booking.email,
                 "timeZone": "Europe/Oslo",
-                "phoneNumber": booking.phone,
                 "language": {"locale": booking.language},
             }
         ],
-        "responses": {"notes": {"label": "additional_notes", "value": "Not stored"}},
+        "responses": {
+            "name": {"label": "your_name", "value": booking.name},
+            "email": {"label": "email_address", "value": booking.email},
+            "attendeePhoneNumber": {"label": "phone_number", "value": booking.phone},
+            "notes": {"label": "additional_notes", "value": "Not stored"},
+        },
     }
+    if status in (CANCELLED, RESCHEDULE_REQUESTED):
+        payload["attendees"][0]["phoneNumber"] = None
+    if status == RESCHEDULE_REQUESTED:
+        payload["requestReschedule"] = True
     if previous_booking_id:
         payload["rescheduleUid"] = previous_booking_id
     body = {
@@ -82,28 +98,45 @@ def calcom_body(
     return json.dumps(body).encode()
 
 
-def trafft_body(
-    status: str, booking: Booking, *, previous_booking_id: str = "", delivery_id: str | None = None
-) -> bytes:
-    """A body in the shape docs/booking-webhooks.md defines for Trafft deliveries."""
+def trafft_body(status: str, booking: Booking, *, appointment_status: str = "") -> bytes:
+    """A Trafft webhook body, flat, with Trafft's documented field names.
+
+    Source: https://trafft.com/docs/custom-features/configure-webhooks/ (field list as gathered
+    in ../shared/providers.md). No appointment id, no delivery id, no time of sending: Trafft
+    documents none. The employee, service, location, price and custom fields are sent but not
+    stored by us (EM-11).
+    """
+    _, default_status = TRAFFT_EVENTS.get(status, (status, "approved"))
     first, _, last = booking.name.partition(" ")
-    appointment = {
-        "id": booking.booking_id,
-        "start": booking.starts_at.isoformat(),
-        "end": booking.ends_at.isoformat(),
-        "customer": {
-            "firstName": first,
-            "lastName": last,
-            "email": booking.email,
-            "phone": booking.phone,
-            "language": booking.language,
-        },
+    body = {
+        "appointmentStatus": appointment_status or default_status,
+        "appointmentStartDateTime": booking.starts_at.isoformat(),
+        "appointmentEndDateTime": booking.ends_at.isoformat(),
+        "appointmentPrice": "0.00",
+        "customerFullName": booking.name,
+        "customerFirstName": first,
+        "customerLastName": last,
+        "customerEmail": booking.email,
+        "customerPhone": booking.phone,
+        "employeeFullName": "Ola Selger",
+        "employeeEmail": "hello@wekst.com",
+        "employeePhone": "+47 400 00 000",
+        "serviceCategory": "Meetings",
+        "serviceName": "Growth meeting",
+        "serviceDuration": booking.minutes * 60,
+        "servicePrice": "0.00",
+        "extras": [],
+        "locationName": "Online",
+        "locationAddress": "",
+        "locationPhone": "",
+        "customFields": [{"label": "What should we talk about?", "value": "Not stored"}],
     }
-    if previous_booking_id:
-        appointment["previousId"] = previous_booking_id
-    body = {"event": TRAFFT_EVENTS.get(status, status), "appointment": appointment}
-    body["id"] = delivery_id or f"evt_{uuid.uuid4().hex}"
     return json.dumps(body).encode()
+
+
+def trafft_event(status: str) -> str:
+    """The Trafft webhook (one URL per event) that reports our meeting state `status`."""
+    return TRAFFT_EVENTS.get(status, (status, ""))[0]
 
 
 class FakeBookingProvider:
@@ -111,21 +144,40 @@ class FakeBookingProvider:
 
     def __init__(self, provider: str, secret: str, client: Client | None = None):
         self.provider, self.secret, self.client = provider, secret, client or Client()
+        self.event = trafft.BOOKED_EVENT  # the Trafft webhook URL `post` calls
 
     @property
     def url(self) -> str:
+        if self.provider == trafft.PROVIDER and self.event not in trafft.EVENTS:
+            return f"/webhooks/trafft/{self.event}/"  # an event with no URL of ours
+        if self.provider == trafft.PROVIDER:
+            return reverse("processors:trafft_webhook", kwargs={"event": self.event})
         return reverse(f"processors:{self.provider}_webhook")
+
+    @property
+    def missing_error(self) -> str:
+        return "missing_token" if self.provider == trafft.PROVIDER else "missing_signature"
+
+    @property
+    def invalid_error(self) -> str:
+        return "invalid_token" if self.provider == trafft.PROVIDER else "invalid_signature"
+
+    def booking_id(self, booking: Booking) -> str:
+        """The meeting's booking id for this booking (Trafft's is derived: it sends none)."""
+        if self.provider == trafft.PROVIDER:
+            return trafft.appointment_key(json.loads(trafft_body(BOOKED, booking)))
+        return booking.booking_id
 
     def body(self, status: str, booking: Booking, **options) -> bytes:
         if self.provider == calcom.PROVIDER:
             return calcom_body(status, booking, **options)
+        self.event = trafft_event(status)
         return trafft_body(status, booking, **options)
 
-    def headers(self, body: bytes, *, sent_at: datetime.datetime | None = None) -> dict:
+    def headers(self, body: bytes) -> dict:
         if self.provider == calcom.PROVIDER:
             return {calcom.SIGNATURE_HEADER: calcom.sign(body, self.secret)}
-        timestamp = int((sent_at or timezone.now()).timestamp())
-        return {trafft.SIGNATURE_HEADER: trafft.sign(body, self.secret, timestamp)}
+        return {trafft.VERIFICATION_HEADER: self.secret}
 
     def post(self, body: bytes, headers: dict | None = None):
         return self.client.post(
@@ -133,7 +185,7 @@ class FakeBookingProvider:
         )
 
     def deliver(self, status: str, booking: Booking, **options):
-        """Send a correctly signed, fresh delivery; returns the response."""
+        """Send a correctly verified, fresh delivery; returns the response."""
         body = self.body(status, booking, **options)
         return self.post(body, self.headers(body))
 

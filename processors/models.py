@@ -31,6 +31,10 @@ class WebhookDelivery(models.Model):
     delivery_id = models.CharField(max_length=128)
     received_at = models.DateTimeField(auto_now_add=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
+    late = models.BooleanField(
+        default=False,
+        help_text="Sent longer ago than WEBHOOK_TOLERANCE_SECONDS: a queued or retried delivery.",
+    )
 
     class Meta:
         ordering = ["-received_at"]

@@ -25,6 +25,7 @@ def receive_booking_delivery(
     delivery_id: str,
     event: BookingEvent | None,
     sent_at: datetime.datetime,
+    late: bool = False,
 ) -> str:
     """Apply one verified delivery; returns its outcome ("applied", "ignored" or "duplicate").
 
@@ -37,7 +38,7 @@ def receive_booking_delivery(
         try:
             with transaction.atomic():
                 WebhookDelivery.objects.create(
-                    provider=provider, delivery_id=delivery_id, outcome=outcome
+                    provider=provider, delivery_id=delivery_id, outcome=outcome, late=late
                 )
         except IntegrityError:
             return DUPLICATE

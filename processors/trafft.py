@@ -1,30 +1,25 @@
-"""Trafft, the booking provider named in the policy: its webhook signature and booking payloads.
+"""Trafft, the booking provider named in the policy: its webhooks as Trafft sends them.
 
-Trafft does not document a webhook signature, so deliveries reach us through a signing relay
-under a scheme of our own (docs/booking-webhooks.md), modelled on Stripe's:
-
-    X-Wekst-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>">
-
-The timestamp is inside the signed message, so a captured delivery cannot be made fresh again.
-Several v1 values may be given (while the secret is rotated); one must match. The body:
-
-    {"id": "<delivery id, optional>",
-     "event": "appointment.booked" | "appointment.rescheduled" | "appointment.canceled",
-     "appointment": {"id": "...", "previousId": "...", "start": "<ISO 8601>", "end": "...",
-                     "customer": {"firstName": "...", "lastName": "...", "email": "...",
-                                  "phone": "...", "language": "en"}}}
+Trafft sends one webhook per event type to a URL of its own (`/webhooks/trafft/<event>/`), with
+a flat JSON body (`appointmentStatus`, `appointmentStartDateTime`, `customerEmail`, …) and a
+static verification token in the `Authorization` header: no signature, no timestamp, no
+delivery id, and (as documented) no appointment id. So the token is compared in constant time,
+the appointment is known by a key derived from what the body carries, and a delivery by that key
+with the status and start time it reports (docs/booking-webhooks.md; ../shared/providers.md).
 """
 
 import datetime
+import hmac
 import json
-import re
 import time
 
 from django.conf import settings
+from django.utils import timezone
 
 from processors.base import (
     BOOKED,
     CANCELLED,
+    NO_SHOW,
     RESCHEDULED,
     BookingEvent,
     BookingWebhookView,
@@ -33,94 +28,149 @@ from processors.base import (
     hmac_hex,
     keyed_body_hash,
     malformed,
-    signatures_match,
+    single_line,
 )
 from processors.connectors import ManualStepNeeded, ProcessorTarget, raise_for_status, send
 from processors.integration import BOOKINGS, Integration
 
 PROVIDER = "trafft"
+VERIFICATION_HEADER = "Authorization"
+# The erasure relay's signature (erase_customer below); webhooks carry Trafft's token instead.
 SIGNATURE_HEADER = "X-Wekst-Signature"
-# Trafft's trigger names, with punctuation and case ignored ("Appointment Booked" works too).
-EVENTS = {
-    "appointmentbooked": BOOKED,
-    "appointmentrescheduled": RESCHEDULED,
-    "appointmentcanceled": CANCELLED,
-    "appointmentcancelled": CANCELLED,
+BOOKED_EVENT = "appointment.booked"
+CANCELED_EVENT = "appointment.canceled"
+RESCHEDULED_EVENT = "appointment.rescheduled"
+STATUS_CHANGED_EVENT = "appointment.statusChanged"
+CUSTOMER_CREATED_EVENT = "customer.created"
+EVENTS = (
+    BOOKED_EVENT,
+    CANCELED_EVENT,
+    RESCHEDULED_EVENT,
+    STATUS_CHANGED_EVENT,
+    CUSTOMER_CREATED_EVENT,
+)
+# Trafft's appointment statuses (API v2: approved, pending, canceled, rejected, no-show) as the
+# meeting's state. A pending appointment waits for Trafft's approval: for us it is booked.
+STATUSES = {
+    "approved": BOOKED,
+    "pending": BOOKED,
+    "canceled": CANCELLED,
+    "cancelled": CANCELLED,
+    "rejected": CANCELLED,
+    "no-show": NO_SHOW,
 }
-_NOT_ALNUM = re.compile(r"[^a-z0-9]")
 
 
 def sign(body: bytes, secret: str, timestamp: int) -> str:
-    """The value of X-Wekst-Signature for this body, signed at `timestamp` (unix seconds)."""
+    """The erasure relay's X-Wekst-Signature for this body, signed at `timestamp` (unix seconds)."""
     return f"t={timestamp},v1={hmac_hex(secret, f'{timestamp}.'.encode() + body)}"
 
 
-def parse_signature_header(value: str) -> tuple[int, list[str]]:
-    """(timestamp, [v1 signatures]) from the header; WebhookRefused when it is not well formed."""
-    timestamp, signatures = None, []
-    for part in value.split(","):
-        key, _, item = part.strip().partition("=")
-        if key == "t" and item.isdigit():
-            timestamp = int(item)
-        elif key == "v1" and item:
-            signatures.append(item)
-    if timestamp is None or not signatures:
-        raise WebhookRefused(
-            401, "invalid_signature", f"The {SIGNATURE_HEADER} header must be t=<unix>,v1=<hex>."
-        )
-    return timestamp, signatures
+def appointment_key(payload: dict) -> str:
+    """The appointment's id: Trafft's own when the body has one, else one derived from the body.
+
+    Trafft's documented webhook body carries no appointment id. What stays the same across the
+    appointment's life (booked, rescheduled to a new time, cancelled) is who booked what with
+    whom where: the customer's address, the service, the employee and the location. The key is
+    a keyed hash of those (no personal data in clear in the meeting's booking id). The price of
+    deriving it: the same person booking the same service with the same employee again reuses
+    the one meeting record, moved to the new time.
+    """
+    given = payload.get("appointmentId")
+    if isinstance(given, str | int) and not isinstance(given, bool) and str(given).strip():
+        return single_line(given, 128)
+    parts = [
+        single_line(payload.get(field), 254).lower()
+        for field in ("customerEmail", "serviceName", "employeeEmail", "locationName")
+    ]
+    return "trafft-" + hmac_hex(settings.SECRET_KEY, "\n".join(parts).encode())[:40]
 
 
 class TrafftWebhookView(BookingWebhookView):
     provider = PROVIDER
-    signature_header = SIGNATURE_HEADER
+    signature_header = VERIFICATION_HEADER
 
     def shared_secret(self) -> str:
+        # Trafft's Verification Token (Features and Integrations > Webhooks).
         return settings.TRAFFT_WEBHOOK_SECRET
 
     def verify_signature(self, request, body: bytes, secret: str) -> None:
-        timestamp, given = parse_signature_header(self.signature(request))
-        expected = hmac_hex(secret, f"{timestamp}.".encode() + body)
-        # Compare with every given signature (no early exit), each in constant time.
-        if not any([signatures_match(expected, signature) for signature in given]):
-            raise WebhookRefused(401, "invalid_signature", "The signature does not match the body.")
+        given = request.headers.get(VERIFICATION_HEADER, "")
+        if not given and settings.TRAFFT_TOKEN_IN_BODY:
+            return  # checked on the parsed body (verify_payload)
+        if not given:
+            raise WebhookRefused(401, "missing_token", "The Authorization header is missing.")
+        token = given.strip()
+        if token[:7].lower() == "bearer ":
+            token = token[7:].strip()
+        if not tokens_match(secret, token):
+            raise WebhookRefused(401, "invalid_token", "The verification token does not match.")
+
+    def verify_payload(self, payload: dict, secret: str) -> None:
+        if self.request.headers.get(VERIFICATION_HEADER, ""):
+            return
+        # Only reached with TRAFFT_TOKEN_IN_BODY: one source says Trafft puts the token in the
+        # body as `verificationToken`; unconfirmed, so off unless the setting says otherwise.
+        given = payload.get("verificationToken")
+        if not isinstance(given, str) or not given:
+            raise WebhookRefused(401, "missing_token", "No verification token was sent.")
+        if not tokens_match(secret, given):
+            raise WebhookRefused(401, "invalid_token", "The verification token does not match.")
 
     def sent_at(self, request, payload: dict) -> datetime.datetime:
-        timestamp, _ = parse_signature_header(request.headers.get(SIGNATURE_HEADER, ""))
-        return datetime.datetime.fromtimestamp(timestamp, tz=datetime.UTC)
+        # Trafft sends no time: events are ordered by when they reach us.
+        return timezone.now()
 
     def delivery_id(self, request, body: bytes, payload: dict) -> str:
-        given = payload.get("id")
-        if given is None:
+        """The appointment, its status and its start time: the same state again is a replay."""
+        event = self.kwargs["event"]
+        if event == CUSTOMER_CREATED_EVENT:
             return keyed_body_hash(self.provider, body)
-        return str(given)
+        state = "\n".join(
+            [
+                event,
+                appointment_key(payload),
+                single_line(payload.get("appointmentStatus"), 32).lower(),
+                single_line(payload.get("appointmentStartDateTime"), 64),
+            ]
+        )
+        return hmac_hex(settings.SECRET_KEY, state.encode())
 
     def parse(self, payload: dict) -> BookingEvent | None:
-        event = payload.get("event")
-        status = EVENTS.get(_NOT_ALNUM.sub("", event.lower())) if isinstance(event, str) else None
-        if status is None:
-            raise malformed(
-                "unknown_event",
-                "This webhook handles appointment booked, rescheduled and canceled only.",
-            )
-        appointment = payload.get("appointment")
-        if not isinstance(appointment, dict) or not isinstance(appointment.get("customer"), dict):
-            raise malformed("invalid_booking", "The body has no appointment with a customer.")
-        customer = appointment["customer"]
-        name = customer.get("fullName") or " ".join(
-            str(customer.get(part) or "") for part in ("firstName", "lastName")
+        event = self.kwargs["event"]
+        if event == CUSTOMER_CREATED_EVENT:
+            # A customer without an appointment is nobody we have a meeting with: nothing is
+            # stored (GDPR Art. 5(1)(c)). The booking that follows brings the same details.
+            return None
+        given = single_line(payload.get("appointmentStatus"), 32).lower()
+        if event == CANCELED_EVENT:
+            status = CANCELLED
+        elif event == RESCHEDULED_EVENT:
+            status = RESCHEDULED if STATUSES.get(given, BOOKED) == BOOKED else STATUSES[given]
+        elif given in STATUSES:
+            status = STATUSES[given]
+        elif event == BOOKED_EVENT and not given:
+            status = BOOKED
+        else:
+            raise malformed("invalid_booking", "The appointment's status is not one Trafft uses.")
+        name = payload.get("customerFullName") or " ".join(
+            single_line(payload.get(part), 100)
+            for part in ("customerFirstName", "customerLastName")
         )
         return booking_event(
             status=status,
-            booking_id=appointment.get("id"),
-            previous_booking_id=appointment.get("previousId") or "",
+            booking_id=appointment_key(payload),
             name=name,
-            email=customer.get("email"),
-            phone=customer.get("phone"),
-            starts_at=appointment.get("start"),
-            ends_at=appointment.get("end"),
-            language=customer.get("language") or "",
+            email=payload.get("customerEmail"),
+            phone=payload.get("customerPhone"),
+            starts_at=payload.get("appointmentStartDateTime"),
+            ends_at=payload.get("appointmentEndDateTime"),
         )
+
+
+def tokens_match(expected: str, given: str) -> bool:
+    """Compare the static token in constant time, so timing reveals nothing about it."""
+    return hmac.compare_digest(expected.encode(), given.encode())
 
 
 def erase_customer(target: ProcessorTarget) -> None:

@@ -195,9 +195,13 @@ LEADS_RATE_LIMIT_WINDOW_SECONDS = int(env("LEADS_RATE_LIMIT_WINDOW_SECONDS", "36
 # The same submission again from the same address within this window is not stored twice.
 LEADS_DUPLICATE_WINDOW_SECONDS = int(env("LEADS_DUPLICATE_WINDOW_SECONDS", "600"))
 
-# Booking webhooks (LEA-03): the shared secret per provider. A provider without a secret refuses
-# every call. Deliveries older than the tolerance are refused as stale (replay protection).
+# Booking webhooks (LEA-03): the shared secret per provider (Trafft: its Verification Token;
+# Cal.com: the webhook's signing secret). A provider without one refuses every call. A Cal.com
+# delivery sent more than the tolerance ago is accepted and flagged late (Cal.com retries); one
+# dated further ahead is refused. Trafft's token is read from the Authorization header; one
+# unconfirmed source says the body's `verificationToken`: TRAFFT_TOKEN_IN_BODY=1 accepts that too.
 TRAFFT_WEBHOOK_SECRET = env("TRAFFT_WEBHOOK_SECRET", "")
+TRAFFT_TOKEN_IN_BODY = env_bool("TRAFFT_TOKEN_IN_BODY", False)
 CALCOM_WEBHOOK_SECRET = env("CALCOM_WEBHOOK_SECRET", "")
 WEBHOOK_TOLERANCE_SECONDS = int(env("WEBHOOK_TOLERANCE_SECONDS", "300"))
 

@@ -1,4 +1,4 @@
-"""Booking webhooks from Trafft and Cal.com: signed, fresh, applied once (LEA-03, EM-11)."""
+"""Booking webhooks from Trafft and Cal.com: verified, applied once, in order (LEA-03, EM-11)."""
 
 import datetime
 import json
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from leads.models import Lead, Meeting
 from mail.models import OutgoingEmail
-from processors import calcom, trafft
+from processors import calcom
 from processors.fake import Booking, FakeBookingProvider
 from processors.models import WebhookDelivery
 from subjects.models import Subject
@@ -49,7 +49,7 @@ def test_lea_03_a_signed_booking_creates_the_lead_and_meeting_and_notifies_staff
     assert response.json() == {"status": "applied"}
     meeting = Meeting.objects.get()
     assert meeting.provider == provider.provider
-    assert meeting.provider_booking_id == booking.booking_id
+    assert meeting.provider_booking_id == provider.booking_id(booking)
     assert meeting.status == Meeting.Status.BOOKED
     assert meeting.starts_at == booking.starts_at
     assert meeting.ends_at == booking.ends_at
@@ -57,7 +57,8 @@ def test_lea_03_a_signed_booking_creates_the_lead_and_meeting_and_notifies_staff
     assert (lead.name, lead.email) == ("Kari Nordmann", "kari@klinikk.example")
     assert lead.subject.phone == "+4791234567"
     assert (lead.kind, lead.purpose, lead.source) == ("booking", "meetings", provider.provider)
-    assert lead.language == "nb"
+    # Cal.com sends the attendee's locale; Trafft sends no language, so the site's default.
+    assert lead.language == ("nb" if provider.provider == "calcom" else settings.LANGUAGE_CODE)
     delivery = WebhookDelivery.objects.get()
     assert (delivery.provider, delivery.outcome) == (provider.provider, "applied")
 
@@ -65,7 +66,7 @@ def test_lea_03_a_signed_booking_creates_the_lead_and_meeting_and_notifies_staff
 
     [message] = smtp_server.to("sales@wekst.test")
     assert message["Subject"].startswith("Meeting booked: Kari Nordmann")
-    assert booking.booking_id in message.get_content()
+    assert provider.booking_id(booking) in message.get_content()
 
 
 def test_lea_03_only_declared_booking_fields_are_stored(provider):
@@ -94,7 +95,11 @@ def test_lea_03_reschedule_and_cancel_update_the_meeting(provider):
     assert WebhookDelivery.objects.count() == 3
 
 
-def test_lea_03_a_reschedule_to_a_new_booking_id_updates_the_original_meeting(provider):
+def test_lea_03_a_reschedule_to_a_new_booking_id_updates_the_original_meeting(settings, client):
+    # Cal.com only: its reschedule is a new booking uid with `rescheduleUid` the old one; Trafft
+    # sends no ids at all (its key stays the same, test_lea_03_reschedule_and_cancel_...).
+    settings.CALCOM_WEBHOOK_SECRET = "calcom-test-secret"
+    provider = FakeBookingProvider("calcom", "calcom-test-secret", client)
     original = Booking()
     provider.deliver("booked", original)
     moved = Booking(starts_at=original.starts_at + datetime.timedelta(days=2))
@@ -151,17 +156,8 @@ def test_lea_03_calcom_ping_test_is_acknowledged_and_changes_nothing(settings, c
     assert WebhookDelivery.objects.get().outcome == "ignored"
 
 
-def test_lea_03_trafft_accepts_its_trigger_names_in_any_spelling(settings, client):
-    settings.TRAFFT_WEBHOOK_SECRET = "trafft-test-secret"
-    fake = FakeBookingProvider("trafft", "trafft-test-secret", client)
-    body = json.loads(fake.body("booked", Booking()))
-    body["event"] = "Appointment Booked"
-    raw = json.dumps(body).encode()
-    assert fake.post(raw, fake.headers(raw)).json() == {"status": "applied"}
-
-
 def test_lea_03_endpoints_are_not_language_prefixed_and_need_no_csrf_token(provider):
-    assert provider.url in ("/webhooks/trafft/", "/webhooks/calcom/")
+    assert provider.url in ("/webhooks/trafft/appointment.booked/", "/webhooks/calcom/")
     from django.test import Client
 
     strict = FakeBookingProvider(
@@ -186,55 +182,46 @@ def test_lea_03_a_provider_without_a_secret_refuses_every_call(settings, client,
 
 def test_lea_03_an_unsigned_call_is_refused(provider):
     body = provider.body("booked", Booking())
-    assert_refused(provider.post(body, {}), 401, "missing_signature")
+    assert_refused(provider.post(body, {}), 401, provider.missing_error)
 
 
 def test_lea_03_a_forged_signature_is_refused(provider):
     booking = Booking()
     body = provider.body("booked", booking)
     forged = FakeBookingProvider(provider.provider, "not-the-secret", provider.client)
-    assert_refused(provider.post(body, forged.headers(body)), 401, "invalid_signature")
+    assert_refused(provider.post(body, forged.headers(body)), 401, provider.invalid_error)
 
 
-def test_lea_03_a_body_changed_after_signing_is_refused(provider):
+def test_lea_03_a_body_changed_after_signing_is_refused(settings, client):
+    # Cal.com signs its body; Trafft's static token does not cover the body (nothing can).
+    settings.CALCOM_WEBHOOK_SECRET = "calcom-test-secret"
+    provider = FakeBookingProvider("calcom", "calcom-test-secret", client)
     body = provider.body("booked", Booking())
     headers = provider.headers(body)
     tampered = body.replace(b"kari@klinikk.example", b"eve@evil.example")
     assert_refused(provider.post(tampered, headers), 401, "invalid_signature")
 
 
-def test_lea_03_a_stale_delivery_is_refused(provider, settings):
-    sent = timezone.now() - datetime.timedelta(seconds=settings.WEBHOOK_TOLERANCE_SECONDS + 5)
-    if provider.provider == "calcom":
-        body = provider.body("booked", Booking(), sent_at=sent)
-        headers = provider.headers(body)
-    else:
-        body = provider.body("booked", Booking())
-        headers = provider.headers(body, sent_at=sent)
-    assert_refused(provider.post(body, headers), 401, "stale")
-
-
-def test_lea_03_a_captured_delivery_replayed_later_is_refused(provider, settings):
-    body = provider.body("booked", Booking())
-    headers = provider.headers(body)
-    later = timezone.now() + datetime.timedelta(seconds=settings.WEBHOOK_TOLERANCE_SECONDS + 5)
-    with time_machine.travel(later):
-        assert_refused(provider.post(body, headers), 401, "stale")
-
-
 def test_lea_03_malformed_json_is_refused(provider):
     body = b'{"triggerEvent": "BOOKING_CREATED", "payload": '
+    provider.body("booked", Booking())  # the booked event's URL
     assert_refused(provider.post(body, provider.headers(body)), 400, "malformed_json")
 
 
 def test_lea_03_a_json_body_that_is_not_an_object_is_refused(provider):
     body = b'["BOOKING_CREATED"]'
+    provider.body("booked", Booking())
     assert_refused(provider.post(body, provider.headers(body)), 400, "malformed_json")
 
 
 def test_lea_03_an_unknown_event_is_refused(provider):
     body = provider.body("MEETING_ENDED", Booking())
-    assert_refused(provider.post(body, provider.headers(body)), 400, "unknown_event")
+    if provider.provider == "trafft":
+        # One URL per event type: an event Trafft does not send has no URL.
+        assert provider.post(body, provider.headers(body)).status_code == 404
+        assert nothing_stored()
+    else:
+        assert_refused(provider.post(body, provider.headers(body)), 400, "unknown_event")
 
 
 @pytest.mark.parametrize(
@@ -254,15 +241,6 @@ def test_lea_03_a_signed_calcom_delivery_without_timestamp_is_refused(settings, 
     assert_refused(fake.post(raw, fake.headers(raw)), 400, "missing_timestamp")
 
 
-def test_lea_03_a_malformed_trafft_signature_header_is_refused(settings, client):
-    settings.TRAFFT_WEBHOOK_SECRET = "trafft-test-secret"
-    fake = FakeBookingProvider("trafft", "trafft-test-secret", client)
-    body = fake.body("booked", Booking())
-    signature = trafft.sign(body, "trafft-test-secret", int(timezone.now().timestamp()))
-    v1 = signature.split("v1=")[1]
-    assert_refused(fake.post(body, {trafft.SIGNATURE_HEADER: v1}), 401, "invalid_signature")
-
-
 def test_lea_03_only_post_is_accepted(provider):
     assert provider.client.get(provider.url).status_code == 405
     assert nothing_stored()
@@ -275,7 +253,8 @@ def test_lea_03_a_refusal_is_logged_without_personal_data(provider, caplog):
     with caplog.at_level(logging.WARNING, logger="processors.base"):
         provider.post(body, forged.headers(body))
 
-    assert f"Webhook from {provider.provider} refused with 401: invalid_signature" in caplog.text
+    refused = f"Webhook from {provider.provider} refused with 401: {provider.invalid_error}"
+    assert refused in caplog.text
     assert "kari" not in caplog.text.lower()
     assert "912" not in caplog.text
 
@@ -303,23 +282,3 @@ def test_calcom_signature_is_the_hex_hmac_sha256_of_the_raw_body():
     assert calcom.sign(b"what do ya want for nothing?", "Jefe") == (
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
     )
-
-
-def test_trafft_signature_signs_the_timestamp_with_the_body():
-    body = b'{"event": "appointment.booked"}'
-    first = trafft.sign(body, "secret", 1_700_000_000)
-    assert first.startswith("t=1700000000,v1=")
-    assert first != trafft.sign(body, "secret", 1_700_000_001)
-    timestamp, signatures = trafft.parse_signature_header(f"{first},v1=deadbeef")
-    assert timestamp == 1_700_000_000
-    assert signatures == [first.split("v1=")[1], "deadbeef"]
-
-
-def test_trafft_accepts_any_of_several_signatures_while_the_secret_is_rotated(settings, client):
-    settings.TRAFFT_WEBHOOK_SECRET = "new-secret"
-    fake = FakeBookingProvider("trafft", "new-secret", client)
-    body = fake.body("booked", Booking())
-    now = int(timezone.now().timestamp())
-    old = trafft.sign(body, "old-secret", now).split("v1=")[1]
-    header = f"t={now},v1={old},v1={trafft.sign(body, 'new-secret', now).split('v1=')[1]}"
-    assert fake.post(body, {trafft.SIGNATURE_HEADER: header}).status_code == 200
