@@ -1,5 +1,6 @@
 """The audit log in the back office, the base class that writes to it from every admin page that
-shows personal data (SEC-01; GDPR Art. 5(2), 32(1)(b)), and the mixin for read-only records."""
+shows personal data (SEC-01; GDPR Art. 5(2), 32(1)(b)), the mixin for read-only records, and the
+one page for a step staff take on a record (open, extend, refuse, lift…)."""
 
 import contextlib
 
@@ -9,6 +10,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.template.response import TemplateResponse
 
 from audit.models import AuditEntry
 from audit.services import actor_of, record_event
@@ -27,6 +29,23 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class StepPageMixin:
+    """For a ModelAdmin with pages of its own for one step on a record (open a request, extend
+    its deadline, record grounds, lift a restriction…): one form in the back office's look, with
+    a breadcrumb back to the list (templates/admin/step_form.html)."""
+
+    def step_page(self, request, *, title: str, form, obj=None, intro: str = ""):
+        context = {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "form": form,
+            "obj": obj,
+            "intro": intro,
+            "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/step_form.html", context)
 
 
 @admin.register(AuditEntry)

@@ -4,11 +4,10 @@ leads from other sources entered with their source, and their Art. 14 notices fo
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 
-from audit.admin import AuditedModelAdmin
+from audit.admin import AuditedModelAdmin, StepPageMixin
 from audit.services import actor_of
 from declaration.citations import cite
 from declaration.schema import LEGAL_BASES
@@ -126,7 +125,7 @@ class Art14NoticeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Lead)
-class LeadAdmin(AuditedModelAdmin):
+class LeadAdmin(StepPageMixin, AuditedModelAdmin):
     list_display = [
         "__str__",
         "email",
@@ -248,17 +247,6 @@ class LeadAdmin(AuditedModelAdmin):
             *super().get_urls(),
         ]
 
-    def _form_page(self, request, *, title, form, obj=None, intro=""):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "obj": obj,
-            "intro": intro,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/leads/step_form.html", context)
-
     def enter_view(self, request):
         """A person obtained from another source (an event, a referral, a list): entered with
         the source, and sent the Art. 14 notice at once when the address is known."""
@@ -273,7 +261,7 @@ class LeadAdmin(AuditedModelAdmin):
             else:
                 self._tell_outcome(request, outcome)
                 return redirect("admin:leads_lead_change", lead.pk)
-        return self._form_page(
+        return self.step_page(
             request,
             title="Enter a lead from another source",
             form=form,
@@ -296,7 +284,7 @@ class LeadAdmin(AuditedModelAdmin):
             else:
                 self.message_user(request, "The Art. 14(5) exception is recorded.")
                 return redirect("admin:leads_lead_change", obj.pk)
-        return self._form_page(
+        return self.step_page(
             request,
             title=f"Give no Art. 14 notice to {obj}",
             form=form,

@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
+from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin, StepPageMixin
 from audit.services import actor_of
 from rights import access_report
 from rights.admin_notices import ProcessorNoticeAdmin  # noqa: F401 - registers it
@@ -39,7 +39,7 @@ def _error_text(error: ValidationError) -> str:
 
 
 @admin.register(Request)
-class RequestAdmin(AuditedModelAdmin):
+class RequestAdmin(StepPageMixin, AuditedModelAdmin):
     """The queue: open requests first by deadline (RIG-06), with the actions each kind needs."""
 
     list_display = [
@@ -123,17 +123,6 @@ class RequestAdmin(AuditedModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         return redirect("admin:rights_request_open")
 
-    def _form_page(self, request, *, title, form, obj=None, intro=""):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "obj": obj,
-            "intro": intro,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/rights/step_form.html", context)
-
     def open_view(self, request):
         """A request received by email, letter or phone: staff record how identity was checked."""
         form = StaffRequestForm(request.POST or None)
@@ -157,7 +146,7 @@ class RequestAdmin(AuditedModelAdmin):
             else:
                 self.message_user(request, f"Request {opened} opened.", messages.SUCCESS)
                 return redirect("admin:rights_request_change", opened.pk)
-        return self._form_page(
+        return self.step_page(
             request, title="Open a request received by email, letter or phone", form=form
         )
 
@@ -177,7 +166,7 @@ class RequestAdmin(AuditedModelAdmin):
             else:
                 self.message_user(request, "Deadline extended; the person is told.")
                 return redirect("admin:rights_request_change", obj.pk)
-        return self._form_page(
+        return self.step_page(
             request,
             title=f"Extend {obj}",
             form=form,
@@ -200,7 +189,7 @@ class RequestAdmin(AuditedModelAdmin):
             else:
                 self.message_user(request, done)
                 return redirect("admin:rights_request_change", obj.pk)
-        return self._form_page(request, title=f"{title} {obj}", form=form, obj=obj, **page)
+        return self.step_page(request, title=f"{title} {obj}", form=form, obj=obj, **page)
 
     def refuse_view(self, request, pk):
         """Art. 12(4)-(5): a ground and the reasons, or nothing is refused."""
@@ -290,7 +279,7 @@ class RequestAdmin(AuditedModelAdmin):
 
 
 @admin.register(Restriction)
-class RestrictionAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
+class RestrictionAdmin(StepPageMixin, ReadOnlyAdminMixin, AuditedModelAdmin):
     """Restrictions and objections in force: staff see the flag, and lift one with a reason
     told to the person (Art. 18(3))."""
 
@@ -330,12 +319,10 @@ class RestrictionAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
             else:
                 self.message_user(request, "Lifted; the person is told.")
                 return redirect("admin:rights_restriction_changelist")
-        context = {
-            **self.admin_site.each_context(request),
-            "title": f"Lift {obj}",
-            "form": form,
-            "obj": obj,
-            "intro": "The person is told, with the reason, by email.",
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/rights/step_form.html", context)
+        return self.step_page(
+            request,
+            title=f"Lift {obj}",
+            form=form,
+            obj=obj,
+            intro="The person is told, with the reason, by email.",
+        )

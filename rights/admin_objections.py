@@ -4,11 +4,10 @@ record compelling grounds, have someone else review them, and see each objection
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
+from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin, StepPageMixin
 from audit.services import actor_of
 from rights.forms import GroundsForm, ReviewForm
 from rights.models import Objection
@@ -29,7 +28,7 @@ class ObjectionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 
 @admin.register(Objection)
-class ObjectionAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
+class ObjectionAdmin(StepPageMixin, ReadOnlyAdminMixin, AuditedModelAdmin):
     """Objections to processing on legitimate interests (Art. 21(1); RG-15): in force until one
     member of staff records compelling grounds and another reviews them."""
 
@@ -73,17 +72,6 @@ class ObjectionAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
             *super().get_urls(),
         ]
 
-    def _page(self, request, *, obj, form, title, intro):
-        context = {
-            **self.admin_site.each_context(request),
-            "title": title,
-            "form": form,
-            "obj": obj,
-            "intro": intro,
-            "opts": self.model._meta,
-        }
-        return TemplateResponse(request, "admin/rights/step_form.html", context)
-
     def grounds_view(self, request, pk):
         if not request.user.has_perm("rights.record_objection_grounds"):
             raise PermissionDenied
@@ -106,7 +94,7 @@ class ObjectionAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
                     "privacy officer reviews them.",
                 )
                 return redirect("admin:rights_objection_changelist")
-        return self._page(
+        return self.step_page(
             request,
             obj=obj,
             form=form,
@@ -147,4 +135,4 @@ class ObjectionAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
             if obj.status == Objection.Status.GROUNDS_RECORDED
             else "There are no grounds waiting for review."
         )
-        return self._page(request, obj=obj, form=form, title=f"Review {obj}", intro=intro)
+        return self.step_page(request, obj=obj, form=form, title=f"Review {obj}", intro=intro)
