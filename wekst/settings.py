@@ -139,12 +139,19 @@ TASKS = {
 TASKS_STUCK_AFTER_SECONDS = int(env("TASKS_STUCK_AFTER_SECONDS", "900"))
 TASKS_MAX_WORKER_DEATHS = int(env("TASKS_MAX_WORKER_DEATHS", "5"))
 
-# Rate limits count in the cache: Redis when REDIS_URL is set (shared by every worker process),
-# otherwise this process's memory (enough for bin/run and the tests).
+# Rate limits and the staff lock-out count in the cache: Redis when REDIS_URL is set (shared by
+# every worker process; required in production, wekst/checks.py), otherwise this process's memory
+# (enough for bin/run and the tests). CACHE_KEY_PREFIX separates sites sharing one Redis.
 REDIS_URL = env("REDIS_URL", "")
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", ""),
+            # A Redis that is gone is noticed in a second, not after the kernel's timeout.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
