@@ -67,6 +67,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that it times the whole request; logs truncated IP addresses only (CON-05).
     "wekst.ip.RequestLogMiddleware",
+    # Next (it reads no body): a body over WEKST_MAX_BODY_BYTES is refused with a 413 unread, and
+    # what a view left unread of a body is drained, so keep-alive connections survive (bodylimit).
+    "wekst.bodylimit.BodyLimitMiddleware",
     # A lost database connection in a view: a 503 page that keeps the visitor's input, never a
     # stack trace (wekst/unavailable.py; docs/benchmarks.md, failure tests).
     "wekst.unavailable.DatabaseUnavailableMiddleware",
@@ -98,7 +101,7 @@ WEKST_FIRST_VISIT_CACHE_VIEWS = ["content:home"]
 if PRODUCTION:
     # Static files from the app server itself, compressed and cached forever (hashed names);
     # runserver and the test live server serve them in development.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "wekst.urls"
 WSGI_APPLICATION = "wekst.wsgi.application"
@@ -238,6 +241,12 @@ CONTENT_RATE_LIMIT_WINDOW_SECONDS = int(env("CONTENT_RATE_LIMIT_WINDOW_SECONDS",
 # Uploaded images: the largest file accepted, and the most pixels it may decode to (a small file
 # that would decompress into a huge bitmap, a "decompression bomb", is refused).
 CONTENT_UPLOAD_MAX_BYTES = int(env("CONTENT_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# The largest request body accepted at all (by Content-Length, unread): the largest image and a
+# megabyte for the rest of its form. Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) still limits
+# the fields of a form, uploaded files aside; both answer 413 (wekst/bodylimit.py).
+WEKST_MAX_BODY_BYTES = int(
+    env("WEKST_MAX_BODY_BYTES", str(CONTENT_UPLOAD_MAX_BYTES + 1024 * 1024))
+)
 CONTENT_UPLOAD_MAX_PIXELS = int(env("CONTENT_UPLOAD_MAX_PIXELS", str(40_000_000)))
 # A report that a child's data was given opens an erasure request due in this many days (CH-02).
 CHILD_REPORT_DUE_DAYS = int(env("CHILD_REPORT_DUE_DAYS", "7"))

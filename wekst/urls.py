@@ -9,6 +9,8 @@ from content import views as content_views
 
 # A database error outside a view (a middleware reading the session) gets the 503 page too.
 handler500 = "wekst.unavailable.server_error"
+# A body over Django's upload limits: the 413 page, not a bare 400 (wekst/bodylimit.py).
+handler400 = "wekst.bodylimit.bad_request"
 
 urlpatterns = [
     path("admin/", include("declaration.admin_urls")),

@@ -5,21 +5,16 @@ Issue 19 found 10 wrong passwords checked before a lock-out of 5 held, with each
 on its own. Needs Redis on 127.0.0.1:6379: skipped without it, failed with WEKST_REQUIRE_REDIS=1.
 """
 
-import contextlib
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
 import uuid
-from pathlib import Path
 
 import pytest
 import redis
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+from wekst.tests.servers import manage, running_servers, server_env
+
 REDIS = "redis://127.0.0.1:6379/15"
 LOCKOUT = 5
 FORM_LIMIT = 4
@@ -40,67 +35,25 @@ def servers(tmp_path_factory):
         pytest.skip("no Redis on 127.0.0.1:6379")
     tmp = tmp_path_factory.mktemp("two-servers")
     prefix = f"test-{uuid.uuid4().hex}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "WEKST_"))}
-    env.update(
-        DJANGO_ENV="test",
-        DJANGO_SETTINGS_MODULE="wekst.settings",
-        DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
+    env = server_env(
+        tmp,
         REDIS_URL=REDIS,
         CACHE_KEY_PREFIX=prefix,
         STAFF_SIGN_IN_MAX_FAILURES_PER_USERNAME=str(LOCKOUT),
         LEADS_RATE_LIMIT_PER_IP=str(FORM_LIMIT),
-        WEKST_ERASURE_LEDGER_PATH=str(tmp / "ledger.jsonl"),
-        WEKST_PRIVATE_FILES_ROOT=str(tmp / "private"),
-        MEDIA_ROOT=str(tmp / "media"),
     )
-    manage = [sys.executable, "manage.py"]
-    subprocess.run([*manage, "migrate", "-v0"], cwd=ROOT, env=env, check=True, timeout=300)  # noqa: S603
-    subprocess.run(  # noqa: S603 - our own command on our own code
-        [
-            *manage,
-            "shell",
-            "-c",
-            "from django.contrib.auth.models import User; "
-            "User.objects.create_user('kari', password='right horse battery', is_staff=True)",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=120,
+    manage(env, "migrate", "-v0")
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        "User.objects.create_user('kari', password='right horse battery', is_staff=True)",
     )
-    processes, urls = [], []
     try:
-        for name in ("a", "b"):
-            with socket.socket() as probe:
-                probe.bind(("127.0.0.1", 0))
-                port = probe.getsockname()[1]
-            log = (tmp / f"server-{name}.log").open("w")
-            processes.append(
-                subprocess.Popen(  # noqa: S603 - the production server on our own code
-                    [sys.executable, "-m", "wekst.serve", "--port", str(port), "--workers", "1"],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
-            urls.append(f"http://127.0.0.1:{port}")
-        for url, process in zip(urls, processes, strict=True):
-            deadline = time.monotonic() + 60
-            while True:
-                try:
-                    requests.get(f"{url}/cookies/", timeout=5)
-                    break
-                except requests.ConnectionError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise
-                    time.sleep(0.2)
-        yield urls
+        with running_servers(env, tmp, count=2) as urls:
+            yield urls
     finally:
-        for process in processes:
-            process.terminate()
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=20)
         client = redis.Redis.from_url(REDIS)
         for key in client.scan_iter(f"{prefix}:*"):
             client.delete(key)
