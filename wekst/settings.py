@@ -141,6 +141,10 @@ TASKS = {
 # (wekst/workers.py): longer than the longest task. After this many dead workers it is failed.
 TASKS_STUCK_AFTER_SECONDS = int(env("TASKS_STUCK_AFTER_SECONDS", "900"))
 TASKS_MAX_WORKER_DEATHS = int(env("TASKS_MAX_WORKER_DEATHS", "5"))
+# /health/ (wekst/health.py) fails the worker when a due task has waited longer than this, and
+# the scheduler when it has enqueued nothing for this long (a task is due every five minutes).
+WEKST_HEALTH_WORKER_STALE_SECONDS = int(env("WEKST_HEALTH_WORKER_STALE_SECONDS", "600"))
+WEKST_HEALTH_SCHEDULER_STALE_SECONDS = int(env("WEKST_HEALTH_SCHEDULER_STALE_SECONDS", "900"))
 
 # Rate limits and the staff lock-out count in the cache: Redis when REDIS_URL is set (shared by
 # every worker process; required in production, wekst/checks.py), otherwise this process's memory
@@ -244,9 +248,7 @@ CONTENT_UPLOAD_MAX_BYTES = int(env("CONTENT_UPLOAD_MAX_BYTES", str(10 * 1024 * 1
 # The largest request body accepted at all (by Content-Length, unread): the largest image and a
 # megabyte for the rest of its form. Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) still limits
 # the fields of a form, uploaded files aside; both answer 413 (wekst/bodylimit.py).
-WEKST_MAX_BODY_BYTES = int(
-    env("WEKST_MAX_BODY_BYTES", str(CONTENT_UPLOAD_MAX_BYTES + 1024 * 1024))
-)
+WEKST_MAX_BODY_BYTES = int(env("WEKST_MAX_BODY_BYTES", str(CONTENT_UPLOAD_MAX_BYTES + 1024 * 1024)))
 CONTENT_UPLOAD_MAX_PIXELS = int(env("CONTENT_UPLOAD_MAX_PIXELS", str(40_000_000)))
 # A report that a child's data was given opens an erasure request due in this many days (CH-02).
 CHILD_REPORT_DUE_DAYS = int(env("CHILD_REPORT_DUE_DAYS", "7"))
@@ -339,6 +341,8 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_HSTS_SECONDS = 31_536_000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# Monitoring may ask over plain HTTP on the host itself (wekst/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -404,9 +408,22 @@ WEKST_PRIVATE_FILES_ROOT = Path(
     )
 )
 
+# One line per request: wekst.ip.RequestLogMiddleware's (method, path, status, duration,
+# truncated address). Django's own line for each 4xx ("Not Found: /path", "Forbidden (CSRF cookie
+# not set.)", a 413's "Request body exceeded ...") would be a second one; errors (5xx, with their
+# traceback) are still written, a 5xx page without one is not.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"tracebacks_only": {"()": "wekst.ip.TracebacksOnly"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django.request": {"filters": ["tracebacks_only"]},
+        "django.security.csrf": {"level": "ERROR"},
+        **{
+            f"django.security.{name}": {"level": "CRITICAL"}
+            for name in ("RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent")
+        },
+    },
 }
