@@ -242,6 +242,8 @@ CONSENT_RATE_LIMIT_WINDOW_SECONDS = int(env("CONSENT_RATE_LIMIT_WINDOW_SECONDS",
 CONTENT_RATE_LIMIT_PER_IP = int(env("CONTENT_RATE_LIMIT_PER_IP", "10"))
 CONTENT_RATE_LIMIT_PER_ADDRESS = int(env("CONTENT_RATE_LIMIT_PER_ADDRESS", "5"))
 CONTENT_RATE_LIMIT_WINDOW_SECONDS = int(env("CONTENT_RATE_LIMIT_WINDOW_SECONDS", "3600"))
+# A sign-up link (content/signup.py) creates the account within this many hours.
+CONTENT_SIGNUP_LINK_HOURS = int(env("CONTENT_SIGNUP_LINK_HOURS", "48"))
 # Uploaded images: the largest file accepted, and the most pixels it may decode to (a small file
 # that would decompress into a huge bitmap, a "decompression bomb", is refused).
 CONTENT_UPLOAD_MAX_BYTES = int(env("CONTENT_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))

@@ -1,5 +1,5 @@
 """/health/ for the proxy and monitoring: each part, 200 or 503 naming the failed part, JSON with
-no personal data, never cached, not logged when healthy; and one log line per request (SB-01)."""
+no personal data, never cached, not logged when healthy; and one log line per request (CON-05)."""
 
 import datetime
 import logging
@@ -31,7 +31,7 @@ def healthy():
     DBTaskResult.objects.update(status="SUCCESSFUL", finished_at=timezone.now())
 
 
-def test_sb_01_health_answers_200_with_every_part_and_no_personal_data(client, healthy, caplog):
+def test_health_answers_200_with_every_part_and_no_personal_data(client, healthy, caplog):
     queue_email(to=ADDRESS, subject_line="Hello", body="Hi", purpose="newsletter")
     with caplog.at_level(logging.INFO, logger="wekst.requests"):
         response = client.get("/health/")
@@ -53,7 +53,7 @@ def test_sb_01_health_answers_200_with_every_part_and_no_personal_data(client, h
     assert "/health/" not in caplog.text  # polling is not a visit
 
 
-def test_sb_01_health_names_a_silent_scheduler_and_a_stalled_worker(client, settings):
+def test_health_names_a_silent_scheduler_and_a_stalled_worker(client, settings):
     start = timezone.now()
     enqueue_due_schedules(now=start)  # tasks enqueued, none run: the worker is gone
     with time_machine.travel(start + datetime.timedelta(hours=2)):
@@ -66,7 +66,7 @@ def test_sb_01_health_names_a_silent_scheduler_and_a_stalled_worker(client, sett
     assert report["checks"]["database"]["ok"]
 
 
-def test_sb_01_health_names_the_shared_store_when_redis_is_gone(client, settings, healthy):
+def test_health_names_the_shared_store_when_redis_is_gone(client, settings, healthy):
     settings.CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -80,14 +80,14 @@ def test_sb_01_health_names_the_shared_store_when_redis_is_gone(client, settings
     assert response.json()["failed"] == ["shared_store"]
 
 
-def test_sb_01_health_without_redis_fails_in_production_only(client, settings, healthy):
+def test_health_without_redis_fails_in_production_only(client, settings, healthy):
     settings.PRODUCTION = True
     assert client.get("/health/").json()["failed"] == ["shared_store"]
     settings.PRODUCTION = False
     assert client.get("/health/").status_code == 200
 
 
-def test_sb_01_health_names_the_database_when_it_is_gone(client, monkeypatch):
+def test_health_names_the_database_when_it_is_gone(client, monkeypatch):
     from django.db import OperationalError
 
     def refuse(*args, **kwargs):
@@ -100,7 +100,7 @@ def test_sb_01_health_names_the_database_when_it_is_gone(client, monkeypatch):
     assert "database" in response.json()["failed"]
 
 
-def test_sb_01_one_log_line_per_request_also_for_a_refused_one(client, caplog):
+def test_con_05_one_log_line_per_request_also_for_a_refused_one(client, caplog):
     from django.test import Client
 
     with caplog.at_level(logging.INFO):
