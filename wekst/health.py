@@ -127,7 +127,10 @@ def health_report() -> dict:
         for name in ("worker", "scheduler", "mail_queue"):
             parts[name] = {"ok": False, "error": "database unavailable"}
     failed = [name for name, part in parts.items() if not part["ok"]]
-    return {"status": "fail" if failed else "ok", "failed": failed, "checks": parts}
+    report = {"status": "fail" if failed else "ok", "failed": failed, "checks": parts}
+    if failed:
+        report["error"] = f"Unhealthy: {', '.join(failed)}"
+    return report
 
 
 @require_GET

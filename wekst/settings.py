@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from wekst.csp import content_security_policy, google_analytics_origins
 from wekst.database import database_settings
 from wekst.env import env, env_bool, env_list
+from wekst.stores import cache_settings, logging_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -141,28 +142,14 @@ TASKS = {
 # (wekst/workers.py): longer than the longest task. After this many dead workers it is failed.
 TASKS_STUCK_AFTER_SECONDS = int(env("TASKS_STUCK_AFTER_SECONDS", "900"))
 TASKS_MAX_WORKER_DEATHS = int(env("TASKS_MAX_WORKER_DEATHS", "5"))
-# /health/ (wekst/health.py) fails the worker when a due task has waited longer than this, and
-# the scheduler when it has enqueued nothing for this long (a task is due every five minutes).
+# /health/ fails the worker, the scheduler, after this long without progress (wekst/health.py).
 WEKST_HEALTH_WORKER_STALE_SECONDS = int(env("WEKST_HEALTH_WORKER_STALE_SECONDS", "600"))
 WEKST_HEALTH_SCHEDULER_STALE_SECONDS = int(env("WEKST_HEALTH_SCHEDULER_STALE_SECONDS", "900"))
 
-# Rate limits and the staff lock-out count in the cache: Redis when REDIS_URL is set (shared by
-# every worker process; required in production, wekst/checks.py), otherwise this process's memory
-# (enough for bin/run and the tests). CACHE_KEY_PREFIX separates sites sharing one Redis.
+# Rate limits and the staff lock-out count in Redis at REDIS_URL (required in production,
+# wekst/checks.py), else in this process's memory (bin/run, tests): wekst/stores.py.
 REDIS_URL = env("REDIS_URL", "")
-CACHES = {
-    "default": (
-        {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", ""),
-            # A Redis that is gone is noticed in a second, not after the kernel's timeout.
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
-        }
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+CACHES = {"default": cache_settings(redis_url=REDIS_URL, key_prefix=env("CACHE_KEY_PREFIX", ""))}
 
 # Email goes through Django's email framework (MAILERS): SMTP by default; any provider through
 # django-anymail by setting EMAIL_BACKEND. Development prints mail to the console.
@@ -247,10 +234,9 @@ CONTENT_SIGNUP_LINK_HOURS = int(env("CONTENT_SIGNUP_LINK_HOURS", "48"))
 # Uploaded images: the largest file accepted, and the most pixels it may decode to (a small file
 # that would decompress into a huge bitmap, a "decompression bomb", is refused).
 CONTENT_UPLOAD_MAX_BYTES = int(env("CONTENT_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
-# The largest request body accepted at all (by Content-Length, unread): the largest image and a
-# megabyte for the rest of its form. Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB) still limits
-# the fields of a form, uploaded files aside; both answer 413 (wekst/bodylimit.py).
-WEKST_MAX_BODY_BYTES = int(env("WEKST_MAX_BODY_BYTES", str(CONTENT_UPLOAD_MAX_BYTES + 1024 * 1024)))
+# The largest request body (refused unread, 413): the largest image and 1 MB for its form;
+# Django's own 2.5 MB still limits a form's fields (wekst/bodylimit.py).
+WEKST_MAX_BODY_BYTES = int(env("WEKST_MAX_BODY_BYTES", str(CONTENT_UPLOAD_MAX_BYTES + 2**20)))
 CONTENT_UPLOAD_MAX_PIXELS = int(env("CONTENT_UPLOAD_MAX_PIXELS", str(40_000_000)))
 # A report that a child's data was given opens an erasure request due in this many days (CH-02).
 CHILD_REPORT_DUE_DAYS = int(env("CHILD_REPORT_DUE_DAYS", "7"))
@@ -410,22 +396,5 @@ WEKST_PRIVATE_FILES_ROOT = Path(
     )
 )
 
-# One line per request: wekst.ip.RequestLogMiddleware's (method, path, status, duration,
-# truncated address). Django's own line for each 4xx ("Not Found: /path", "Forbidden (CSRF cookie
-# not set.)", a 413's "Request body exceeded ...") would be a second one; errors (5xx, with their
-# traceback) are still written, a 5xx page without one is not.
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"tracebacks_only": {"()": "wekst.ip.TracebacksOnly"}},
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.request": {"filters": ["tracebacks_only"]},
-        "django.security.csrf": {"level": "ERROR"},
-        **{
-            f"django.security.{name}": {"level": "CRITICAL"}
-            for name in ("RequestDataTooBig", "TooManyFieldsSent", "TooManyFilesSent")
-        },
-    },
-}
+# One line per request, without personal data (wekst/stores.py).
+LOGGING = logging_settings(level=env("DJANGO_LOG_LEVEL", "INFO"))
