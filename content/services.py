@@ -141,12 +141,21 @@ def _forget_subject_if_unused(subject: Subject) -> None:
         subject.delete()
 
 
-def register_user(*, username: str, email: str, password: str, name: str = "") -> Profile:
+def register_user(
+    *,
+    username: str,
+    email: str,
+    password: str = "",
+    name: str = "",
+    password_hash: str = "",
+    age_confirmed_at: datetime.datetime | None = None,
+) -> Profile:
     """Create a registered user's account and profile, linked to the subject (USR-01).
 
     Registration is optional and rests on consent (declared activity "comments"); the caller has
     checked the age confirmation (§12; CHI-01), whose time is kept as proof with the policy
     version in force. Raises ValidationError when the username or address is already taken.
+    The password comes as typed, or as its hash from a sign-up link (content.signup).
     """
     user_model = get_user_model()
     email = email.strip()
@@ -156,13 +165,18 @@ def register_user(*, username: str, email: str, password: str, name: str = "") -
                 raise ValidationError(
                     _("This email address cannot be used for a new account."), code="email"
                 )
-            user = user_model.objects.create_user(username=username, email=email, password=password)
+            user = user_model.objects.create_user(
+                username=username, email=email, password=password or None
+            )
+            if password_hash:
+                user.password = password_hash
+                user.save(update_fields=["password"])
             subject = find_or_create_subject(email=email)
             return Profile.objects.create(
                 user=user,
                 subject=subject,
                 name=_one_line(name, NAME_MAX_LENGTH),
-                age_confirmed_at=timezone.now(),
+                age_confirmed_at=age_confirmed_at or timezone.now(),
                 policy_version=get_declaration().current.version,
             )
     except IntegrityError:

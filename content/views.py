@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django.views.static import serve
 
 from content import selectors, services
+from content import signup as sign_up
 from content.forms import (
     ChildReportForm,
     CommentForm,
@@ -139,17 +140,40 @@ def signup(request):
         return _render_signup(request, form, status=_status(verdict))
     data = form.cleaned_data
     try:
-        profile = services.register_user(
+        sign_up.start_sign_up(
             username=data["username"],
             email=data["email"],
             password=data["password1"],
             name=data["name"],
         )
     except ValidationError as error:
-        form.add_error("email" if error.code == "email" else "username", error)
+        form.add_error("username", error)
         return _render_signup(request, form, status=400)
-    login(request, profile.user, backend="django.contrib.auth.backends.ModelBackend")
-    return redirect("content:profile")
+    # The same answer for a free and a taken address: what differs is in the inbox.
+    return redirect("content:signup_sent")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD"])
+def signup_sent(request):
+    return render(request, "content/account/signup_sent.html")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def signup_confirm(request, token: str):
+    """The link from the sign-up email: a button (a mail scanner's GET creates nothing), then
+    the account, signed in."""
+    if request.method == "POST":
+        try:
+            profile = sign_up.confirm_sign_up(token=token)
+        except sign_up.LinkInvalid:
+            return render(
+                request, "content/account/signup_confirm.html", {"invalid": True}, status=400
+            )
+        login(request, profile.user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("content:profile")
+    return render(request, "content/account/signup_confirm.html", {"invalid": False})
 
 
 def _render_signup(request, form, status: int = 200):

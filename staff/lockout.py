@@ -14,7 +14,7 @@ import hmac
 from django.conf import settings
 from django.core.cache import cache
 
-from wekst.ratelimit import Limit, hit
+from wekst.ratelimit import STORE_ERRORS, Limit, StoreUnavailable, hit
 
 USERNAME, IP = "username", "ip"
 
@@ -32,10 +32,18 @@ def _lock_key(scope: str, value: str) -> str:
 
 
 def locked_until(*, username: str, ip: str, now: float) -> float | None:
-    """When the lock-out on this username or this IP ends, or None when neither is locked."""
-    ends = [
-        cache.get(_lock_key(scope, value), 0) for scope, value, _ in _keys(username=username, ip=ip)
-    ]
+    """When the lock-out on this username or this IP ends, or None when neither is locked.
+
+    Raises StoreUnavailable when the shared store does not answer: the sign-in fails closed, for
+    a password checked without its lock-out counter could be guessed without limit.
+    """
+    try:
+        ends = [
+            cache.get(_lock_key(scope, value), 0)
+            for scope, value, _ in _keys(username=username, ip=ip)
+        ]
+    except STORE_ERRORS as error:
+        raise StoreUnavailable from error
     latest = max(ends, default=0)
     return latest if latest > now else None
 
@@ -53,7 +61,11 @@ def record_failure(*, username: str, ip: str, now: float) -> bool:
         if not value:
             continue
         # hit() allows `count` events and refuses the next: the most-th failure is refused.
-        if not hit(f"staff-sign-in-{scope}", value, Limit(count=most - 1, seconds=window), now=now):
-            cache.set(_lock_key(scope, value), now + lockout, timeout=lockout + 1)
+        limit = Limit(count=most - 1, seconds=window)
+        if not hit(f"staff-sign-in-{scope}", value, limit, now=now, fail_open=False):
+            try:
+                cache.set(_lock_key(scope, value), now + lockout, timeout=lockout + 1)
+            except STORE_ERRORS as error:
+                raise StoreUnavailable from error
             locked = True
     return locked

@@ -4,6 +4,7 @@ Thin: the lock-out is in staff.lockout, the sign-in state in staff.services.
 """
 
 import base64
+import functools
 import logging
 import time
 from binascii import unhexlify
@@ -23,7 +24,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from staff import lockout, services
 from staff.forms import CodeForm, PasswordForm
-from wekst.ratelimit import client_ip
+from wekst.ratelimit import StoreUnavailable, client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -52,9 +53,31 @@ def _count_failure(request, username: str) -> None:
         logger.warning("Staff sign-in locked out after repeated failures")
 
 
+def _fails_closed(view):
+    """Without the shared store the lock-out cannot count, so no password or code is checked:
+    a 503 page that says sign-in is unavailable for a moment (docs/security.md)."""
+
+    @functools.wraps(view)
+    def wrapper(request, *, site):
+        try:
+            return view(request, site=site)
+        except StoreUnavailable:
+            logger.error("Staff sign-in refused: the shared store (REDIS_URL) is unavailable")
+            context = _context(request, site, title=_("Sign-in is unavailable"))
+            request.current_app = site.name
+            response = TemplateResponse(
+                request, "staff/sign_in_unavailable.html", context, status=503
+            )
+            response["Retry-After"] = "30"
+            return response
+
+    return wrapper
+
+
 @sensitive_post_parameters("password")
 @csrf_protect
 @never_cache
+@_fails_closed
 def sign_in(request, *, site):
     """Step 1: username and password. Success leaves a pending sign-in, not a logged-in user."""
     next_url = _next_url(
@@ -92,6 +115,7 @@ def sign_in(request, *, site):
 @sensitive_post_parameters("token")
 @csrf_protect
 @never_cache
+@_fails_closed
 def two_factor(request, *, site):
     """Step 2: the code from the authenticator app; a user with no device is sent to set one up."""
     pending = services.get_pending_sign_in(request=request)
@@ -130,6 +154,7 @@ def two_factor(request, *, site):
 @sensitive_post_parameters("token")
 @csrf_protect
 @never_cache
+@_fails_closed
 def enrol(request, *, site):
     """First sign-in: set up an authenticator app (QR code, or the key typed in), then confirm it
     with a first code. Nothing else of the back office opens before that."""

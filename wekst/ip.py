@@ -45,6 +45,14 @@ def truncate_ip(address: str | None) -> str | None:
     return socket.inet_ntop(socket.AF_INET, packed[: IPV4_PREFIX // 8].ljust(4, b"\0"))
 
 
+class TracebacksOnly(logging.Filter):
+    """For django.request: its line for a 4xx or 5xx answer repeats what the request log line
+    says (one line per request); an uncaught error's traceback is kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.exc_info is not None
+
+
 class RequestLogMiddleware:
     """Logs each request as method, path, status, duration and truncated client address only.
 
@@ -59,6 +67,8 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
+        if request.path == "/health/" and response.status_code == 200:
+            return response  # the proxy's and monitoring's polling: not a visit (wekst/health.py)
         duration_ms = (time.perf_counter() - started) * 1000
         request_logger.info(
             "%s %s %s %.1fms %s",

@@ -6,13 +6,31 @@ is ever written to the cache in readable form.
 
 import hashlib
 import hmac
+import logging
 import threading
 from dataclasses import dataclass
 
 import redis
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
+
+logger = logging.getLogger(__name__)
+
+# What the shared store raises when it is gone (refused, timed out, reset).
+STORE_ERRORS = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+class StoreUnavailable(Exception):
+    """The shared store (Redis) did not answer: a count that must be shared cannot be made."""
+
+
+# When Redis goes away the public forms fail open onto this process's own counters (the same
+# limits, counted per process) rather than turning every visitor away; docs/security.md.
+_fallback = LocMemCache(
+    "wekst-ratelimit-fallback", {"TIMEOUT": None, "OPTIONS": {"MAX_ENTRIES": 10_000}}
+)
 
 
 @dataclass(frozen=True)
@@ -61,19 +79,38 @@ def _count_in_redis(key: str, timeout: int) -> int | None:
     return script(keys=[backend.make_and_validate_key(key)], args=[timeout])
 
 
-def hit(scope: str, value: str, limit: Limit, *, now: float) -> bool:
-    """Count one event for `value`; False when it goes over the limit for the current window."""
+def hit(scope: str, value: str, limit: Limit, *, now: float, fail_open: bool = True) -> bool:
+    """Count one event for `value`; False when it goes over the limit for the current window.
+
+    When the shared store does not answer: with `fail_open`, the event is counted in this
+    process's memory instead and an error is logged; without it, StoreUnavailable is raised (the
+    staff lock-out, which must not check a password it cannot count).
+    """
     window = int(now // limit.seconds)
     key = _cache_key(scope, value, window)
-    count = _count_in_redis(key, limit.seconds + 1)
-    if count is not None:
-        return count <= limit.count
-    if cache.add(key, 1, timeout=limit.seconds + 1):
+    try:
+        count = _count_in_redis(key, limit.seconds + 1)
+        if count is not None:
+            return count <= limit.count
+        return _count_in(cache, key, limit)
+    except STORE_ERRORS as error:
+        if not fail_open:
+            raise StoreUnavailable from error
+        logger.error(
+            "Shared store (REDIS_URL) unavailable: rate limit %s counted in this process only (%s)",
+            scope.split(":")[0],
+            type(error).__name__,
+        )
+        return _count_in(_fallback, key, limit)
+
+
+def _count_in(store, key: str, limit: Limit) -> bool:
+    if store.add(key, 1, timeout=limit.seconds + 1):
         return True
     try:
-        return cache.incr(key) <= limit.count
+        return store.incr(key) <= limit.count
     except ValueError:  # expired between add and incr: this is the first event of a new window
-        cache.add(key, 1, timeout=limit.seconds + 1)
+        store.add(key, 1, timeout=limit.seconds + 1)
         return True
 
 

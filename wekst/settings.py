@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wekst.csp import content_security_policy, google_analytics_origins
 from wekst.database import database_settings
 from wekst.env import env, env_bool, env_list
+from wekst.stores import cache_settings, logging_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -68,6 +69,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost, so that it times the whole request; logs truncated IP addresses only (CON-05).
     "wekst.ip.RequestLogMiddleware",
+    # Next (it reads no body): a body over WEKST_MAX_BODY_BYTES is refused with a 413 unread, and
+    # what a view left unread of a body is drained, so keep-alive connections survive (bodylimit).
+    "wekst.bodylimit.BodyLimitMiddleware",
     # A lost database connection in a view: a 503 page that keeps the visitor's input, never a
     # stack trace (wekst/unavailable.py; docs/benchmarks.md, failure tests).
     "wekst.unavailable.DatabaseUnavailableMiddleware",
@@ -99,7 +103,7 @@ WEKST_FIRST_VISIT_CACHE_VIEWS = ["content:home"]
 if PRODUCTION:
     # Static files from the app server itself, compressed and cached forever (hashed names);
     # runserver and the test live server serve them in development.
-    MIDDLEWARE.insert(1, "whitenoise.middleware.WhiteNoiseMiddleware")
+    MIDDLEWARE.insert(2, "whitenoise.middleware.WhiteNoiseMiddleware")
 
 ROOT_URLCONF = "wekst.urls"
 WSGI_APPLICATION = "wekst.wsgi.application"
@@ -139,17 +143,14 @@ TASKS = {
 # (wekst/workers.py): longer than the longest task. After this many dead workers it is failed.
 TASKS_STUCK_AFTER_SECONDS = int(env("TASKS_STUCK_AFTER_SECONDS", "900"))
 TASKS_MAX_WORKER_DEATHS = int(env("TASKS_MAX_WORKER_DEATHS", "5"))
+# /health/ fails the worker, the scheduler, after this long without progress (wekst/health.py).
+WEKST_HEALTH_WORKER_STALE_SECONDS = int(env("WEKST_HEALTH_WORKER_STALE_SECONDS", "600"))
+WEKST_HEALTH_SCHEDULER_STALE_SECONDS = int(env("WEKST_HEALTH_SCHEDULER_STALE_SECONDS", "900"))
 
-# Rate limits count in the cache: Redis when REDIS_URL is set (shared by every worker process),
-# otherwise this process's memory (enough for bin/run and the tests).
+# Rate limits and the staff lock-out count in Redis at REDIS_URL (required in production,
+# wekst/checks.py), else in this process's memory (bin/run, tests): wekst/stores.py.
 REDIS_URL = env("REDIS_URL", "")
-CACHES = {
-    "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-        if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
-}
+CACHES = {"default": cache_settings(redis_url=REDIS_URL, key_prefix=env("CACHE_KEY_PREFIX", ""))}
 
 # Email goes through Django's email framework (MAILERS): SMTP by default; any provider through
 # django-anymail by setting EMAIL_BACKEND. Development prints mail to the console.
@@ -242,9 +243,14 @@ CONSENT_RATE_LIMIT_WINDOW_SECONDS = int(env("CONSENT_RATE_LIMIT_WINDOW_SECONDS",
 CONTENT_RATE_LIMIT_PER_IP = int(env("CONTENT_RATE_LIMIT_PER_IP", "10"))
 CONTENT_RATE_LIMIT_PER_ADDRESS = int(env("CONTENT_RATE_LIMIT_PER_ADDRESS", "5"))
 CONTENT_RATE_LIMIT_WINDOW_SECONDS = int(env("CONTENT_RATE_LIMIT_WINDOW_SECONDS", "3600"))
+# A sign-up link (content/signup.py) creates the account within this many hours.
+CONTENT_SIGNUP_LINK_HOURS = int(env("CONTENT_SIGNUP_LINK_HOURS", "48"))
 # Uploaded images: the largest file accepted, and the most pixels it may decode to (a small file
 # that would decompress into a huge bitmap, a "decompression bomb", is refused).
 CONTENT_UPLOAD_MAX_BYTES = int(env("CONTENT_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+# The largest request body (refused unread, 413): the largest image and 1 MB for its form;
+# Django's own 2.5 MB still limits a form's fields (wekst/bodylimit.py).
+WEKST_MAX_BODY_BYTES = int(env("WEKST_MAX_BODY_BYTES", str(CONTENT_UPLOAD_MAX_BYTES + 2**20)))
 CONTENT_UPLOAD_MAX_PIXELS = int(env("CONTENT_UPLOAD_MAX_PIXELS", str(40_000_000)))
 # A report that a child's data was given opens an erasure request due in this many days (CH-02).
 CHILD_REPORT_DUE_DAYS = int(env("CHILD_REPORT_DUE_DAYS", "7"))
@@ -337,6 +343,8 @@ SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", PRODUCTION)
 SECURE_HSTS_SECONDS = 31_536_000 if PRODUCTION else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
+# Monitoring may ask over plain HTTP on the host itself (wekst/health.py).
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 
@@ -402,9 +410,5 @@ WEKST_PRIVATE_FILES_ROOT = Path(
     )
 )
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-}
+# One line per request, without personal data (wekst/stores.py).
+LOGGING = logging_settings(level=env("DJANGO_LOG_LEVEL", "INFO"))

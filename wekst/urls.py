@@ -6,11 +6,16 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from content import views as content_views
+from wekst import health
 
 # A database error outside a view (a middleware reading the session) gets the 503 page too.
 handler500 = "wekst.unavailable.server_error"
+# A body over Django's upload limits: the 413 page, not a bare 400 (wekst/bodylimit.py).
+handler400 = "wekst.bodylimit.bad_request"
 
 urlpatterns = [
+    # For the proxy and monitoring: JSON, no personal data, never cached (wekst/health.py).
+    path("health/", health.health, name="health"),
     path("admin/", include("declaration.admin_urls")),
     path("admin/", include("processors.admin_urls")),
     path("admin/", include("clinics.admin_urls")),

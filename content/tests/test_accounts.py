@@ -1,11 +1,17 @@
 """Registered users: sign-up, sign-in, and a profile they can view, edit and delete (USR-01)."""
 
+import datetime
+import re
+
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from content.models import Comment, Profile
 from content.tests.factories import comment_data, make_article, make_profile
+from mail.models import OutgoingEmail
 from subjects.models import Subject
 from subjects.selectors import find_subjects, records_of
 
@@ -42,8 +48,22 @@ def test_dec_05_signup_form_shows_the_collection_notice_and_age_box(client):
     assert 'href="/privacy/"' in page
 
 
+def _confirm_link(address: str) -> str:
+    [email] = OutgoingEmail.objects.filter(to_address=address)
+    return re.search(r"https?://[^/\s]+(/\S*/signup/confirm/\S+/)", email.body_text).group(1)
+
+
 def test_usr_01_signup_creates_account_and_profile_linked_to_the_subject(client):
     response = client.post("/account/signup/", signup_data())
+
+    assert response.status_code == 302
+    assert response["Location"] == "/account/signup/sent/"
+    assert not Profile.objects.exists()  # nothing until the owner of the address follows the link
+    link = _confirm_link("kari@example.no")
+    assert client.get(link).status_code == 200  # a button: a mail scanner's GET creates nothing
+    assert not Profile.objects.exists()
+
+    response = client.post(link)
 
     assert response.status_code == 302
     assert response["Location"] == "/account/profile/"
@@ -55,6 +75,37 @@ def test_usr_01_signup_creates_account_and_profile_linked_to_the_subject(client)
     [subject] = find_subjects(email="kari@example.no")
     assert list(records_of(subject)["content.Profile"]) == [profile]
     assert client.get("/account/profile/").status_code == 200  # signed in
+    assert client.post(link).status_code == 400  # the link works once
+
+
+def test_sec_03_signup_answers_the_same_for_a_taken_and_a_free_address(client):
+    make_profile(username="owner", email="taken@example.no")
+    taken = client.post("/account/signup/", signup_data(username="new1", email="TAKEN@example.no"))
+    free = client.post("/account/signup/", signup_data(username="new2", email="free@example.no"))
+
+    assert taken.status_code == free.status_code == 302
+    assert taken["Location"] == free["Location"] == "/account/signup/sent/"
+    assert client.get(taken["Location"]).text == client.get(free["Location"]).text
+    assert User.objects.count() == 1
+    # The owner of the taken address is told instead, by email, with no link that creates one.
+    [note] = OutgoingEmail.objects.filter(to_address="taken@example.no")
+    assert "already has an account" in note.body_text
+    assert "owner" in note.body_text
+    assert "/signup/confirm/" not in note.body_text
+    assert "/signup/confirm/" in _confirm_link("free@example.no")
+
+
+def test_sec_03_a_changed_or_expired_signup_link_creates_nothing(client, settings):
+    client.post("/account/signup/", signup_data())
+    link = _confirm_link("kari@example.no")
+
+    assert client.post(link.replace("/confirm/", "/confirm/x")).status_code == 400
+    start = timezone.now()
+    with time_machine.travel(
+        start + datetime.timedelta(hours=settings.CONTENT_SIGNUP_LINK_HOURS + 1)
+    ):
+        assert client.post(link).status_code == 400
+    assert not Profile.objects.exists()
 
 
 def test_chi_01_signup_without_age_confirmation_stores_nothing(client):

@@ -1,0 +1,116 @@
+"""Two production server processes against one Redis: the staff lock-out and a public form's
+per-IP limit hold at their configured numbers however the requests are spread (SEC-01, SEC-03).
+
+Issue 19 found 10 wrong passwords checked before a lock-out of 5 held, with each process counting
+on its own. Needs Redis on 127.0.0.1:6379: skipped without it, failed with WEKST_REQUIRE_REDIS=1.
+"""
+
+import os
+import re
+import uuid
+
+import pytest
+import redis
+import requests
+
+from wekst.tests.servers import manage, running_servers, server_env
+
+REDIS = "redis://127.0.0.1:6379/15"
+LOCKOUT = 5
+FORM_LIMIT = 4
+
+
+def _redis_answers() -> bool:
+    try:
+        return bool(redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping())
+    except redis.exceptions.RedisError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    if not _redis_answers():
+        if os.environ.get("WEKST_REQUIRE_REDIS") == "1":
+            pytest.fail("no Redis on 127.0.0.1:6379, and WEKST_REQUIRE_REDIS=1")
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    tmp = tmp_path_factory.mktemp("two-servers")
+    prefix = f"test-{uuid.uuid4().hex}"
+    env = server_env(
+        tmp,
+        REDIS_URL=REDIS,
+        CACHE_KEY_PREFIX=prefix,
+        STAFF_SIGN_IN_MAX_FAILURES_PER_USERNAME=str(LOCKOUT),
+        LEADS_RATE_LIMIT_PER_IP=str(FORM_LIMIT),
+    )
+    manage(env, "migrate", "-v0")
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        "User.objects.create_user('kari', password='right horse battery', is_staff=True)",
+    )
+    try:
+        with running_servers(env, tmp, count=2) as urls:
+            yield urls
+    finally:
+        client = redis.Redis.from_url(REDIS)
+        for key in client.scan_iter(f"{prefix}:*"):
+            client.delete(key)
+
+
+def _csrf(session: requests.Session, url: str) -> str:
+    page = session.get(url, timeout=10).text
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def test_sec_01_the_lock_out_holds_across_two_server_processes(servers):
+    session = requests.Session()
+    token = _csrf(session, f"{servers[0]}/admin/login/")
+    answers = []
+    for attempt in range(LOCKOUT + 2):
+        url = servers[attempt % 2]  # alternate: a, b, a, b, ...
+        response = session.post(
+            f"{url}/admin/login/",
+            data={"csrfmiddlewaretoken": token, "username": "kari", "password": f"wrong{attempt}"},
+            headers={"Referer": f"{url}/admin/login/"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        answers.append(response.status_code)
+
+    # The LOCKOUT-th failure locks the name: every attempt after it is refused unchecked.
+    assert answers == [200] * LOCKOUT + [429, 429]
+    for url in servers:
+        right = session.post(
+            f"{url}/admin/login/",
+            data={
+                "csrfmiddlewaretoken": token,
+                "username": "kari",
+                "password": "right horse battery",
+            },
+            headers={"Referer": f"{url}/admin/login/"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        assert right.status_code == 429  # even the right password, on either process
+
+
+def test_sec_03_a_public_form_limit_per_ip_holds_across_two_server_processes(servers):
+    session = requests.Session()
+    token = _csrf(session, f"{servers[0]}/contact/")
+    answers = []
+    for attempt in range(FORM_LIMIT + 2):
+        url = servers[attempt % 2]
+        response = session.post(
+            f"{url}/contact/",
+            # Invalid on purpose (no message): the limit per IP counts every submission.
+            data={"csrfmiddlewaretoken": token, "name": "Kari", "email": f"k{attempt}@x.example"},
+            headers={"Referer": f"{url}/contact/"},
+            allow_redirects=False,
+            timeout=10,
+        )
+        answers.append(response.status_code)
+
+    assert answers[FORM_LIMIT:] == [429, 429]
+    assert 429 not in answers[:FORM_LIMIT]
