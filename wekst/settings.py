@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from wekst.csp import content_security_policy, google_analytics_origins
 from wekst.database import database_settings
 from wekst.env import env, env_bool, env_list
+from wekst.mailers import mailer_settings
 from wekst.stores import cache_settings, logging_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -93,8 +94,7 @@ MIDDLEWARE = [
     "wekst.pagecache.FirstVisitCacheMiddleware",
 ]
 
-# Pages that a visitor without any cookie gets identical to every other one, kept rendered in
-# each process for this many seconds (wekst/pagecache.py; docs/benchmarks.md). 0 turns it off.
+# Seconds each process keeps pages a visitor without cookies gets (wekst/pagecache.py); 0: off.
 WEKST_FIRST_VISIT_CACHE_SECONDS = int(
     env("WEKST_FIRST_VISIT_CACHE_SECONDS", "60" if PRODUCTION else "0")
 )
@@ -160,28 +160,18 @@ EMAIL_BACKEND_PATH = env(
     if ENVIRONMENT == "development"
     else "django.core.mail.backends.smtp.EmailBackend",
 )
-MAILERS = {
-    "default": {
-        "BACKEND": EMAIL_BACKEND_PATH,
-        "OPTIONS": (
-            {
-                "host": env("EMAIL_HOST", "localhost"),
-                "port": int(env("EMAIL_PORT", "25")),
-                "username": env("EMAIL_HOST_USER", ""),
-                "password": env("EMAIL_HOST_PASSWORD", ""),
-                "use_tls": env_bool("EMAIL_USE_TLS", False),
-                "timeout": 10,
-            }
-            if EMAIL_BACKEND_PATH.endswith("smtp.EmailBackend")
-            else {}
-        ),
-    }
-}
+MAILERS = mailer_settings(
+    EMAIL_BACKEND_PATH,
+    host=env("EMAIL_HOST", "localhost"),
+    port=int(env("EMAIL_PORT", "25")),
+    username=env("EMAIL_HOST_USER", ""),
+    password=env("EMAIL_HOST_PASSWORD", ""),
+    use_tls=env_bool("EMAIL_USE_TLS", False),
+)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Wekst <hello@wekst.com>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# DKIM (RFC 6376): every outgoing message is signed when a key is set (mail/message.py). The
-# public key is published at <selector>._domainkey.<domain> (docs/email-delivery.md). Without a
-# key mail leaves unsigned and `manage.py check --deploy` warns.
+# DKIM (RFC 6376): every message is signed when a key is set (mail/message.py; the DNS record in
+# docs/email-delivery.md); without one mail leaves unsigned and `check --deploy` warns.
 DKIM_SELECTOR = env("DKIM_SELECTOR", "")
 DKIM_DOMAIN = env("DKIM_DOMAIN", "")
 DKIM_PRIVATE_KEY_PATH = env("DKIM_PRIVATE_KEY_PATH", "")
@@ -196,11 +186,10 @@ LEADS_RATE_LIMIT_WINDOW_SECONDS = int(env("LEADS_RATE_LIMIT_WINDOW_SECONDS", "36
 # The same submission again from the same address within this window is not stored twice.
 LEADS_DUPLICATE_WINDOW_SECONDS = int(env("LEADS_DUPLICATE_WINDOW_SECONDS", "600"))
 
-# Booking webhooks (LEA-03): the shared secret per provider (Trafft: its Verification Token;
-# Cal.com: the webhook's signing secret). A provider without one refuses every call. A Cal.com
-# delivery sent more than the tolerance ago is accepted and flagged late (Cal.com retries); one
-# dated further ahead is refused. Trafft's token is read from the Authorization header; one
-# unconfirmed source says the body's `verificationToken`: TRAFFT_TOKEN_IN_BODY=1 accepts that too.
+# Booking webhooks (LEA-03; docs/booking-webhooks.md): Trafft's Verification Token (from the
+# Authorization header, or the body with TRAFFT_TOKEN_IN_BODY=1), Cal.com's signing secret; a
+# provider without one refuses every call. Cal.com deliveries older than the tolerance are
+# flagged late, ones dated further ahead refused.
 TRAFFT_WEBHOOK_SECRET = env("TRAFFT_WEBHOOK_SECRET", "")
 TRAFFT_TOKEN_IN_BODY = env_bool("TRAFFT_TOKEN_IN_BODY", False)
 CALCOM_WEBHOOK_SECRET = env("CALCOM_WEBHOOK_SECRET", "")
@@ -260,8 +249,8 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 WEKST_SERVE_MEDIA = env_bool("WEKST_SERVE_MEDIA", not PRODUCTION)
 
-# Privacy requests (RIG-01..RIG-06). A verification link works once, for this many hours; a
-# verified person's portal session lasts this many minutes, and a download link this many.
+# Privacy requests (RIG-01..06): hours a verification link works (once); minutes of a portal
+# session and of a download link.
 RIGHTS_VERIFICATION_HOURS = int(env("RIGHTS_VERIFICATION_HOURS", "48"))
 RIGHTS_PORTAL_SESSION_MINUTES = int(env("RIGHTS_PORTAL_SESSION_MINUTES", "60"))
 RIGHTS_DOWNLOAD_LINK_MINUTES = int(env("RIGHTS_DOWNLOAD_LINK_MINUTES", "10"))
@@ -273,8 +262,8 @@ RIGHTS_REMINDER_DAYS = int(env("RIGHTS_REMINDER_DAYS", "7"))
 RIGHTS_RATE_LIMIT_PER_IP = int(env("RIGHTS_RATE_LIMIT_PER_IP", "10"))
 RIGHTS_RATE_LIMIT_PER_ADDRESS = int(env("RIGHTS_RATE_LIMIT_PER_ADDRESS", "3"))
 RIGHTS_RATE_LIMIT_WINDOW_SECONDS = int(env("RIGHTS_RATE_LIMIT_WINDOW_SECONDS", "3600"))
-# The erasure ledger (RIG-04): an append-only file OUTSIDE the database, so that erasures survive
-# a restore of a database backup; keep it on storage that is not restored with the database.
+# The erasure ledger (RIG-04): append-only, OUTSIDE the database and its backups, so erasures
+# survive a restore.
 WEKST_ERASURE_LEDGER_PATH = Path(
     env(
         "WEKST_ERASURE_LEDGER_PATH",
@@ -285,9 +274,8 @@ WEKST_ERASURE_LEDGER_PATH = Path(
         ),
     )
 )
-# Erasure connectors (processors/connectors.py). A processor without its settings gets a manual
-# step for staff instead. GA4 User Deletion API: the property and an OAuth refresh token with the
-# analytics.user.deletion scope. Brevo: an API key. Trafft and Cal.com: a signing relay's URL.
+# Erasure connectors (processors/; without its settings a processor gets a manual step for
+# staff): GA4's property and an OAuth refresh token (analytics.user.deletion), Brevo's API key.
 GA4_PROPERTY_ID = env("GA4_PROPERTY_ID", "")
 GA4_OAUTH_CLIENT_ID = env("GA4_OAUTH_CLIENT_ID", "")
 GA4_OAUTH_CLIENT_SECRET = env("GA4_OAUTH_CLIENT_SECRET", "")
@@ -372,9 +360,8 @@ OTP_TOTP_ISSUER = "Wekst"
 # Administrators manage devices (delete a lost one) but never see another person's secret.
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
-# Breaches (SEC-02): Wekst, as a clinic's processor, tells the clinic within this many hours of
-# becoming aware (GDPR Art. 33(2) says "without undue delay"; checklist CL-05 sets 24 h). The
-# 72 hours for Datatilsynet (Art. 33(1)) are the law, not a setting.
+# Breaches (SEC-02): a clinic is told within this many hours (Art. 33(2), CL-05: 24 h); the 72
+# hours for Datatilsynet (Art. 33(1)) are the law, not a setting.
 BREACH_CLINIC_NOTICE_HOURS = int(env("BREACH_CLINIC_NOTICE_HOURS", "24"))
 
 # The declaration of processing: the one file the policy pages and records are generated from.
@@ -387,9 +374,8 @@ WEKST_DECLARATION_PATH = Path(
 RETENTION_BATCH_SIZE = int(env("RETENTION_BATCH_SIZE", "1000"))
 if RETENTION_BATCH_SIZE < 1:
     raise ImproperlyConfigured("RETENTION_BATCH_SIZE must be at least 1.")
-# Retention at processors (RT-09): the reconciliation reports an erasure not confirmed, or data a
-# processor holds that nothing here needs, once this many days have passed (in-flight retries and
-# new sign-ups are not reported); and reads at most this many pages of a processor's list per run.
+# Retention at processors (RT-09): the reconciliation reports what is still held after this many
+# days (retries and new sign-ups are not), reading at most this many pages per run.
 RETENTION_RECONCILIATION_GRACE_DAYS = int(env("RETENTION_RECONCILIATION_GRACE_DAYS", "14"))
 RETENTION_RECONCILIATION_MAX_PAGES = int(env("RETENTION_RECONCILIATION_MAX_PAGES", "20"))
 if RETENTION_RECONCILIATION_GRACE_DAYS < 0 or RETENTION_RECONCILIATION_MAX_PAGES < 1:
