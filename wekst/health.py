@@ -24,6 +24,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from django_tasks_db.models import DBTaskResult, get_date_max
 
+from mail.models import OutgoingEmail
+from wekst.models import ScheduledRun
 from wekst.ratelimit import STORE_ERRORS
 
 PATH = "/health/"
@@ -77,8 +79,6 @@ def check_worker(now: datetime.datetime) -> dict:
 
 
 def check_scheduler(now: datetime.datetime) -> dict:
-    from wekst.models import ScheduledRun
-
     last = ScheduledRun.objects.order_by("-enqueued_at").first()
     ago = _seconds_since(last.enqueued_at if last else None, now)
     return {
@@ -90,8 +90,6 @@ def check_scheduler(now: datetime.datetime) -> dict:
 
 
 def check_mail_queue(now: datetime.datetime) -> dict:
-    from mail.models import OutgoingEmail
-
     figures = OutgoingEmail.objects.aggregate(
         queued=Count("pk", filter=Q(status=OutgoingEmail.Status.QUEUED)),
         retrying=Count("pk", filter=Q(status=OutgoingEmail.Status.RETRYING)),
