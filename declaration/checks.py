@@ -12,6 +12,7 @@ from django.apps import apps
 from django.core import checks
 from django.db import models
 
+from declaration.policy import COUNTRY_NAMES
 from declaration.schema import Declaration
 from declaration.selectors import get_declaration
 
@@ -98,8 +99,6 @@ def check_personal_data_fields(
 def check_country_names(app_configs=None, *, declaration: Declaration | None = None, **kwargs):
     """Every country a recipient names has a translated name, so no page prints a bare code or
     an English name on a Norwegian page (issue 16)."""
-    from declaration.policy import COUNTRY_NAMES
-
     declaration = get_declaration() if declaration is None else declaration
     return [
         checks.Error(

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from declaration.selectors import get_declaration
-from leads import selectors
+from leads import selectors, tasks
 from leads.models import Lead, Meeting
 from mail.services import queue_email
 from newsletter.services import start_subscription
@@ -243,9 +243,7 @@ def notify_staff(*, lead: Lead, meeting: Meeting | None = None) -> None:
     transaction: it commits with the change, so it is never lost, and the worker renders and
     queues it (tell_staff), so the visitor's request does not wait for it (docs/benchmarks.md).
     """
-    from leads.tasks import tell_staff
-
-    tell_staff.enqueue(lead.pk, meeting.pk if meeting is not None else None)
+    tasks.tell_staff.enqueue(lead.pk, meeting.pk if meeting is not None else None)
 
 
 def tell_staff(*, lead_id: int, meeting_id: int | None = None) -> int:

@@ -5,8 +5,11 @@ import logging
 
 from django.conf import settings
 from django.db import models, transaction
+from django.tasks import TaskResultStatus
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from mail import tasks
 from mail.guards import check_may_send
 from mail.message import OutgoingMessage
 from mail.models import OutgoingEmail
@@ -39,8 +42,6 @@ def queue_email(
     with ProcessingStopped and nothing is stored (GDPR Art. 21; rights.processing, registered as
     a guard in mail.guards).
     """
-    from mail.tasks import deliver_email
-
     check_may_send(to=to, subject=subject, purpose=purpose)
     # No savepoint of its own inside a caller's transaction: the two rows go with the caller's.
     with transaction.atomic(savepoint=False):
@@ -52,7 +53,7 @@ def queue_email(
             subject=subject,
             headers=headers or {},
         )
-        deliver_email.enqueue(email.pk)
+        tasks.deliver_email.enqueue(email.pk)
     return email
 
 
@@ -61,8 +62,6 @@ def deliver_email(*, email_id: int) -> None:
 
     Idempotent: an email already sent (a task run twice after a worker restart) is not sent again.
     """
-    from mail.tasks import deliver_email as deliver_task
-
     with transaction.atomic():
         email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
         if email is None or email.status == OutgoingEmail.Status.SENT:
@@ -84,7 +83,7 @@ def deliver_email(*, email_id: int) -> None:
             email.last_error = f"{type(error).__name__}: {error}"[:2000]
             email.next_attempt_at = timezone.now() + retry_delay(email.attempts)
             email.save(update_fields=["status", "last_error", "next_attempt_at", "attempts"])
-            deliver_task.using(run_after=email.next_attempt_at).enqueue(email.pk)
+            tasks.deliver_email.using(run_after=email.next_attempt_at).enqueue(email.pk)
             logger.warning("Email %s not sent (attempt %s): %s", email.pk, email.attempts, error)
             return
         email.status = OutgoingEmail.Status.SENT
@@ -117,11 +116,6 @@ def resend_stuck_email(*, now: datetime.datetime | None = None) -> int:
     mid-task, a database restored from a backup). deliver_email is idempotent, so an email that
     is sent meanwhile is not sent twice. Runs every 15 minutes (wekst/schedules.py).
     """
-    from django.tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    from mail.tasks import deliver_email as deliver_task
-
     now = now or timezone.now()
     overdue = now - STUCK_AFTER
     unsent = OutgoingEmail.objects.filter(
@@ -132,7 +126,7 @@ def resend_stuck_email(*, now: datetime.datetime | None = None) -> int:
     )
     # A task still running after STUCK_AFTER is a dead worker's: sending takes seconds.
     waiting = (
-        DBTaskResult.objects.filter(task_path=deliver_task.module_path)
+        DBTaskResult.objects.filter(task_path=tasks.deliver_email.module_path)
         .filter(
             models.Q(status=TaskResultStatus.READY)
             | models.Q(status=TaskResultStatus.RUNNING, started_at__gt=overdue)
@@ -145,7 +139,7 @@ def resend_stuck_email(*, now: datetime.datetime | None = None) -> int:
         if email_id in pending:
             continue
         with transaction.atomic():
-            deliver_task.enqueue(email_id)
+            tasks.deliver_email.enqueue(email_id)
         resent += 1
     if resent:
         logger.warning("Re-enqueued %s stuck email(s)", resent)
