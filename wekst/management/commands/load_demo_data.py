@@ -10,6 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from declaration.publishing import publish_policy
 from declaration.selectors import get_declaration
 from staff.demo import demo_device, describe
+from wekst.demo.load import load_demo_records
 
 
 class Command(BaseCommand):
@@ -32,6 +33,8 @@ class Command(BaseCommand):
         # date as the deploy step `publish_policy` would have done (docs/policy-versions.md).
         current = get_declaration().current
         publish_policy(now=datetime.datetime.combine(current.date, datetime.time(12), datetime.UTC))
+        # Records that fill every back-office screen; loading again adds nothing (wekst/demo/).
+        load_demo_records()
         self.stdout.write(
             self.style.SUCCESS(
                 "\nDemo staff login for http://127.0.0.1:8000/admin/\n"
