@@ -64,7 +64,7 @@ def test_demo_requests_are_in_every_state(capsys):
 @pytest.mark.django_db
 def test_every_admin_list_answers_for_a_superuser_with_the_demo(admin_client, capsys):
     call_command("load_demo_data")
-    for model, model_admin in admin.site._registry.items():
+    for model in admin.site._registry:
         opts = model._meta
         url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
         response = admin_client.get(url)
