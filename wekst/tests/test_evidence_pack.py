@@ -130,3 +130,11 @@ def test_sb_01_the_pack_button_is_the_privacy_officers_only_and_audited(
         assert "MANIFEST.sha256" in archive.namelist()
     [entry] = AuditEntry.objects.filter(object_type="wekst.EvidencePack")
     assert entry.actor == "privacy-officer" and entry.action == "export"
+
+
+def test_sb_01_only_the_privacy_officer_sees_the_button(
+    db, privacy_officer_client, sales_client, admin_client
+):
+    assert b"Download evidence pack" in privacy_officer_client.get("/admin/").content
+    for other in (sales_client, admin_client):
+        assert b"Download evidence pack" not in other.get("/admin/").content
