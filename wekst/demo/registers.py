@@ -5,6 +5,7 @@ consent figures come from a random generator with a fixed seed, so every load is
 """
 
 import datetime
+import hashlib
 import random
 import uuid
 
@@ -13,7 +14,7 @@ from django.core.files.base import ContentFile
 from breaches.models import Breach
 from clinics.models import Clinic, ClinicAgreement, Engagement
 from clinics.services import add_clinic_contact
-from consent.models import ConsentDecision
+from consent.models import BannerText, ConsentDecision
 from consent.services import banner_text_hash, record_consent
 from consent.state import Choices
 from processors.disclosures import record_disclosure
@@ -108,7 +109,7 @@ def load_consent(now: datetime.datetime) -> None:
     actions = ("accept_all", "reject_all", "choose")
     for age, version in ((120, OLD_BANNER_VERSIONS[0]), (60, OLD_BANNER_VERSIONS[1])):
         for language in ("en", "nb"):
-            text_hash = banner_text_hash(language=language, banner_version=version)
+            text_hash = _old_banner_text(language=language, version=version)
             for n in range(15):
                 action, gpc = chance.choice(actions), chance.random() < 0.2
                 yes = action == "accept_all"
@@ -130,6 +131,20 @@ def load_consent(now: datetime.datetime) -> None:
             chosen=Choices(chance.random() < 0.5, chance.random() < 0.3, chance.random() < 0.6),
             method=ConsentDecision.Method.BANNER, language=("en", "nb")[n % 2], ip="192.0.2.7",
         )  # fmt: skip
+
+
+def _old_banner_text(*, language: str, version: str) -> str:
+    """A wording of an earlier banner version, kept with its SHA-256 as the live banner keeps its
+    own (consent.services.banner_text_hash): today's words, marked as the demo's earlier ones."""
+    today = BannerText.objects.get(
+        sha256=banner_text_hash(language=language, banner_version=version)
+    )
+    text = f"[Demo: the wording of banner version {version}]\n{today.text}"
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    BannerText.objects.get_or_create(
+        sha256=digest, defaults={"language": language, "banner_version": version, "text": text}
+    )
+    return digest
 
 
 def load_disclosure(today: datetime.date) -> None:

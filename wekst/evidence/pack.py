@@ -8,6 +8,7 @@ leaves out the affected people and who reported the breach.
 
 import hashlib
 import io
+import json
 import zipfile
 from collections import Counter
 
@@ -94,7 +95,7 @@ def _recipients() -> dict[str, str]:
             "yes" if r.dpa_document else "no",
             "yes" if r.declared else "no",
             "; ".join(recipient_blockers(r.key)) if r.declared else "",
-        )  # fmt: skip
+        )
         for r in Recipient.objects.order_by("key")
     ]
     return {"recipients.csv": csv_text([RECIPIENT_COLUMNS, *rows])}
@@ -102,7 +103,7 @@ def _recipients() -> dict[str, str]:
 
 def _policy_versions() -> dict[str, str]:
     files, rows = {}, []
-    for version in PolicyVersion.objects.order_by("published_at"):
+    for version in PolicyVersion.objects.order_by("published_at", "version"):
         names = []
         for part in (
             "privacy_policy_en",
@@ -124,7 +125,7 @@ def _policy_versions() -> dict[str, str]:
                 "yes" if version.significant else "no",
                 version.summary_en,
                 " ".join(names),
-            )  # fmt: skip
+            )
         )
     header = (
         "Version",
@@ -192,7 +193,7 @@ def _consent() -> dict[str, str]:
             _rate(f["marketing"], f["n"]),
             _rate(f["embedded"], f["n"]),
             _rate(f["gpc"], f["n"]),
-        )  # fmt: skip
+        )
         for f in figures
     ]
     files["consent/decisions-by-banner-version.csv"] = csv_text([DECISION_COLUMNS, *rows])
@@ -231,7 +232,7 @@ def _requests(now) -> dict[str, str]:
                 r.status,
                 r.refusal_ground,
                 verdict,
-            )  # fmt: skip
+            )
         )
     decided = verdicts["yes"] + verdicts["no"]
     rate = f"{verdicts['yes'] / decided:.1%}" if decided else "no request decided yet"
@@ -268,13 +269,13 @@ def _retention() -> dict[str, str]:
             c.action,
             _iso(c.cutoff),
             c.erased,
-            c.cascaded,
-            c.kept,
-            c.legal_holds,
-            c.notices,
+            json.dumps(c.cascaded),
+            json.dumps(c.kept),
+            json.dumps(c.legal_holds),
+            json.dumps(c.notices),
             c.batches,
             f"{c.seconds:.3f}",
-        )  # fmt: skip
+        )
         for c in SweepCount.objects.order_by("run_id", "rule", "model")
     ]
     return {
@@ -298,7 +299,7 @@ def _retention() -> dict[str, str]:
                     "Seconds",
                 ),
                 *counts,
-            ]  # fmt: skip
+            ]
         ),
     }
 
