@@ -14,8 +14,9 @@ from django.core.files.base import ContentFile
 from breaches.models import Breach
 from clinics.models import Clinic, ClinicAgreement, Engagement
 from clinics.services import add_clinic_contact
+from consent.banner import shown_text
 from consent.models import BannerText, ConsentDecision
-from consent.services import banner_text_hash, record_consent
+from consent.services import forget_banner_texts, record_consent
 from consent.state import Choices
 from processors.disclosures import record_disclosure
 from processors.models import Disclosure
@@ -123,7 +124,10 @@ def load_consent(now: datetime.datetime) -> None:
                     policy_version="demo", language=language, banner_text_hash=text_hash,
                     truncated_ip="192.0.2.0",
                 )  # fmt: skip
-    # Decisions under the banner in force go through the service itself (GPC ones too).
+    # Decisions under the banner in force go through the service itself (GPC ones too). Its
+    # text is kept once per process: worked out again, in case this database is not the one it
+    # was kept in (a test's, a freshly migrated one).
+    forget_banner_texts()
     for n in range(20):
         action, gpc = chance.choice(actions), chance.random() < 0.2
         record_consent(
@@ -136,10 +140,7 @@ def load_consent(now: datetime.datetime) -> None:
 def _old_banner_text(*, language: str, version: str) -> str:
     """A wording of an earlier banner version, kept with its SHA-256 as the live banner keeps its
     own (consent.services.banner_text_hash): today's words, marked as the demo's earlier ones."""
-    today = BannerText.objects.get(
-        sha256=banner_text_hash(language=language, banner_version=version)
-    )
-    text = f"[Demo: the wording of banner version {version}]\n{today.text}"
+    text = f"[Demo: the wording of banner version {version}]\n{shown_text(language, version).text}"
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     BannerText.objects.get_or_create(
         sha256=digest, defaults={"language": language, "banner_version": version, "text": text}
