@@ -110,7 +110,9 @@ def load_consent(now: datetime.datetime) -> None:
     actions = ("accept_all", "reject_all", "choose")
     for age, version in ((120, OLD_BANNER_VERSIONS[0]), (60, OLD_BANNER_VERSIONS[1])):
         for language in ("en", "nb"):
-            text_hash = _old_banner_text(language=language, version=version)
+            text_hash = _old_banner_text(
+                language=language, version=version, shown_from=now - age * DAY
+            )
             for n in range(15):
                 action, gpc = chance.choice(actions), chance.random() < 0.2
                 yes = action == "accept_all"
@@ -137,13 +139,19 @@ def load_consent(now: datetime.datetime) -> None:
         )  # fmt: skip
 
 
-def _old_banner_text(*, language: str, version: str) -> str:
+def _old_banner_text(*, language: str, version: str, shown_from: datetime.datetime) -> str:
     """A wording of an earlier banner version, kept with its SHA-256 as the live banner keeps its
     own (consent.services.banner_text_hash): today's words, marked as the demo's earlier ones."""
     text = f"[Demo: the wording of banner version {version}]\n{shown_text(language, version).text}"
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     BannerText.objects.get_or_create(
-        sha256=digest, defaults={"language": language, "banner_version": version, "text": text}
+        sha256=digest,
+        defaults={
+            "language": language,
+            "banner_version": version,
+            "text": text,
+            "recorded_at": shown_from,
+        },
     )
     return digest
 

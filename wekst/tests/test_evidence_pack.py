@@ -138,3 +138,14 @@ def test_sb_01_only_the_privacy_officer_sees_the_button(
     assert b"Download evidence pack" in privacy_officer_client.get("/admin/").content
     for other in (sales_client, admin_client):
         assert b"Download evidence pack" not in other.get("/admin/").content
+
+
+def test_sb_01_the_demo_user_holds_the_privacy_officers_role_after_sync_roles(db, capsys):
+    from django.contrib.auth import get_user_model
+
+    from staff.services import sync_roles
+
+    sync_roles()
+    call_command("load_demo_data")
+    demo = get_user_model().objects.get(username="demo")
+    assert demo.groups.filter(name="Privacy officer").exists()

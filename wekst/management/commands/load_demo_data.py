@@ -5,11 +5,13 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from declaration.publishing import publish_policy
 from declaration.selectors import get_declaration
 from staff.demo import demo_device, describe
+from staff.roles import PRIVACY_OFFICER
 from wekst.demo.load import load_demo_records
 
 
@@ -29,6 +31,11 @@ class Command(BaseCommand):
         # Every staff account signs in with a second factor (SEC-01), the demo one too: its
         # authenticator key is kept across runs, the password is new each time.
         device = demo_device(user=user)
+        # The demo user also holds the privacy officer's role (once `sync_roles` made it, as
+        # bin/run does first), so the evidence pack button shows (docs/evidence-pack.md).
+        officer = Group.objects.filter(name=PRIVACY_OFFICER.group).first()
+        if officer is not None:
+            user.groups.add(officer)
         # The policy archive (/privacy/versions/) shows the version in force, published on its own
         # date as the deploy step `publish_policy` would have done (docs/policy-versions.md).
         current = get_declaration().current
