@@ -149,3 +149,12 @@ def test_sb_01_the_demo_user_holds_the_privacy_officers_role_after_sync_roles(db
     call_command("load_demo_data")
     demo = get_user_model().objects.get(username="demo")
     assert demo.groups.filter(name="Privacy officer").exists()
+
+
+def test_sb_01_a_bad_output_path_is_a_clear_error_and_audits_nothing(db, tmp_path):
+    from django.core.management import CommandError
+
+    for output in (tmp_path / "missing" / "pack.zip", tmp_path):
+        with pytest.raises(CommandError):
+            call_command("evidence_pack", output=str(output))
+    assert not AuditEntry.objects.filter(object_type="wekst.EvidencePack").exists()

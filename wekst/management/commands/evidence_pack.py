@@ -19,7 +19,10 @@ class Command(BaseCommand):
         if not path.parent.is_dir():
             raise CommandError(f"No such folder: {path.parent}")
         data = build_evidence_pack()
-        path.write_bytes(data)
+        try:
+            path.write_bytes(data)
+        except OSError as error:
+            raise CommandError(f"Could not write {path}: {error.strerror}.") from error
         record_event(
             actor="system:evidence_pack",
             action="export",
