@@ -18,6 +18,7 @@ from consent.banner import shown_text
 from consent.models import BannerText, ConsentDecision
 from consent.services import forget_banner_texts, record_consent
 from consent.state import Choices
+from processors.connectors import ProcessorTarget
 from processors.disclosures import record_disclosure
 from processors.models import Disclosure
 from retention.models import SweepRun
@@ -94,7 +95,7 @@ def load_processor_notices() -> None:
         ProcessorNotice.objects.create(
             kind=ProcessorNotice.Kind.ERASURE, cause=ProcessorNotice.Cause.OTHER,
             subject_ref=str(subject.public_id), processor=processor,
-            identifiers={"email": NOTICE_ABOUT}, status=ProcessorNotice.Status.MANUAL,
+            identifiers=ProcessorTarget(emails=(NOTICE_ABOUT,)).as_dict(), status=ProcessorNotice.Status.MANUAL,
         )  # fmt: skip
 
 
