@@ -95,7 +95,8 @@ def load_processor_notices() -> None:
         ProcessorNotice.objects.create(
             kind=ProcessorNotice.Kind.ERASURE, cause=ProcessorNotice.Cause.OTHER,
             subject_ref=str(subject.public_id), processor=processor,
-            identifiers=ProcessorTarget(emails=(NOTICE_ABOUT,)).as_dict(), status=ProcessorNotice.Status.MANUAL,
+            identifiers=ProcessorTarget(emails=(NOTICE_ABOUT,)).as_dict(),
+            status=ProcessorNotice.Status.MANUAL,
         )  # fmt: skip
 
 
