@@ -19,6 +19,7 @@ urlpatterns = [
     path("admin/", include("declaration.admin_urls")),
     path("admin/", include("processors.admin_urls")),
     path("admin/", include("clinics.admin_urls")),
+    path("admin/", include("wekst.evidence.urls")),
     path("admin/", admin.site.urls),
     path("", include("processors.urls")),
     path("", include("consent.well_known_urls")),

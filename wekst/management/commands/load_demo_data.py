@@ -5,11 +5,14 @@ import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from declaration.publishing import publish_policy
 from declaration.selectors import get_declaration
 from staff.demo import demo_device, describe
+from staff.roles import PRIVACY_OFFICER
+from wekst.demo.load import load_demo_records
 
 
 class Command(BaseCommand):
@@ -28,10 +31,17 @@ class Command(BaseCommand):
         # Every staff account signs in with a second factor (SEC-01), the demo one too: its
         # authenticator key is kept across runs, the password is new each time.
         device = demo_device(user=user)
+        # The demo user also holds the privacy officer's role (once `sync_roles` made it, as
+        # bin/run does first), so the evidence pack button shows (docs/evidence-pack.md).
+        officer = Group.objects.filter(name=PRIVACY_OFFICER.group).first()
+        if officer is not None:
+            user.groups.add(officer)
         # The policy archive (/privacy/versions/) shows the version in force, published on its own
         # date as the deploy step `publish_policy` would have done (docs/policy-versions.md).
         current = get_declaration().current
         publish_policy(now=datetime.datetime.combine(current.date, datetime.time(12), datetime.UTC))
+        # Records that fill every back-office screen; loading again adds nothing (wekst/demo/).
+        load_demo_records()
         self.stdout.write(
             self.style.SUCCESS(
                 "\nDemo staff login for http://127.0.0.1:8000/admin/\n"

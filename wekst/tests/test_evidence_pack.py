@@ -1,0 +1,160 @@
+"""The evidence pack: each part checked against the database, no demo person in it, the button."""
+
+import csv
+import hashlib
+import io
+import zipfile
+
+import pytest
+from django.core.management import call_command
+
+from audit.models import AuditEntry
+from breaches.models import Breach
+from clinics.models import ClinicAgreement
+from consent.models import BannerText, ConsentDecision
+from consent.services import forget_banner_texts
+from declaration.models import PolicyVersion
+from declaration.records import records_as_csv
+from declaration.selectors import get_declaration
+from processors.models import Recipient
+from retention.models import SweepCount, SweepRun
+from rights.models import Request
+from wekst.demo.people import DEMO_EMAILS, DEMO_NAMES
+from wekst.demo.registers import CLINIC_CONTACTS, DISCLOSED_ABOUT, NOTICE_ABOUT
+
+URL = "/admin/evidence-pack/"
+
+
+@pytest.fixture
+def demo(db, capsys):
+    forget_banner_texts()
+    call_command("load_demo_data")
+    call_command("sync_processor_register", verbosity=0)
+
+
+def open_pack(tmp_path) -> dict[str, bytes]:
+    output = tmp_path / "pack.zip"
+    call_command("evidence_pack", output=str(output), stdout=io.StringIO())
+    with zipfile.ZipFile(output) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def rows(files, name) -> list[dict[str, str]]:
+    return list(csv.DictReader(io.StringIO(files[name].decode())))
+
+
+def test_dec_03_rp_01_the_pack_holds_each_part_as_the_database_has_it(demo, tmp_path):
+    files = open_pack(tmp_path)
+    # The manifest names every other file with its SHA-256, recomputed here.
+    manifest = dict(
+        reversed(line.split("  ", 1)) for line in files["MANIFEST.sha256"].decode().splitlines()
+    )
+    assert set(manifest) == set(files) - {"MANIFEST.sha256"}
+    for name, digest in manifest.items():
+        assert hashlib.sha256(files[name]).hexdigest() == digest, name
+    # Art. 30(1) and 30(2).
+    assert files["records/art30-1-controller.csv"].decode() == records_as_csv(get_declaration())
+    assert len(rows(files, "records/art30-1-controller.csv")) == len(get_declaration().activities)
+    clinics_with_agreement = ClinicAgreement.objects.values("clinic").distinct().count()
+    assert clinics_with_agreement > 0
+    assert len(rows(files, "records/art30-2-processor.csv")) == clinics_with_agreement
+    assert b"<table" in files["records/art30-1-controller.html"]
+    # The recipient register, with what is missing.
+    recipients = rows(files, "recipients.csv")
+    assert [r["Key"] for r in recipients] == list(
+        Recipient.objects.order_by("key").values_list("key", flat=True)
+    )
+    # The published policies.
+    assert len(rows(files, "policy-versions.csv")) == PolicyVersion.objects.count() > 0
+    # The banner texts with their hashes, and the decisions per version.
+    texts = rows(files, "consent/banner-texts.csv")
+    assert {t["SHA-256"] for t in texts} == set(BannerText.objects.values_list("sha256", flat=True))
+    for text in texts:
+        banner = BannerText.objects.get(sha256=text["SHA-256"])
+        assert files[text["File"]].decode() == banner.text
+        assert hashlib.sha256(files[text["File"]]).hexdigest() == text["SHA-256"]
+    figures = {
+        r["Banner version"]: r for r in rows(files, "consent/decisions-by-banner-version.csv")
+    }
+    assert len(figures) >= 3
+    for version, figure in figures.items():
+        decided = ConsentDecision.objects.filter(banner_version=version)
+        assert int(figure["Decisions"]) == decided.count()
+        assert int(figure["With GPC"]) == decided.filter(gpc=True).count()
+        assert int(figure["Reject all"]) == decided.filter(action="reject_all").count()
+    assert sum(int(f["With GPC"]) for f in figures.values()) > 0
+    # The request log: every request, its timings, the on-time rate.
+    log = rows(files, "privacy-requests.csv")
+    assert len(log) == Request.objects.count() == 5
+    for entry in log:
+        request = Request.objects.get(public_id=entry["Reference"])
+        assert entry["Kind"] == request.kind and entry["Status"] == request.status
+        assert entry["Due"] == request.due_at.isoformat()
+    verdicts = sorted(entry["On time"] for entry in log)
+    assert verdicts.count("no") == 1  # the overdue one
+    summary = files["privacy-requests-summary.txt"].decode()
+    assert "On-time rate: 66.7%" in summary  # completed and refused in time, one overdue
+    # Retention, breaches, the audit chain.
+    assert len(rows(files, "retention/sweep-runs.csv")) == SweepRun.objects.count() > 0
+    assert len(rows(files, "retention/sweep-counts.csv")) == SweepCount.objects.count()
+    breaches = rows(files, "breaches.csv")
+    assert [b["public_id"] for b in breaches] == [str(b.public_id) for b in Breach.objects.all()]
+    assert "affected_subjects" not in breaches[0] and "reported_by" not in breaches[0]
+    assert files["audit-chain.txt"].decode().splitlines()[1].startswith("INTACT")
+    assert "Personal data in this pack" in files["README.txt"].decode()
+
+
+def test_sb_01_no_demo_person_is_in_the_pack(demo, tmp_path):
+    everything = b"\n".join(open_pack(tmp_path).values()).decode().lower()
+    people = [*DEMO_NAMES, *DEMO_EMAILS, DISCLOSED_ABOUT, NOTICE_ABOUT]
+    people += [x for contact in CLINIC_CONTACTS for x in contact]
+    assert len(people) > 15
+    for value in people:
+        assert value.lower() not in everything, value
+    # No consent id either.
+    for consent_id in ConsentDecision.objects.values_list("consent_id", flat=True):
+        assert str(consent_id) not in everything
+
+
+def test_sb_01_the_pack_button_is_the_privacy_officers_only_and_audited(
+    db, privacy_officer_client, sales_client, admin_client, staff_client
+):
+    for other in (sales_client, admin_client, staff_client):
+        assert other.post(URL).status_code == 403
+    assert not AuditEntry.objects.filter(object_type="wekst.EvidencePack").exists()
+    assert privacy_officer_client.get(URL).status_code == 405
+    response = privacy_officer_client.post(URL)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as archive:
+        assert "MANIFEST.sha256" in archive.namelist()
+    [entry] = AuditEntry.objects.filter(object_type="wekst.EvidencePack")
+    assert entry.actor == "privacy-officer" and entry.action == "export"
+
+
+def test_sb_01_only_the_privacy_officer_sees_the_button(
+    db, privacy_officer_client, sales_client, admin_client
+):
+    assert b"Download evidence pack" in privacy_officer_client.get("/admin/").content
+    for other in (sales_client, admin_client):
+        assert b"Download evidence pack" not in other.get("/admin/").content
+
+
+def test_sb_01_the_demo_user_holds_the_privacy_officers_role_after_sync_roles(db, capsys):
+    from django.contrib.auth import get_user_model
+
+    from staff.services import sync_roles
+
+    sync_roles()
+    call_command("load_demo_data")
+    demo = get_user_model().objects.get(username="demo")
+    assert demo.groups.filter(name="Privacy officer").exists()
+
+
+def test_sb_01_a_bad_output_path_is_a_clear_error_and_audits_nothing(db, tmp_path):
+    from django.core.management import CommandError
+
+    for output in (tmp_path / "missing" / "pack.zip", tmp_path):
+        with pytest.raises(CommandError):
+            call_command("evidence_pack", output=str(output))
+    assert not AuditEntry.objects.filter(object_type="wekst.EvidencePack").exists()
