@@ -31,8 +31,17 @@ def _pg_env() -> dict[str, str]:
     return env
 
 
+def _program(name: str) -> str:
+    path = shutil.which(name)
+    if path is None:
+        raise BackupError(f"{name} is not installed on this host: nothing was done.")
+    return path
+
+
 def _run(command: list[str], *, env: dict | None = None, what: str) -> None:
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    command = [_program(command[0]), *command[1:]]
+    # noqa reason: fixed programs and arguments; the only variable parts are our own paths.
+    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)  # noqa: S603
     if result.returncode != 0:
         raise BackupError(f"{what} failed: {result.stderr.strip()[:500]}")
 
@@ -122,22 +131,21 @@ def _gpg(arguments: list[str], *, key: str, what: str) -> None:
     os.write(write_end, key.encode())
     os.close(write_end)
     with tempfile.TemporaryDirectory(prefix="wekst-gpg-") as home:
+        gpg, gpgconf = _program("gpg"), _program("gpgconf")
         try:
-            result = subprocess.run(
-                ["gpg", "--homedir", home, "--batch", "--yes", "--quiet", "--no-symkey-cache"]
+            result = subprocess.run(  # noqa: S603 - fixed arguments and our own paths
+                [gpg, "--homedir", home, "--batch", "--yes", "--quiet", "--no-symkey-cache"]
                 + ["--pinentry-mode", "loopback", "--passphrase-fd", str(read_end), *arguments],
                 pass_fds=(read_end,),
                 capture_output=True,
                 text=True,
                 check=False,
             )
-        except FileNotFoundError as missing:
-            raise BackupError("gpg is not installed: backups cannot be encrypted.") from missing
         finally:
             os.close(read_end)
             # gpg starts an agent for its home directory; stop it with the directory.
-            subprocess.run(
-                ["gpgconf", "--homedir", home, "--kill", "gpg-agent"],
+            subprocess.run(  # noqa: S603 - fixed arguments
+                [gpgconf, "--homedir", home, "--kill", "gpg-agent"],
                 capture_output=True,
                 check=False,
             )
