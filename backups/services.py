@@ -131,6 +131,16 @@ def restore_backup(*, archive_path: Path) -> RestoreReport:
     never erases the record of earlier ones.
     """
     started = timezone.now()
+    try:
+        return _restore(archive_path=archive_path, started=started)
+    except (BackupError, OSError) as problem:
+        if not BackupRecord.objects.filter(kind="restore", started_at=started).exists():
+            _record(kind="restore", started_at=started, outcome="failed",
+                    file_name=archive_path.name[:200], error=str(problem)[:2000])  # fmt: skip
+        raise BackupError(str(problem)) from problem
+
+
+def _restore(*, archive_path: Path, started: datetime.datetime) -> RestoreReport:
     key = _key()
     if not archive_path.is_file():
         raise BackupError(f"{archive_path} is not a file: nothing was restored.")

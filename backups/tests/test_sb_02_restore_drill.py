@@ -160,6 +160,8 @@ def test_rg_13_a_wrong_key_or_damaged_archive_changes_nothing(stores, tmp_path, 
         call_command("restore", input=str(tmp_path / "missing"), stdout=io.StringIO())
 
     assert Lead.objects.count() == 2  # nothing was replaced
+    failed = BackupRecord.objects.filter(kind="restore", outcome="failed")
+    assert failed.count() == 3 and all(drill.error for drill in failed)
     assert (stores / "media" / "uploads" / "photo.txt").exists()
 
 
