@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -124,8 +125,8 @@ def delete_expired_backups(*, directory: Path, now: datetime.datetime) -> int:
 
 
 def restore_backup(*, archive_path: Path) -> RestoreReport:
-    """Put back the database, media and private files from `archive_path`, then re-apply the
-    erasure ledger before returning (RG-13), and record the drill. Stop the web processes first.
+    """Put back the database, media and private files from `archive_path`, migrate the restored
+    database, then re-apply the erasure ledger before returning (RG-13), and record the drill. Stop the web processes first.
 
     The evidence of backups and drills made after this backup is put back too, so a restore
     never erases the record of earlier ones.
@@ -166,6 +167,9 @@ def _restore(*, archive_path: Path, started: datetime.datetime) -> RestoreReport
         ledger = Path(settings.WEKST_ERASURE_LEDGER_PATH)
         for label, root in _roots().items():
             archive.replace_root(root, staging / label, keep=ledger)
+    # A backup taken before the last upgrade has an older schema: bring it up to date before
+    # anything reads it (the ledger's replay included).
+    call_command("migrate", interactive=False, verbosity=0)
     _put_back_evidence(evidence)
     try:
         counts = reapply_erasure_ledger()
