@@ -339,6 +339,21 @@ REGISTRY: tuple[Sweep | Elsewhere, ...] = (
             "verify_audit_log."
         ),
     ),
+    Elsewhere(
+        rule="backups",
+        where=_(
+            "manage.py backup deletes the archives in its output directory whose 35 days have "
+            "ended, each time it runs (backups.services.delete_expired_backups)."
+        ),
+    ),
+    Sweep(
+        rule="audit_record",
+        model="backups.BackupRecord",
+        clock="started_at",
+        clock_note=_("the evidence of a backup or a restore drill; holds no personal data"),
+        subject_path=None,
+        unreferenced=True,
+    ),
     Sweep(
         rule="audit_record",
         model="breaches.BreachNotice",

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "consent",
     "rights",
     "retention",
+    "backups",
 ]
 
 MIDDLEWARE = [
@@ -382,12 +383,10 @@ if RETENTION_RECONCILIATION_GRACE_DAYS < 0 or RETENTION_RECONCILIATION_MAX_PAGES
     raise ImproperlyConfigured(
         "RETENTION_RECONCILIATION_GRACE_DAYS must be 0 or more, _MAX_PAGES at least 1."
     )
-# Contracts (DPAs, SCCs) and accounting documents: private files, served to staff only, never
-# from the public media root.
+# Contracts, accounting documents: private files, for staff only (tests: not in the tree).
 WEKST_PRIVATE_FILES_ROOT = Path(
     env(
         "WEKST_PRIVATE_FILES_ROOT",
-        # Tests never write into the working tree.
         str(
             Path(tempfile.gettempdir()) / "wekst-test-private"
             if ENVIRONMENT == "test"
@@ -395,6 +394,7 @@ WEKST_PRIVATE_FILES_ROOT = Path(
         ),
     )
 )
-
+# The key that encrypts backups (docs/backups.md); `manage.py backup` refuses to run without it.
+WEKST_BACKUP_KEY = env("WEKST_BACKUP_KEY", "")
 # One line per request, without personal data (wekst/stores.py).
 LOGGING = logging_settings(level=env("DJANGO_LOG_LEVEL", "INFO"))
