@@ -377,7 +377,7 @@ def test_sb_02_the_units_commands_make_one_site_over_two_hosts(tmp_path):
 def _assert_one_site(a: str, b: str, *, inbox: Inbox, processes) -> None:
     for url in (a, b):
         _wait_until(
-            lambda url=url: requests.get(f"{url}/cookies/", timeout=5).status_code == 200,
+            lambda url=url: Visitor().request("GET", f"{url}/cookies/").status_code == 200,
             seconds=60,
             what=f"the web server at {url}",
             processes=processes,
@@ -416,7 +416,10 @@ def _assert_one_site(a: str, b: str, *, inbox: Inbox, processes) -> None:
     assert re.fullmatch(r"/privacy-requests/[0-9a-f-]{36}/", detail)
     page = visitor.request("GET", f"{a}{detail}")
     assert page.status_code == 200
-    assert "ola@klinikk.example" in page.text
+    assert "Your privacy request" in page.text
+    assert "Open your request" not in page.text
+    # Without that session the same page asks for a link, on either host.
+    assert "Open your request" in Visitor().request("GET", f"{a}{detail}").text
 
     # The scheduler has enqueued its slots, the worker works them off, Redis answers: /health/,
     # as Caddy asks it, is 200 on either host.
