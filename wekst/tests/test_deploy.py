@@ -34,6 +34,7 @@ DEPLOY = ROOT / "deploy"
 TEMPLATE = DEPLOY / "wekst.env.example"
 UNITS = {name: DEPLOY / f"wekst-{name}.service" for name in ("web", "worker", "scheduler")}
 REDIS = "redis://127.0.0.1:6379/15"
+FORM_LIMIT = 3
 SETTING = re.compile(r"^#?([A-Z][A-Z0-9_]*)=(.*)$")
 
 
@@ -313,8 +314,8 @@ class Visitor:
         self.cookies.update(response.cookies.get_dict())
         return response
 
-    def post_form(self, url: str, data: dict[str, str]) -> requests.Response:
-        page = self.request("GET", url)
+    def post_form(self, url: str, data: dict[str, str], **headers: str) -> requests.Response:
+        page = self.request("GET", url, headers=headers)
         assert page.status_code == 200, page.text[:500]
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
         https_url = re.sub(r"^http:", "https:", url)
@@ -322,7 +323,7 @@ class Visitor:
             "POST",
             url,
             data={"csrfmiddlewaretoken": token, **data},
-            headers={"Referer": https_url},
+            headers={"Referer": https_url, **headers},
         )
 
 
@@ -336,7 +337,10 @@ def test_sb_02_the_units_commands_make_one_site_over_two_hosts(tmp_path):
     smtp.start()
     ports = {"a": _free_port(), "b": _free_port()}
     env = production_env(
-        tmp_path, EMAIL_PORT=str(smtp.port), WEKST_STAFF_EMAILS="staff@wekst.example"
+        tmp_path,
+        EMAIL_PORT=str(smtp.port),
+        WEKST_STAFF_EMAILS="staff@wekst.example",
+        LEADS_RATE_LIMIT_PER_IP=str(FORM_LIMIT),
     )
     hosts = {name: _checkout(tmp_path / f"host-{name}") for name in ports}
     try:
@@ -420,6 +424,17 @@ def _assert_one_site(a: str, b: str, *, inbox: Inbox, processes) -> None:
     assert "Open your request" not in page.text
     # Without that session the same page asks for a link, on either host.
     assert "Open your request" in Visitor().request("GET", f"{a}{detail}").text
+
+    # The per-IP limit counts the visitor Caddy names in X-Forwarded-For (WEKST_TRUSTED_PROXIES),
+    # in the one Redis: spread over both hosts it holds at its number, for that visitor only.
+    answers = [
+        Visitor()
+        .post_form(url, {"name": "Kari", "email": "not an address"}, **{"X-Forwarded-For": ip})
+        .status_code
+        for url, ip in [(f"{host}/contact/", "203.0.113.7") for host in (a, b, a, b)]
+        + [(f"{b}/contact/", "203.0.113.8")]
+    ]
+    assert answers == [200] * FORM_LIMIT + [429, 200]
 
     # The scheduler has enqueued its slots, the worker works them off, Redis answers: /health/,
     # as Caddy asks it, is 200 on either host.
