@@ -6,77 +6,45 @@ The processes test needs Redis on 127.0.0.1:6379 (db 15, a prefix of its own): s
 it, failed with WEKST_REQUIRE_REDIS=1, as the other Redis tests.
 """
 
-import configparser
 import contextlib
 import json
 import os
 import re
-import secrets
-import shlex
-import shutil
-import socket
-import subprocess
 import sys
-import time
-import uuid
-from pathlib import Path
 
 import pytest
 import redis
 import requests
 from aiosmtpd.controller import Controller
-from dkim import dknewkey
 
 from wekst.testing import Inbox
+from wekst.tests.deploying import (
+    DEPLOY,
+    REDIS,
+    UNITS,
+    Visitor,
+    checkout,
+    expansions,
+    first_install,
+    free_port,
+    manage,
+    production_env,
+    readme_rows,
+    redis_answers,
+    settings_read_by_the_code,
+    started,
+    template_settings,
+    unit_command,
+    unit_service,
+    wait_until,
+)
 
-ROOT = Path(__file__).resolve().parents[2]
-DEPLOY = ROOT / "deploy"
-TEMPLATE = DEPLOY / "wekst.env.example"
-UNITS = {name: DEPLOY / f"wekst-{name}.service" for name in ("web", "worker", "scheduler")}
-REDIS = "redis://127.0.0.1:6379/15"
 FORM_LIMIT = 3
-SETTING = re.compile(r"^#?([A-Z][A-Z0-9_]*)=(.*)$")
-
-
-# --- The environment file and README ------------------------------------------------------------
-
-
-def template_settings() -> dict[str, str | None]:
-    """Every setting the template names: its value, or None where the line is commented out."""
-    names = {}
-    for line in TEMPLATE.read_text().splitlines():
-        if match := SETTING.match(line.strip()):
-            names[match.group(1)] = None if line.startswith("#") else match.group(2)
-    return names
-
-
-def readme_rows() -> list[list[str]]:
-    """The variable names of each row of README's settings table, as written (`_PER_IP`, `X_*`)."""
-    text = (ROOT / "README.md").read_text()
-    table = text.split("| variable | default | meaning |", 1)[1].split("\n\n", 1)[0]
-    rows = []
-    for line in table.splitlines()[2:]:
-        first_cell = line.split("|")[1]
-        rows.append(re.findall(r"`([A-Z_][A-Z0-9_*]*)`", first_cell))
-    return rows
-
-
-def _expansions(full: str, suffix: str) -> set[str]:
-    """What `full` / `_SUFFIX` stands for: the suffix in place of as many words of the full name
-    (`X_PER_IP` / `_PER_ADDRESS`), or after it (`WEKST_DEPENDENCY_AUDIT` / `_STRICT`)."""
-    words = full.split("_")
-    replaced = "_".join(words[: len(words) - suffix.count("_")]) + suffix
-    return {replaced, full + suffix}
-
-
-def _settings_read_by_the_code() -> set[str]:
-    source = (ROOT / "wekst" / "settings.py").read_text()
-    return set(re.findall(r"env(?:_list|_bool)?\(\s*\"([A-Z0-9_]+)\"", source))
 
 
 def test_deploy_the_env_template_names_every_readme_setting_and_no_other():
     in_template = set(template_settings())
-    read = _settings_read_by_the_code()
+    read = settings_read_by_the_code()
     allowed, missing = set(), []
     for names in readme_rows():
         full = ""
@@ -88,7 +56,7 @@ def test_deploy_the_env_template_names_every_readme_setting_and_no_other():
                 allowed |= group
                 missing += sorted(group - in_template)
             elif name.startswith("_"):
-                options = _expansions(full, name)
+                options = expansions(full, name)
                 allowed |= options
                 if not options & in_template:
                     missing.append(f"{full} / {name}")
@@ -103,74 +71,6 @@ def test_deploy_the_env_template_names_every_readme_setting_and_no_other():
 
 
 # --- check --deploy -------------------------------------------------------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def production_env(tmp: Path, **overrides: str) -> dict[str, str]:
-    """The template's settings with sample values where it leaves them to the operator, and what
-    a test must adapt: the database, Redis, the shared files and mail under `tmp`, loopback."""
-    key = tmp / "dkim.pem"
-    if not key.exists():
-        dknewkey.GenRSAKeys(str(key), verbose=False)
-    shared = tmp / "shared"  # what docs/deploy.md puts on the storage every host mounts
-    env = {
-        name: os.environ[name]
-        for name in ("PATH", "HOME", "LANG", "LC_ALL", "TZ", "SYSTEMROOT")
-        if name in os.environ
-    }
-    env.update({name: value for name, value in template_settings().items() if value is not None})
-    env.update(
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        DJANGO_ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
-        REDIS_URL=REDIS,
-        CACHE_KEY_PREFIX=f"test-deploy-{uuid.uuid4().hex}",
-        MEDIA_ROOT=str(shared / "media"),
-        WEKST_PRIVATE_FILES_ROOT=str(shared / "private"),
-        WEKST_ERASURE_LEDGER_PATH=str(shared / "ledger" / "erasure-ledger.jsonl"),
-        DKIM_PRIVATE_KEY_PATH=str(key),
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_HOST_USER="",
-        EMAIL_HOST_PASSWORD="",
-        EMAIL_USE_TLS="0",
-        WEB_CONCURRENCY="1",
-        PYTHONDONTWRITEBYTECODE="1",
-    )
-    env.update(overrides)
-    return env
-
-
-def manage(env: dict[str, str], *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run(  # noqa: S603 - our own command on our own code
-        [sys.executable, "manage.py", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def first_install(env: dict[str, str], cwd: Path = ROOT) -> None:
-    """docs/deploy.md's first install, the steps a test can take: migrate, the processor
-    register, and the email provider's agreement, which staff record in the back office (PRO-02)
-    and a test puts on record with a stand-in."""
-    for args in (
-        ("migrate", "--no-input", "-v0"),
-        ("sync_processor_register", "-v0"),
-        (
-            "shell",
-            "-c",
-            "from processors.testing import put_on_record; put_on_record('email_provider')",
-        ),
-    ):
-        done = manage(env, *args, cwd=cwd)
-        assert done.returncode == 0, done.stderr
 
 
 # What only the site's owner can clear, and why (docs/deploy.md, "check --deploy"):
@@ -204,20 +104,6 @@ def test_sb_02_check_deploy_names_what_the_template_leaves_to_fill_in(tmp_path):
 # --- The units' commands, two hosts ---------------------------------------------------------------
 
 
-def unit_service(name: str) -> dict[str, str]:
-    parser = configparser.ConfigParser(interpolation=None, strict=False)
-    parser.optionxform = str
-    parser.read(UNITS[name])
-    return dict(parser["Service"])
-
-
-def unit_command(name: str, *, python: str) -> list[str]:
-    """The unit's ExecStart as systemd runs it: `$$` is a `$`, `%%` a `%`; the venv's python is
-    the test's."""
-    line = unit_service(name)["ExecStart"].replace("$$", "$").replace("%%", "%")
-    return [part.replace("/srv/wekst/venv/bin/python", python) for part in shlex.split(line)]
-
-
 def test_deploy_the_units_run_as_a_dedicated_user_hardened_and_restarted():
     for name in UNITS:
         service = unit_service(name)
@@ -243,110 +129,26 @@ def test_deploy_the_proxy_body_limit_is_the_apps():
     assert "Content-Security-Policy" not in caddyfile
 
 
-def _redis_answers() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping())
-    except redis.exceptions.RedisError:
-        return False
-
-
-def _checkout(destination: Path) -> Path:
-    """A host's own copy of the code (what `git clone` gives it), nothing else of this one."""
-    git = shutil.which("git")
-    files = subprocess.run(  # noqa: S603 - git on our own repository
-        [git, "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
-    ).stdout.decode()
-    for name in filter(None, files.split("\0")):
-        source = ROOT / name
-        if source.is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination / name)
-    return destination
-
-
-@contextlib.contextmanager
-def started(command: list[str], *, cwd: Path, env: dict[str, str], log: Path):
-    with log.open("w") as output:
-        process = subprocess.Popen(  # noqa: S603 - a unit's own command on our own code
-            command, cwd=cwd, env=env, stdout=output, stderr=subprocess.STDOUT
-        )
-    try:
-        yield process
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-
-
-def _wait_until(condition, *, seconds: float, what: str, processes=()):
-    deadline = time.monotonic() + seconds
-    while True:
-        with contextlib.suppress(requests.ConnectionError):
-            if result := condition():
-                return result
-        dead = [p.args for p in processes if p.poll() is not None]
-        assert not dead, f"exited while waiting for {what}: {dead}"
-        assert time.monotonic() < deadline, f"no {what} within {seconds} s"
-        time.sleep(0.3)
-
-
-class Visitor:
-    """A browser behind the proxy: HTTPS as far as Django knows (X-Forwarded-Proto, as Caddy
-    sends), cookies kept by hand because requests keeps Secure cookies for https URLs only."""
-
-    def __init__(self) -> None:
-        self.cookies: dict[str, str] = {}
-
-    def request(self, method: str, url: str, **kwargs) -> requests.Response:
-        headers = {"X-Forwarded-Proto": "https", **kwargs.pop("headers", {})}
-        response = requests.request(
-            method,
-            url,
-            headers=headers,
-            cookies=self.cookies,
-            allow_redirects=False,
-            timeout=20,
-            **kwargs,
-        )
-        self.cookies.update(response.cookies.get_dict())
-        return response
-
-    def post_form(self, url: str, data: dict[str, str], **headers: str) -> requests.Response:
-        page = self.request("GET", url, headers=headers)
-        assert page.status_code == 200, page.text[:500]
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
-        https_url = re.sub(r"^http:", "https:", url)
-        return self.request(
-            "POST",
-            url,
-            data={"csrfmiddlewaretoken": token, **data},
-            headers={"Referer": https_url, **headers},
-        )
-
-
 def test_sb_02_the_units_commands_make_one_site_over_two_hosts(tmp_path):
-    if not _redis_answers():
+    if not redis_answers():
         if os.environ.get("WEKST_REQUIRE_REDIS") == "1":
             pytest.fail("no Redis on 127.0.0.1:6379, and WEKST_REQUIRE_REDIS=1")
         pytest.skip("no Redis on 127.0.0.1:6379")
     inbox = Inbox()
-    smtp = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
-    ports = {"a": _free_port(), "b": _free_port()}
+    ports = {"a": free_port(), "b": free_port()}
     env = production_env(
         tmp_path,
         EMAIL_PORT=str(smtp.port),
         WEKST_STAFF_EMAILS="staff@wekst.example",
         LEADS_RATE_LIMIT_PER_IP=str(FORM_LIMIT),
     )
-    hosts = {name: _checkout(tmp_path / f"host-{name}") for name in ports}
+    hosts = {name: checkout(tmp_path / f"host-{name}") for name in ports}
     try:
         first_install(env, cwd=hosts["a"])
-        for checkout in hosts.values():  # each host collects its own static files
-            done = manage(env, "collectstatic", "--no-input", "-v0", cwd=checkout)
+        for code in hosts.values():  # each host collects its own static files
+            done = manage(env, "collectstatic", "--no-input", "-v0", cwd=code)
             assert done.returncode == 0, done.stderr
 
         python = sys.executable
@@ -355,12 +157,12 @@ def test_sb_02_the_units_commands_make_one_site_over_two_hosts(tmp_path):
                 stack.enter_context(
                     started(
                         unit_command("web", python=python),
-                        cwd=checkout,
+                        cwd=code,
                         env={**env, "WEKST_PORT": str(ports[name])},
                         log=tmp_path / f"web-{name}.log",
                     )
                 )
-                for name, checkout in hosts.items()
+                for name, code in hosts.items()
             ]
             for name in ("worker", "scheduler"):
                 command = unit_command(name, python=python)
@@ -380,7 +182,7 @@ def test_sb_02_the_units_commands_make_one_site_over_two_hosts(tmp_path):
 
 def _assert_one_site(a: str, b: str, *, inbox: Inbox, processes) -> None:
     for url in (a, b):
-        _wait_until(
+        wait_until(
             lambda url=url: Visitor().request("GET", f"{url}/cookies/").status_code == 200,
             seconds=60,
             what=f"the web server at {url}",
@@ -393,7 +195,7 @@ def _assert_one_site(a: str, b: str, *, inbox: Inbox, processes) -> None:
         {"name": "Kari Nordmann", "email": "kari@klinikk.example", "message": "Hello"},
     )
     assert sent.status_code == 302, sent.text[:1000]
-    _wait_until(
+    wait_until(
         lambda: inbox.to("staff@wekst.example"),
         seconds=60,
         what="the staff notification",
@@ -407,7 +209,7 @@ def _assert_one_site(a: str, b: str, *, inbox: Inbox, processes) -> None:
         f"{a}/privacy-requests/", {"kind": "access", "email": "ola@klinikk.example"}
     )
     assert asked.status_code == 302, asked.text[:1000]
-    [message] = _wait_until(
+    [message] = wait_until(
         lambda: inbox.to("ola@klinikk.example"),
         seconds=60,
         what="the verification email",
@@ -439,7 +241,7 @@ def _assert_one_site(a: str, b: str, *, inbox: Inbox, processes) -> None:
     # The scheduler has enqueued its slots, the worker works them off, Redis answers: /health/,
     # as Caddy asks it, is 200 on either host.
     for url in (a, b):
-        report = _wait_until(
+        report = wait_until(
             lambda url=url: _healthy(url),
             seconds=90,
             what=f"a healthy /health/ at {url}",
