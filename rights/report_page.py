@@ -37,6 +37,10 @@ INTERNAL_FIELDS = frozenset(
         "restriction",
         "clinic",
         "agreement",
+        "object_id",
+        "subject_ref",
+        "sequence",
+        "legal_basis",
     }
 )
 
@@ -121,6 +125,12 @@ def _item(record_set: RecordSet, row: dict[str, Any], *, only: tuple[str, ...] =
             continue
         if value in ("", None, [], {}):
             continue
+        if name == "object_type":
+            # An audit entry names the kind of record it is about: in the person's words.
+            topic = TOPICS.get(value)
+            if not topic:
+                continue
+            value = str(topic)
         entries.append((gettext(capfirst(labels.get(name, name))), shown(shown_value(value))))
     return Item(entries=entries)
 
