@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from consent.state import COOKIE_NAME as CONSENT_COOKIE
 from consent.state import ConsentCookie
 from rights import access_report, report_page, selectors
-from rights.forms import PortalForm, analytics_client_id_from_cookie
+from rights.forms import RIGHT_CHOICES, PortalForm, analytics_client_id_from_cookie
 from rights.reports import csv_lines
 from rights.services import access, opening
 from rights.services.links import LinkExpired, LinkInvalid
@@ -48,7 +48,17 @@ NEW_LINK_BUTTON = PublicForm(
 
 
 def _render_portal(request, form, status: int = 200):
-    context = {"form": form, "honeypot_field": HONEYPOT_FIELD}
+    """Step one, the choice of a right in plain words; step two, only that right's fields. Both
+    server-rendered (`?right=<kind>`), so the portal works without JavaScript."""
+    kind = form.data.get("kind") if form.is_bound else form.initial.get("kind")
+    context = {"form": form, "honeypot_field": HONEYPOT_FIELD, "choices": RIGHT_CHOICES}
+    chosen = next((c for c in RIGHT_CHOICES if c[0] == kind), None)
+    if chosen is not None:
+        context.update(
+            chosen=chosen,
+            fields=form.fields_for_right(kind),
+            browser_ids=bool(form["consent_id"].value() or form["analytics_client_id"].value()),
+        )
     return render(request, "rights/portal.html", context, status=status)
 
 
@@ -67,7 +77,14 @@ def portal(request):
     answer and takes the same path, known address or not: the request is stored and a link is
     queued to the address, never sent inline (RIG-02)."""
     if request.method != "POST":
-        return _render_portal(request, PortalForm(initial=_initial_from_browser(request)))
+        initial = {**_initial_from_browser(request), "kind": request.GET.get("right", "")}
+        return _render_portal(request, PortalForm(initial=initial))
+    if request.POST.get("step") == "choose":
+        # Step one sent without JavaScript: the chosen right's form, nothing checked or stored.
+        fields = ("kind", "consent_id", "analytics_client_id")
+        return _render_portal(
+            request, PortalForm(initial={f: request.POST.get(f, "") for f in fields})
+        )
     form = PortalForm(request.POST)
     verdict = PORTAL_FORM.screen(request, form)
     if verdict is Verdict.BOT:
