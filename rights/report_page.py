@@ -81,6 +81,8 @@ class Group:
     activities: set[str] = field(default_factory=set)
     processing: list[ProcessingInfo] = field(default_factory=list)
     note: str = ""
+    # A log (our audit entries) reads best one entry a line, not as a form per entry.
+    as_lines: bool = False
 
 
 def shown_date(value: str) -> str:
@@ -165,6 +167,7 @@ def groups_of(report: AccessReport) -> list[Group]:
             else:
                 topic = TOPICS.get(record_set.label)
                 target = group(str(topic) if topic else gettext(capfirst(record_set.name)))
+                target.as_lines = record_set.label == "audit.AuditEntry"
                 target.items.append(_item(record_set, row))
             if record_set.activities is None:
                 target.activities.add("*")
