@@ -82,9 +82,9 @@ def portal(request):
     if request.POST.get("step") == "choose":
         # Step one sent without JavaScript: the chosen right's form, nothing checked or stored.
         fields = ("kind", "consent_id", "analytics_client_id")
-        return _render_portal(
-            request, PortalForm(initial={f: request.POST.get(f, "") for f in fields})
-        )
+        initial = {f: request.POST.get(f, "") for f in fields}
+        initial["activities"] = request.POST.getlist("activities")
+        return _render_portal(request, PortalForm(initial=initial))
     form = PortalForm(request.POST)
     verdict = PORTAL_FORM.screen(request, form)
     if verdict is Verdict.BOT:
