@@ -145,35 +145,99 @@ class PortalForm(RequestDetailsForm):
         max_length=254,
         help_text=_("We send a link to this address to confirm that it is yours."),
     )
+    # Read from this browser's cookies when the form is shown, and carried as hidden fields: the
+    # person is told in one line what they are and may leave them out (never typed by hand).
     consent_id = forms.CharField(
         label=_("Cookie consent id"),
         required=False,
         max_length=36,
         validators=[validate_consent_id],
-        help_text=_(
-            "Filled in from this browser when it has one: include it and your cookie choices "
-            "become part of your request. Clear the field to leave them out."
-        ),
+        widget=forms.HiddenInput,
     )
     analytics_client_id = forms.CharField(
         label=_("Google Analytics client id"),
         required=False,
         max_length=41,
         validators=[validate_client_id],
-        help_text=_(
-            "Filled in from this browser's _ga cookie when it has one, so that an erasure also "
-            "reaches Google Analytics. Clear the field to leave it out."
-        ),
+        widget=forms.HiddenInput,
     )
+    # Unticked by default: including them is what serves the person (their cookie choices are
+    # part of the answer, an erasure reaches Google Analytics); absent from a post means include.
+    leave_out_browser = forms.BooleanField(label=_("Leave these out"), required=False)
 
     field_order = ["kind", "email", "activities"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["kind"].widget = forms.HiddenInput()
         self.fields["email"].widget.attrs["autocomplete"] = "email"
         self.fields["name"].widget.attrs["autocomplete"] = "name"
         self.fields["phone"].widget.attrs["autocomplete"] = "tel"
         self.fields["phone"].widget.input_type = "tel"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("leave_out_browser"):
+            data["consent_id"] = data["analytics_client_id"] = ""
+        return data
+
+    def fields_for_right(self, kind: str) -> list:
+        """Only the fields this right needs, in the order shown (the rest are not rendered)."""
+        names = RIGHT_FIELDS.get(kind, ("details",))
+        return [self[name] for name in ("email", *names)]
+
+
+# What each right asks for besides the address: the portal shows only these.
+RIGHT_FIELDS = {
+    Request.Kind.RECTIFICATION: ("name", "phone", "company", "role", "details"),
+    Request.Kind.OBJECTION_LI: ("activities", "details"),
+}
+
+# The rights in a lay person's words, as the portal's first step offers them.
+RIGHT_CHOICES = [
+    (
+        Request.Kind.ACCESS,
+        _("See what you hold about me"),
+        _("A copy of everything we hold about you: why, who receives it and how long we keep it."),
+    ),
+    (
+        Request.Kind.RECTIFICATION,
+        _("Correct something"),
+        _("Your name, phone number, company or role, or anything else that is wrong."),
+    ),
+    (
+        Request.Kind.ERASURE,
+        _("Delete my data"),
+        _("We erase what we hold about you, except what the law makes us keep, and tell you why."),
+    ),
+    (
+        Request.Kind.RESTRICTION,
+        _("Stop using my data for a while"),
+        _("We keep your data but do not use it, for example while a correction is checked."),
+    ),
+    (
+        Request.Kind.OBJECTION,
+        _("Stop marketing and profiling"),
+        _("No more marketing emails, and no profiling for marketing. Always granted."),
+    ),
+    (
+        Request.Kind.OBJECTION_LI,
+        _("Object to another use of my data"),
+        _(
+            "A use we base on our legitimate interests: we stop it unless we have compelling grounds."
+        ),
+    ),
+    (
+        Request.Kind.PORTABILITY,
+        _("Get my data to take elsewhere"),
+        _("Your data as files (JSON and CSV) that another service can read."),
+    ),
+    (
+        Request.Kind.WITHDRAWAL,
+        _("Withdraw my consent"),
+        _("For example to our newsletter or to analytics cookies."),
+    ),
+]
 
 
 class StaffRequestForm(RequestDetailsForm):

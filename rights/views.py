@@ -5,9 +5,11 @@ selectors.get_request_for_session (the browser verified it by link, recently), a
 is a service.
 """
 
+import io
 import json
 import logging
 import uuid
+import zipfile
 
 from django.conf import settings
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -20,8 +22,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from consent.state import COOKIE_NAME as CONSENT_COOKIE
 from consent.state import ConsentCookie
-from rights import access_report, selectors
-from rights.forms import PortalForm, analytics_client_id_from_cookie
+from rights import access_report, report_page, selectors
+from rights.forms import RIGHT_CHOICES, PortalForm, analytics_client_id_from_cookie
 from rights.reports import csv_lines
 from rights.services import access, opening
 from rights.services.links import LinkExpired, LinkInvalid
@@ -31,7 +33,12 @@ from wekst.public_forms import HONEYPOT_FIELD, PublicForm, Verdict
 
 logger = logging.getLogger(__name__)
 
-FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8"}
+FORMATS = {
+    "json": "application/json",
+    "csv": "text/csv; charset=utf-8",
+    # Both files in one download (Art. 20: to keep, or to take elsewhere in one piece).
+    "zip": "application/zip",
+}
 
 
 PORTAL_FORM = PublicForm(name="privacy portal", limits="RIGHTS", scope="rights", logger=logger)
@@ -41,7 +48,17 @@ NEW_LINK_BUTTON = PublicForm(
 
 
 def _render_portal(request, form, status: int = 200):
-    context = {"form": form, "honeypot_field": HONEYPOT_FIELD}
+    """Step one, the choice of a right in plain words; step two, only that right's fields. Both
+    server-rendered (`?right=<kind>`), so the portal works without JavaScript."""
+    kind = form.data.get("kind") if form.is_bound else form.initial.get("kind")
+    context = {"form": form, "honeypot_field": HONEYPOT_FIELD, "choices": RIGHT_CHOICES}
+    chosen = next((c for c in RIGHT_CHOICES if c[0] == kind), None)
+    if chosen is not None:
+        context.update(
+            chosen=chosen,
+            fields=form.fields_for_right(kind),
+            browser_ids=bool(form["consent_id"].value() or form["analytics_client_id"].value()),
+        )
     return render(request, "rights/portal.html", context, status=status)
 
 
@@ -60,7 +77,14 @@ def portal(request):
     answer and takes the same path, known address or not: the request is stored and a link is
     queued to the address, never sent inline (RIG-02)."""
     if request.method != "POST":
-        return _render_portal(request, PortalForm(initial=_initial_from_browser(request)))
+        initial = {**_initial_from_browser(request), "kind": request.GET.get("right", "")}
+        return _render_portal(request, PortalForm(initial=initial))
+    if request.POST.get("step") == "choose":
+        # Step one sent without JavaScript: the chosen right's form, nothing checked or stored.
+        fields = ("kind", "consent_id", "analytics_client_id")
+        initial = {f: request.POST.get(f, "") for f in fields}
+        initial["activities"] = request.POST.getlist("activities")
+        return _render_portal(request, PortalForm(initial=initial))
     form = PortalForm(request.POST)
     verdict = PORTAL_FORM.screen(request, form)
     if verdict is Verdict.BOT:
@@ -178,6 +202,7 @@ def report(request, public_id: uuid.UUID):
         {
             "privacy_request": privacy_request,
             "report": access_report,
+            "groups": report_page.groups_of(access_report),
             "rights": access_report.rights(),
             "downloads": _download_links(privacy_request),
             "minutes": settings.RIGHTS_DOWNLOAD_LINK_MINUTES,
@@ -209,16 +234,27 @@ def report_response(access_report, *, format: str) -> HttpResponse:
     stamp = timezone.localtime(access_report.generated_at).strftime("%Y%m%d-%H%M")
     filename = f"wekst-data-{stamp}.{format}"
     if format == "json":
-        response = HttpResponse(
-            json.dumps(access_report.as_json(), ensure_ascii=False, indent=2, default=str),
-            content_type=FORMATS["json"],
-        )
+        response = HttpResponse(_json_text(access_report), content_type=FORMATS["json"])
+    elif format == "zip":
+        response = HttpResponse(_zip_bytes(access_report, stamp=stamp), content_type=FORMATS["zip"])
     else:
         response = StreamingHttpResponse(csv_lines(access_report), content_type=FORMATS["csv"])
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _json_text(access_report) -> str:
+    return json.dumps(access_report.as_json(), ensure_ascii=False, indent=2, default=str)
+
+
+def _zip_bytes(access_report, *, stamp: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(f"wekst-data-{stamp}.json", _json_text(access_report))
+        archive.writestr(f"wekst-data-{stamp}.csv", "".join(csv_lines(access_report)))
+    return buffer.getvalue()
 
 
 @require_POST

@@ -169,3 +169,45 @@ def test_rig_01_open_request_refuses_bad_input_from_code_with_a_clear_error():
     with pytest.raises(ValidationError):
         open_request(kind="access", email="not an address")
     assert not Request.objects.exists()
+
+
+@pytest.mark.parametrize("prefix", ["", "/nb"])
+def test_rig_01_the_portal_asks_only_what_the_chosen_right_needs(client, prefix):
+    choose = client.post(f"{prefix}{PORTAL}", {"kind": "erasure", "step": "choose"})
+    linked = client.get(f"{prefix}{PORTAL}?right=rectification")
+
+    assert choose.status_code == 200 and not Request.objects.exists()
+    erasure = choose.content.decode()
+    assert 'name="kind" value="erasure"' in erasure and 'type="radio"' not in erasure
+    assert 'name="phone"' not in erasure and 'name="activities"' not in erasure
+    assert 'name="details"' in erasure and 'name="email"' in erasure
+    rectification = linked.content.decode()
+    assert 'name="phone"' in rectification and 'name="name"' in rectification
+
+
+def test_rig_01_the_browser_identifiers_are_attached_unless_left_out(client):
+    client.cookies["wekst_consent"] = "3f2b8c1e-4a5d-4e6f-9a0b-1c2d3e4f5a6b|a1m0e0|2026.2"
+    client.cookies["_ga"] = "GA1.1.1234567.1700000000"
+    page = client.get(f"{PORTAL}?right=erasure").content.decode()
+    ids = {
+        "consent_id": "3f2b8c1e-4a5d-4e6f-9a0b-1c2d3e4f5a6b",
+        "analytics_client_id": "1234567.1700000000",
+    }
+
+    # Never raw text fields: hidden, with one line saying what they are and a box to leave out.
+    assert 'type="hidden" name="consent_id"' in page
+    assert 'type="text" name="consent_id"' not in page
+    assert "cookie-choice record and Google Analytics id" in page
+    assert (
+        'name="leave_out_browser"' in page
+        and "checked" not in page.split("leave_out_browser")[1][:80]
+    )
+    client.post(PORTAL, portal_data(kind="erasure", **ids))
+    client.post(
+        PORTAL, portal_data(kind="erasure", email="ola@example.no", leave_out_browser="on", **ids)
+    )
+
+    included, left_out = Request.objects.order_by("pk")
+    assert included.consent_ids == [ids["consent_id"]]
+    assert included.analytics_client_ids == [ids["analytics_client_id"]]
+    assert left_out.consent_ids == [] and left_out.analytics_client_ids == []

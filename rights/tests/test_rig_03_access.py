@@ -217,3 +217,48 @@ def test_rig_03_report_covers_a_subject_found_by_phone_too(person):
     assert {"leads.Lead", "leads.Meeting", "newsletter.Subscription"} <= labels
     assert Subscription.objects.filter(subject=person).exists()
     assert ConsentDecision.objects.count() == 2
+
+
+def test_rig_03_the_readable_report_is_grouped_for_the_person_without_internals(client, person):
+    request = submit_and_verify(client, consent_id=CONSENT_ID)
+
+    page = client.get(f"/privacy-requests/{request.public_id}/report/").content.decode()
+
+    for heading in ("Your enquiry of ", "Emails we sent you", "Your privacy requests"):
+        assert heading in page, heading
+    assert "Your cookie choices" in page
+    assert "Why we hold this" in page and "How long we keep it" in page
+    # Nothing of our own bookkeeping: model names, the mail queue's state, headers, row ids.
+    internals = (
+        "mail.OutgoingEmail",
+        "leads.Lead",
+        "Next attempt",
+        "Attempts",
+        "Headers",
+        "Object id",
+    )
+    for internal in internals:
+        assert internal not in page, internal
+    assert "<table" not in page
+    assert "p.m.." not in page and "a.m.." not in page
+    assert "report.css" in page
+
+
+def test_rig_03_the_zip_holds_the_json_and_the_csv(client, person):
+    import json
+    import zipfile
+
+    request = submit_and_verify(client)
+
+    response = _json(client, request, format="zip")
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = archive.namelist()
+    assert [n.rsplit(".", 1)[1] for n in names] == ["json", "csv"]
+    data = json.loads(archive.read(names[0]))
+    assert data["records"]["leads.Lead"]["rows"][0]["name"] == "Kari Nordmann"
+    rows = list(csv.reader(io.StringIO(archive.read(names[1]).decode())))
+    assert rows[0] == ["section", "record_type", "record", "field", "value"]
+    assert AuditEntry.objects.filter(action="export", reason="access report as zip").exists()
