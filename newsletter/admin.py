@@ -130,7 +130,8 @@ class DeliveryAdmin(ReadOnlyAdmin):
 class SuppressionAdmin(ReadOnlyAdmin):
     """Entries are counted and filtered by reason; the digest is never shown."""
 
-    list_display = ["__str__", "reason", "created_at"]
-    list_filter = ["reason", "created_at"]
-    fields = ["reason", "created_at"]
+    list_display = ["__str__", "reason", "provider", "provider_event_at", "created_at"]
+    list_filter = ["reason", "provider", "created_at"]
+    # The provider's evidence, when the email provider reported it (newsletter/provider_events.py).
+    fields = ["reason", "created_at", "provider", "provider_event", "provider_event_at"]
     readonly_fields = fields

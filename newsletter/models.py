@@ -114,15 +114,24 @@ class Suppression(models.Model):
 
     Holds no readable address: only a keyed hash (HMAC with the secret key) of the normalised
     address, enough to recognise it when it is given again. Survives erasure of the subject.
+    When the email provider reported it (a hard bounce, a spam complaint, an unsubscribe in the
+    provider's own link), its evidence is kept: which provider, which event, and when it says
+    it happened (newsletter/provider_events.py).
     """
 
     class Reason(models.TextChoices):
         UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
         OBJECTED = "objected", "Objected to direct marketing"
+        BOUNCED = "bounced", "The address bounced permanently"
+        COMPLAINED = "complained", "Marked as spam"
 
     address_digest = models.CharField(max_length=64, unique=True, editable=False)
     reason = models.CharField(max_length=12, choices=Reason.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Empty when we recorded it ourselves; the provider's key in the declaration otherwise.
+    provider = models.CharField(max_length=32, blank=True, default="", editable=False)
+    provider_event = models.CharField(max_length=32, blank=True, default="", editable=False)
+    provider_event_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "suppression entry"

@@ -184,7 +184,7 @@ def unsubscribe(*, token: str) -> bool:
         )
         if subscription is None:
             return False
-        _end_subscription(subscription, reason=Suppression.Reason.UNSUBSCRIBED)
+        end_subscription(subscription, reason=Suppression.Reason.UNSUBSCRIBED)
     return True
 
 
@@ -202,12 +202,14 @@ def record_objection_to_marketing(*, email: str) -> None:
             .first()
         )
         if subscription is not None:
-            _end_subscription(subscription, reason=Suppression.Reason.OBJECTED)
+            end_subscription(subscription, reason=Suppression.Reason.OBJECTED)
         else:
-            _suppress(email=email, reason=Suppression.Reason.OBJECTED)
+            suppress(email=email, reason=Suppression.Reason.OBJECTED)
 
 
-def _end_subscription(subscription: Subscription, *, reason: str) -> None:
+def end_subscription(
+    subscription: Subscription, *, reason: str, evidence: dict | None = None
+) -> bool:
     """Stop all mail at once, then keep only a suppression entry (retention `until_unsubscribe`).
 
     Newsletter emails already queued but not yet sent are deleted, so the mail worker finds
@@ -219,14 +221,28 @@ def _end_subscription(subscription: Subscription, *, reason: str) -> None:
         status=Delivery.Status.CANCELLED
     )
     cancel_unsent_email(subject=subscription.subject, purpose=ACTIVITY)
-    _suppress(email=subscription.subject.email, reason=reason)
+    created = suppress(email=subscription.subject.email, reason=reason, evidence=evidence)
     subscription.delete()
+    return created
 
 
-def _suppress(*, email: str, reason: str) -> None:
+def suppress(*, email: str, reason: str, evidence: dict | None = None) -> bool:
+    """Keep a suppression entry for the address (True when new); `evidence` names the provider,
+    the event and when it happened when the provider reported it (newsletter/provider_events.py)."""
     digests = address_digests(email)
-    if not Suppression.objects.filter(address_digest__in=digests).exists():
-        Suppression.objects.get_or_create(address_digest=digests[0], defaults={"reason": reason})
+    if Suppression.objects.filter(address_digest__in=digests).exists():
+        return False
+    evidence = evidence or {}
+    _entry, created = Suppression.objects.get_or_create(
+        address_digest=digests[0],
+        defaults={
+            "reason": reason,
+            "provider": evidence.get("provider", ""),
+            "provider_event": evidence.get("event", ""),
+            "provider_event_at": evidence.get("occurred_at"),
+        },
+    )
+    return created
 
 
 def unsubscribe_url(subscription: Subscription) -> str:

@@ -12,6 +12,7 @@ restrict there, and the job is complete. Anything else is retried.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from urllib.parse import quote, urlencode
 
 from django.conf import settings
@@ -33,10 +34,20 @@ LOCAL_EMAIL_BACKENDS = {
     "django.core.mail.backends.filebased.EmailBackend",
     "django.core.mail.backends.dummy.EmailBackend",
 }
-# Brevo's own contact attributes (every account has them). Company and role have no standard
-# attribute in Brevo, so a correction of those waits for staff.
-PHONE_ATTRIBUTE = "SMS"
-FIRST_NAME_ATTRIBUTE, LAST_NAME_ATTRIBUTE = "FIRSTNAME", "LASTNAME"
+
+
+def attribute_names() -> tuple[str, str, str]:
+    """The account's contact attributes for a first name, a last name and a phone number.
+
+    Their names differ between Brevo accounts (FIRSTNAME/LASTNAME/SMS are common, Brevo's own
+    examples use FNAME/LNAME): settings BREVO_ATTRIBUTE_FIRST_NAME, _LAST_NAME, _PHONE. Company
+    and role have no standard attribute in Brevo, so a correction of those waits for staff.
+    """
+    return (
+        settings.BREVO_ATTRIBUTE_FIRST_NAME,
+        settings.BREVO_ATTRIBUTE_LAST_NAME,
+        settings.BREVO_ATTRIBUTE_PHONE,
+    )
 
 
 def email_provider_switched_on() -> bool:
@@ -70,14 +81,15 @@ def erase_contact(target: ProcessorTarget) -> None:
 
 def contact_attributes(changes: dict[str, str]) -> dict[str, str]:
     """Brevo attributes for the corrected values it has a standard attribute for."""
+    first_name, last_name, phone = attribute_names()
     attributes = {}
     if "name" in changes:
         # Brevo splits a name in two; the last word is taken as the family name.
         first, _, last = changes["name"].strip().rpartition(" ")
-        attributes[FIRST_NAME_ATTRIBUTE] = first or last
-        attributes[LAST_NAME_ATTRIBUTE] = last if first else ""
+        attributes[first_name] = first or last
+        attributes[last_name] = last if first else ""
     if "phone" in changes:
-        attributes[PHONE_ATTRIBUTE] = changes["phone"]
+        attributes[phone] = changes["phone"]
     return attributes
 
 
@@ -160,6 +172,37 @@ def list_contacts(*, offset: int, limit: int) -> tuple[list[dict], int]:
         raise ConnectorFailed(f"Brevo contact list: not a contact list ({error})") from error
 
 
+class BrevoSends(Mapping[str, str | None]):
+    """The fields Brevo may be sent (PT-08), with the attribute names read from the settings each
+    time, so that the allow-list follows the account's names."""
+
+    FIXED = {
+        "emailBlacklisted": "consent_record",
+        "smsBlacklisted": "consent_record",
+        "limit": None,
+        "offset": None,
+        "sort": None,
+    }
+
+    def _fields(self) -> dict[str, str | None]:
+        first_name, last_name, phone = attribute_names()
+        return {
+            f"attributes.{first_name}": "identity",
+            f"attributes.{last_name}": "identity",
+            f"attributes.{phone}": "contact",
+            **self.FIXED,
+        }
+
+    def __getitem__(self, name: str) -> str | None:
+        return self._fields()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fields())
+
+    def __len__(self) -> int:
+        return len(self._fields())
+
+
 INTEGRATION = Integration(
     key=PROCESSOR,
     setting="EMAIL_BACKEND",
@@ -176,14 +219,5 @@ INTEGRATION = Integration(
     # The contact itself is named by its address in the URL (`known_by`); a body carries only the
     # corrected name and phone, or the blocklist flags (the person's marketing choice). Company
     # and role are never sent: Brevo has no standard attribute for them.
-    sends={
-        f"attributes.{FIRST_NAME_ATTRIBUTE}": "identity",
-        f"attributes.{LAST_NAME_ATTRIBUTE}": "identity",
-        f"attributes.{PHONE_ATTRIBUTE}": "contact",
-        "emailBlacklisted": "consent_record",
-        "smsBlacklisted": "consent_record",
-        "limit": None,
-        "offset": None,
-        "sort": None,
-    },
+    sends=BrevoSends(),
 )

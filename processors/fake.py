@@ -1,13 +1,17 @@
 """Fakes for tests and local work: a booking provider that sends deliveries shaped and verified like
 Trafft's (flat body, verification token) or Cal.com's (signed body) to our own webhook endpoints,
-and a processor connector that records what it was asked to erase, correct or restrict."""
+a local server playing Trafft's API v2, and a processor connector that records what it was asked
+to erase, correct or restrict."""
 
 from __future__ import annotations
 
 import datetime
 import json
+import threading
 import uuid
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 from django.test import Client
 from django.urls import reverse
@@ -210,3 +214,115 @@ class FakeConnector:
             raise ConnectorFailed(
                 f"Fake outage (call {len(self.calls)} of {self.failures} failing)"
             )
+
+
+class FakeTrafftApi:
+    """A local server speaking Trafft's API v2 as ../shared/providers.md describes it (sources:
+    trafft.com/docs/custom-features/api/ and Trafft's Postman workspace,
+    documenter.getpostman.com/view/1487056/2sAY4x9MRe):
+
+        POST /token (form: grant_type=client_credentials, client_id, client_secret)
+             -> {"token_type": "Bearer", "expires_in": 3600, "access_token": "…"}
+        GET  /customers?page=&limit= -> {"data": [...], "pagination": {"total", "page",
+             "limit", "pages"}}, snake_case fields
+        PATCH /customers/{id}, DELETE /customers/{id}
+
+    `customers` is what it holds; `calls` every request; `outages` answers that many 503s
+    before serving; `revoke_token()` makes the current token answer 401 (expired early)."""
+
+    def __init__(self, *, client_id: str = "trafft-client", client_secret: str = "trafft-secret"):  # noqa: S107
+        self.client_id, self.client_secret = client_id, client_secret
+        self.customers: dict[int, dict] = {}
+        self.calls: list[dict] = []
+        self.outages = 0
+        self.tokens_issued = 0
+        self._valid_tokens: set[str] = set()
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _handle(self):
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                call = {
+                    "method": self.command,
+                    "path": self.path,
+                    "headers": {k.lower(): v for k, v in self.headers.items()},
+                    "body": body,
+                }
+                fake.calls.append(call)
+                status, answer = fake.answer(call)
+                data = json.dumps(answer).encode() if answer is not None else b""
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PATCH = do_DELETE = _handle  # noqa: N815
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/api/v2"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def add_customer(self, email: str, **fields) -> int:
+        customer_id = max(self.customers, default=100) + 1
+        self.customers[customer_id] = {
+            "id": customer_id,
+            "first_name": "Kari",
+            "last_name": "Nordmann",
+            "email": email,
+            "phone": "+4791234567",
+            **fields,
+        }
+        return customer_id
+
+    def revoke_token(self):
+        self._valid_tokens.clear()
+
+    def answer(self, call: dict) -> tuple[int, dict | None]:
+        if self.outages:
+            self.outages -= 1
+            return 503, {"message": "Service unavailable"}
+        parts = urlsplit(call["path"])
+        path = parts.path.removeprefix("/api/v2")
+        if call["method"] == "POST" and path == "/token":
+            form = parse_qs(call["body"].decode())
+            if form != {
+                "grant_type": ["client_credentials"],
+                "client_id": [self.client_id],
+                "client_secret": [self.client_secret],
+            }:
+                return 401, {"error": "invalid_client"}
+            self.tokens_issued += 1
+            token = f"token-{self.tokens_issued}"
+            self._valid_tokens.add(token)
+            return 200, {"token_type": "Bearer", "expires_in": 3600, "access_token": token}
+        given = call["headers"].get("authorization", "").removeprefix("Bearer ")
+        if given not in self._valid_tokens:
+            return 401, {"message": "Unauthenticated."}
+        if call["method"] == "GET" and path == "/customers":
+            query = parse_qs(parts.query)
+            page, limit = int(query["page"][0]), int(query["limit"][0])
+            everyone = sorted(self.customers.values(), key=lambda c: c["id"])
+            pages = max(1, -(-len(everyone) // limit))
+            data = everyone[(page - 1) * limit : page * limit]
+            pagination = {"total": len(everyone), "page": page, "limit": limit, "pages": pages}
+            return 200, {"data": data, "pagination": pagination}
+        if path.startswith("/customers/"):
+            customer_id = int(path.rsplit("/", 1)[1])
+            if customer_id not in self.customers:
+                return 404, {"message": "Customer not found."}
+            if call["method"] == "DELETE":
+                del self.customers[customer_id]
+                return 200, {"message": "Customer deleted."}
+            if call["method"] == "PATCH":
+                self.customers[customer_id].update(json.loads(call["body"]))
+                return 200, self.customers[customer_id]
+        return 404, {"message": "Not found."}

@@ -1,4 +1,5 @@
-"""Trafft, the booking provider named in the policy: its webhooks as Trafft sends them.
+"""Trafft, the booking provider named in the policy: its webhooks as Trafft sends them, and its
+API v2 for passing on an erasure or a correction.
 
 Trafft sends one webhook per event type to a URL of its own (`/webhooks/trafft/<event>/`), with
 a flat JSON body (`appointmentStatus`, `appointmentStartDateTime`, `customerEmail`, …) and a
@@ -6,12 +7,24 @@ static verification token in the `Authorization` header: no signature, no timest
 delivery id, and (as documented) no appointment id. So the token is compared in constant time,
 the appointment is known by a key derived from what the body carries, and a delivery by that key
 with the status and start time it reports (docs/booking-webhooks.md; ../shared/providers.md).
+
+Erasure and rectification go through Trafft's API v2 (base TRAFFT_API_URL,
+`https://<subdomain>.trafft.com/api/v2`), with OAuth2 client credentials:
+
+    POST   {base}/token              grant_type=client_credentials&client_id=…&client_secret=…
+    GET    {base}/customers?page=&limit=    {"data": [...], "pagination": {"pages", …}}
+    DELETE {base}/customers/{id}     (erasure)
+    PATCH  {base}/customers/{id}     {"first_name", "last_name", "email", "phone"} (correction)
+
+Trafft has no search: the customer is found by paging through the list (at most
+MAX_PAGES pages) and matching the address. A customer Trafft does not hold is done.
+Trafft has no API to restrict a customer: a restriction waits for staff.
 """
 
 import datetime
 import hmac
-import json
 import time
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.utils import timezone
@@ -30,13 +43,22 @@ from processors.base import (
     malformed,
     single_line,
 )
-from processors.connectors import ManualStepNeeded, ProcessorTarget, raise_for_status, send
+from processors.connectors import (
+    ConnectorFailed,
+    ManualStepNeeded,
+    ProcessorTarget,
+    Response,
+    raise_for_status,
+    send,
+)
 from processors.integration import BOOKINGS, Integration
 
 PROVIDER = "trafft"
 VERIFICATION_HEADER = "Authorization"
-# The erasure relay's signature (erase_customer below); webhooks carry Trafft's token instead.
-SIGNATURE_HEADER = "X-Wekst-Signature"
+# Customers asked for per page, and the most pages read to find one (Trafft has no search): a
+# bound, so a huge or looping list cannot keep a worker busy; past it staff are asked.
+PAGE_LIMIT = 100
+MAX_PAGES = 50
 BOOKED_EVENT = "appointment.booked"
 CANCELED_EVENT = "appointment.canceled"
 RESCHEDULED_EVENT = "appointment.rescheduled"
@@ -59,11 +81,6 @@ STATUSES = {
     "rejected": CANCELLED,
     "no-show": NO_SHOW,
 }
-
-
-def sign(body: bytes, secret: str, timestamp: int) -> str:
-    """The erasure relay's X-Wekst-Signature for this body, signed at `timestamp` (unix seconds)."""
-    return f"t={timestamp},v1={hmac_hex(secret, f'{timestamp}.'.encode() + body)}"
 
 
 def appointment_key(payload: dict) -> str:
@@ -173,59 +190,154 @@ def tokens_match(expected: str, given: str) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
-def erase_customer(target: ProcessorTarget) -> None:
-    """Pass an erasure on to Trafft (the erasure connector, processors/connectors.py).
+# The API v2 token, kept until shortly before it expires: (token, expires at, the credentials it
+# was issued for). One per process; a 401 clears it and asks once more.
+_token: tuple[str, float, tuple[str, str, str]] | None = None
 
-    Trafft documents no API for deleting a customer, so, like its webhooks, the erasure goes
-    through the signing relay: a POST to TRAFFT_ERASURE_URL signed with our scheme and the shared
-    secret, which the relay carries out in Trafft. Without a relay, staff do it by hand.
-    """
-    if not (target.emails or target.booking_ids):
-        return
-    if not (settings.TRAFFT_ERASURE_URL and settings.TRAFFT_WEBHOOK_SECRET):
-        raise ManualStepNeeded(
-            "No Trafft erasure relay is configured (TRAFFT_ERASURE_URL). Delete the customer "
-            "and the listed appointments by hand in Trafft: Customers > the customer > Delete."
-        )
-    body = json.dumps(
-        {
-            "event": "customer.erase",
-            "customer": {"emails": list(target.emails), "phones": list(target.phones)},
-            "appointmentIds": list(target.booking_ids),
-        }
-    ).encode()
-    timestamp = int(time.time())
+
+def _credentials() -> tuple[str, str, str]:
+    return (settings.TRAFFT_API_URL, settings.TRAFFT_CLIENT_ID, settings.TRAFFT_CLIENT_SECRET)
+
+
+def api_configured() -> bool:
+    return all(_credentials())
+
+
+def _access_token(*, fresh: bool = False) -> str:
+    global _token
+    credentials = _credentials()
+    if not fresh and _token and _token[2] == credentials and _token[1] > time.monotonic():
+        return _token[0]
+    base, client_id, client_secret = credentials
     response = send(
         "POST",
-        settings.TRAFFT_ERASURE_URL,
+        f"{base}/token",
         recipient=PROVIDER,
         headers={
-            "Content-Type": "application/json",
-            SIGNATURE_HEADER: sign(body, settings.TRAFFT_WEBHOOK_SECRET, timestamp),
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Accept": "application/json",
         },
-        body=body,
+        body=urlencode(
+            {
+                "grant_type": "client_credentials",
+                "client_id": client_id,
+                "client_secret": client_secret,
+            }
+        ).encode(),
     )
-    raise_for_status(response, "Trafft erasure relay")
+    raise_for_status(response, "Trafft token")
+    try:
+        answer = response.json()
+        token, expires_in = str(answer["access_token"]), int(answer.get("expires_in") or 3600)
+    except (ValueError, KeyError, TypeError, AttributeError) as error:
+        raise ConnectorFailed(f"Trafft token: not a token ({error})") from error
+    # A minute's margin, so a token is never sent in the second it expires.
+    _token = (token, time.monotonic() + max(expires_in - 60, 0), credentials)
+    return token
 
 
-# Trafft documents no API to change or restrict a customer, and the erasure relay only erases, so
-# a rectification or a restriction waits for staff: what to do is in the message, the person's
-# identifiers and the corrected values are in the job.
+def _call(method: str, path: str, *, payload: dict | None = None) -> Response:
+    """One API v2 call with the bearer token; on a 401 the token is asked for again, once."""
+    for fresh in (False, True):
+        response = send(
+            method,
+            f"{settings.TRAFFT_API_URL}{path}",
+            recipient=PROVIDER,
+            headers={
+                "Authorization": f"Bearer {_access_token(fresh=fresh)}",
+                "Accept": "application/json",
+            },
+            payload=payload,
+        )
+        if response.status != 401:
+            break
+    return response
+
+
+def find_customer_ids(emails: tuple[str, ...]) -> list[str]:
+    """The ids of Trafft's customers with one of these addresses, found by paging through the
+    customer list (Trafft has no search). ManualStepNeeded past MAX_PAGES pages."""
+    wanted = {email.strip().lower() for email in emails}
+    found: list[str] = []
+    page = 1
+    while True:
+        response = _call("GET", f"/customers?{urlencode({'page': page, 'limit': PAGE_LIMIT})}")
+        raise_for_status(response, "Trafft customer list")
+        try:
+            answer = response.json()
+            customers = [c for c in answer.get("data") or [] if isinstance(c, dict)]
+            pages = int((answer.get("pagination") or {}).get("pages") or 1)
+        except (ValueError, AttributeError, TypeError) as error:
+            raise ConnectorFailed(f"Trafft customer list: not a list ({error})") from error
+        found += [
+            str(c["id"])
+            for c in customers
+            if str(c.get("email") or "").strip().lower() in wanted and c.get("id") is not None
+        ]
+        if page >= pages or not customers:
+            return found
+        if page >= MAX_PAGES:
+            raise ManualStepNeeded(
+                f"Trafft holds more than {MAX_PAGES * PAGE_LIMIT} customers and has no search: "
+                "find the customer by hand in Trafft (Customers > search the address in this "
+                "job's identifiers) and act there; then mark the job done."
+            )
+        page += 1
+
+
+def erase_customer(target: ProcessorTarget) -> None:
+    """Pass an erasure on to Trafft (Art. 17, 19): delete the customer with the person's address
+    through API v2. Its appointments are the customer's and go with it. Without API credentials,
+    staff do it by hand."""
+    if not (target.emails or target.booking_ids):
+        return
+    if not (api_configured() and target.emails):
+        raise ManualStepNeeded(
+            "Trafft's API is not configured (TRAFFT_API_URL, TRAFFT_CLIENT_ID, "
+            "TRAFFT_CLIENT_SECRET). Delete the customer and the listed appointments by hand in "
+            "Trafft: Customers > the customer > Delete."
+        )
+    for customer_id in find_customer_ids(target.emails):
+        response = _call("DELETE", f"/customers/{customer_id}")
+        raise_for_status(response, "Trafft customer deletion", done_statuses=(404,))
+
+
+def customer_changes(changes: dict[str, str]) -> dict[str, str]:
+    """Trafft's customer fields for the corrected values it holds: only those corrected."""
+    fields = {}
+    if "name" in changes:
+        # Trafft splits a name in two; the last word is taken as the family name.
+        first, _, last = changes["name"].strip().rpartition(" ")
+        fields["first_name"], fields["last_name"] = (first, last) if first else (last, "")
+    if "email" in changes:
+        fields["email"] = changes["email"]
+    if "phone" in changes:
+        fields["phone"] = changes["phone"]
+    return fields
 
 
 def rectify_customer(target: ProcessorTarget, changes: dict[str, str]) -> None:
-    """Pass a rectification on to Trafft: by hand (Art. 16, 19)."""
+    """Pass a rectification on to Trafft (Art. 16, 19): correct the customer's name, address and
+    phone through API v2; what Trafft does not hold (company, role) is not sent."""
     if not (target.emails or target.booking_ids) or not changes:
         return
-    raise ManualStepNeeded(
-        f"Trafft has no API to correct a customer. Correct {', '.join(sorted(changes))} by hand "
-        "in Trafft: Customers > search the address in this job's identifiers > Edit, with the "
-        "corrected values in this job's changes; then mark the job done."
-    )
+    fields = customer_changes(changes)
+    if not fields:
+        return
+    if not (api_configured() and target.emails):
+        raise ManualStepNeeded(
+            f"Trafft's API is not configured (TRAFFT_API_URL, TRAFFT_CLIENT_ID, "
+            f"TRAFFT_CLIENT_SECRET). Correct {', '.join(sorted(changes))} by hand in Trafft: "
+            "Customers > search the address in this job's identifiers > Edit, with the "
+            "corrected values in this job's changes; then mark the job done."
+        )
+    for customer_id in find_customer_ids(target.emails):
+        response = _call("PATCH", f"/customers/{customer_id}", payload=fields)
+        raise_for_status(response, "Trafft customer correction", done_statuses=(404,))
 
 
 def restrict_customer(target: ProcessorTarget) -> None:
-    """Pass a restriction on to Trafft: by hand (Art. 18, 19)."""
+    """Pass a restriction on to Trafft: by hand, since its API has nothing for it (Art. 18, 19)."""
     if not (target.emails or target.booking_ids):
         return
     raise ManualStepNeeded(
@@ -242,20 +354,26 @@ INTEGRATION = Integration(
     data_categories=("identity", "contact", "booking"),
     received_through=BOOKINGS,
     known_by=("emails", "phones", "booking_ids"),
-    url_settings=("TRAFFT_ERASURE_URL",),
+    url_settings=("TRAFFT_API_URL",),
     erase=erase_customer,
     rectify=rectify_customer,
     restrict=restrict_customer,
-    # The erasure relay's body: which customer (addresses, phones) and which appointments.
     what_it_holds=(
-        "Cannot be asked: Trafft documents no API to list its customers. Erasures reach it "
-        "through the signing relay or staff (rights.ProcessorNotice); beyond that it relies on "
-        "Trafft deleting what we erase there."
+        "Not asked by the reconciliation: Trafft's customer list has no search or date, so "
+        "erasures reach it through its API v2 or staff (rights.ProcessorNotice); beyond that it "
+        "relies on Trafft deleting what we erase there."
     ),
+    # API v2: the token request (our own credentials), the customer list's paging, and a
+    # correction's fields. The customer is named by Trafft's own id in the URL.
     sends={
-        "event": None,
-        "customer.emails": "contact",
-        "customer.phones": "contact",
-        "appointmentIds": "booking",
+        "grant_type": None,
+        "client_id": None,
+        "client_secret": None,
+        "page": None,
+        "limit": None,
+        "first_name": "identity",
+        "last_name": "identity",
+        "email": "contact",
+        "phone": "contact",
     },
 )

@@ -1,4 +1,5 @@
-"""Webhook endpoints of the booking providers: not language-prefixed, signed, CSRF-exempt."""
+"""Webhook endpoints of the booking providers and of the email provider's delivery events: not
+language-prefixed, verified, CSRF-exempt."""
 
 import re
 
@@ -6,6 +7,7 @@ from django.urls import path, re_path
 
 from processors import trafft
 from processors.calcom import CalcomWebhookView
+from processors.email_events import BrevoEventWebhookView
 from processors.trafft import TrafftWebhookView
 
 app_name = "processors"
@@ -17,4 +19,8 @@ urlpatterns = [
         name="trafft_webhook",
     ),
     path("webhooks/calcom/", CalcomWebhookView.as_view(), name="calcom_webhook"),
+    # Brevo's delivery events; the secret token is the last part of the URL.
+    path(
+        "webhooks/brevo/<str:token>/", BrevoEventWebhookView.as_view(), name="brevo_event_webhook"
+    ),
 ]

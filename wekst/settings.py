@@ -265,18 +265,14 @@ RIGHTS_RATE_LIMIT_PER_ADDRESS = int(env("RIGHTS_RATE_LIMIT_PER_ADDRESS", "3"))
 RIGHTS_RATE_LIMIT_WINDOW_SECONDS = int(env("RIGHTS_RATE_LIMIT_WINDOW_SECONDS", "3600"))
 # The erasure ledger (RIG-04): append-only, OUTSIDE the database and its backups, so erasures
 # survive a restore.
+_TMP = Path(tempfile.gettempdir())
 WEKST_ERASURE_LEDGER_PATH = Path(
-    env(
-        "WEKST_ERASURE_LEDGER_PATH",
-        str(
-            Path(tempfile.gettempdir()) / "wekst-test-erasure-ledger.jsonl"
-            if ENVIRONMENT == "test"
-            else BASE_DIR / "var" / "erasure-ledger.jsonl"
-        ),
-    )
+    env("WEKST_ERASURE_LEDGER_PATH", str(_TMP / "wekst-test-erasure-ledger.jsonl"))
+    if ENVIRONMENT == "test"
+    else env("WEKST_ERASURE_LEDGER_PATH", str(BASE_DIR / "var" / "erasure-ledger.jsonl"))
 )
-# Erasure connectors (processors/; without its settings a processor gets a manual step for
-# staff): GA4's property and an OAuth refresh token (analytics.user.deletion), Brevo's API key.
+# Processor connectors (processors/; unset: staff act by hand): GA4, Brevo (its account's attribute
+# names; its event webhook's token), Trafft's API v2 (https://<subdomain>.trafft.com/api/v2).
 GA4_PROPERTY_ID = env("GA4_PROPERTY_ID", "")
 GA4_OAUTH_CLIENT_ID = env("GA4_OAUTH_CLIENT_ID", "")
 GA4_OAUTH_CLIENT_SECRET = env("GA4_OAUTH_CLIENT_SECRET", "")
@@ -288,7 +284,13 @@ GA4_USER_DELETION_URL = env(
 )
 BREVO_API_KEY = env("BREVO_API_KEY", "")
 BREVO_API_URL = env("BREVO_API_URL", "https://api.brevo.com/v3").rstrip("/")
-TRAFFT_ERASURE_URL = env("TRAFFT_ERASURE_URL", "")
+BREVO_ATTRIBUTE_FIRST_NAME = env("BREVO_ATTRIBUTE_FIRST_NAME", "FIRSTNAME")
+BREVO_ATTRIBUTE_LAST_NAME = env("BREVO_ATTRIBUTE_LAST_NAME", "LASTNAME")
+BREVO_ATTRIBUTE_PHONE = env("BREVO_ATTRIBUTE_PHONE", "SMS")
+BREVO_WEBHOOK_TOKEN = env("BREVO_WEBHOOK_TOKEN", "")
+TRAFFT_API_URL = env("TRAFFT_API_URL", "").rstrip("/")
+TRAFFT_CLIENT_ID = env("TRAFFT_CLIENT_ID", "")
+TRAFFT_CLIENT_SECRET = env("TRAFFT_CLIENT_SECRET", "")
 CALCOM_ERASURE_URL = env("CALCOM_ERASURE_URL", "")
 
 if ENVIRONMENT == "test":
@@ -385,14 +387,9 @@ if RETENTION_RECONCILIATION_GRACE_DAYS < 0 or RETENTION_RECONCILIATION_MAX_PAGES
     )
 # Contracts, accounting documents: private files, for staff only (tests: not in the tree).
 WEKST_PRIVATE_FILES_ROOT = Path(
-    env(
-        "WEKST_PRIVATE_FILES_ROOT",
-        str(
-            Path(tempfile.gettempdir()) / "wekst-test-private"
-            if ENVIRONMENT == "test"
-            else BASE_DIR / "private"
-        ),
-    )
+    env("WEKST_PRIVATE_FILES_ROOT", str(_TMP / "wekst-test-private"))
+    if ENVIRONMENT == "test"  # tests never write into the working tree
+    else env("WEKST_PRIVATE_FILES_ROOT", str(BASE_DIR / "private"))
 )
 # The key that encrypts backups (docs/backups.md); `manage.py backup` refuses to run without it.
 WEKST_BACKUP_KEY = env("WEKST_BACKUP_KEY", "")

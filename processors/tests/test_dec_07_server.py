@@ -103,7 +103,7 @@ def test_dec_07_server_a_local_url_counts_only_for_the_recipient_whose_setting_n
     db, settings, local_processor, nothing_leaves
 ):
     put_on_record("email_provider", "trafft")
-    settings.TRAFFT_ERASURE_URL = f"{local_processor.url}/erase"
+    settings.TRAFFT_API_URL = f"{local_processor.url}/api/v2"
     settings.BREVO_API_URL = "https://api.brevo.com/v3"
 
     with pytest.raises(UndeclaredHost, match="does not name 127.0.0.1"):
@@ -114,7 +114,7 @@ def test_dec_07_server_a_local_url_counts_only_for_the_recipient_whose_setting_n
 @pytest.mark.parametrize(
     ("url", "allowed"),
     [
-        ("https://wekst.trafft.com/api/v1/erase", True),
+        ("https://wekst.trafft.com/api/v2/customers/7", True),
         ("https://trafft.com.attacker.example/erase", False),
         ("https://api.brevo.com/v3/contacts/x", False),  # Brevo's host, not Trafft's
     ],
@@ -133,21 +133,21 @@ def test_dec_07_server_a_recipient_not_in_the_declaration_is_refused(db, nothing
 def test_dec_07_server_every_connector_names_its_recipient(db, settings, nothing_leaves):
     """Trafft's erasure, pointed at a host outside its declared *.trafft.com, is refused too."""
     put_on_record("trafft")
-    settings.TRAFFT_WEBHOOK_SECRET = "secret"
-    settings.TRAFFT_ERASURE_URL = "https://relay.elsewhere.example/erase"
+    settings.TRAFFT_API_URL = "https://trafft.elsewhere.example/api/v2"
+    settings.TRAFFT_CLIENT_ID, settings.TRAFFT_CLIENT_SECRET = "client", "secret"
 
-    with pytest.raises(UndeclaredHost, match="relay.elsewhere.example"):
-        trafft.erase_customer(ProcessorTarget(booking_ids=("1",)))
+    with pytest.raises(UndeclaredHost, match="trafft.elsewhere.example"):
+        trafft.erase_customer(ProcessorTarget(emails=("a@b.example",), booking_ids=("1",)))
 
 
 def test_dec_07_server_a_processor_url_at_an_undeclared_host_is_named_at_start_up(settings):
-    settings.TRAFFT_ERASURE_URL = "https://relay.elsewhere.example/erase"
+    settings.TRAFFT_API_URL = "https://trafft.elsewhere.example/api/v2"
 
     [warning] = check_processor_urls_are_declared()
     assert warning.id == "processors.W004"
-    assert "TRAFFT_ERASURE_URL points at relay.elsewhere.example" in warning.msg
+    assert "TRAFFT_API_URL points at trafft.elsewhere.example" in warning.msg
 
     settings.PRODUCTION = True
     assert [m.id for m in check_processor_urls_are_declared()] == ["processors.E004"]
-    settings.TRAFFT_ERASURE_URL = "https://wekst.trafft.com/erase"
+    settings.TRAFFT_API_URL = "https://wekst.trafft.com/api/v2"
     assert check_processor_urls_are_declared() == []

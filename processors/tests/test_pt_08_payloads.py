@@ -2,12 +2,13 @@
 declared for its recipient; checked on the real outgoing requests, captured by a local HTTP server
 playing the processor (the connector tests' FakeProcessor)."""
 
+import json
 import logging
 
 import pytest
 
 from declaration.selectors import get_declaration
-from processors import email_provider
+from processors import email_provider, trafft
 from processors.connectors import ManualStepNeeded, ProcessorTarget, UndeclaredField, send
 from processors.integration import (
     IDENTIFIER_CATEGORIES,
@@ -35,7 +36,20 @@ CHANGES = {
     "company": "Klinikk Berg AS",
     "role": "Daglig leder",
 }
-ANSWERS = {"google_analytics": [(200, {"access_token": "ya29.token"}), (200, {})]}
+ANSWERS = {
+    "google_analytics": [(200, {"access_token": "ya29.token"}), (200, {})],
+    # Trafft's API v2 (../shared/providers.md): the token, one page of customers, then 204.
+    "trafft": [
+        (200, {"token_type": "Bearer", "expires_in": 3600, "access_token": "trafft-token"}),
+        (
+            200,
+            {
+                "data": [{"id": 7, "first_name": "Kari", "email": "kari@klinikk.example"}],
+                "pagination": {"total": 1, "page": 1, "limit": 100, "pages": 1},
+            },
+        ),
+    ],
+}
 
 
 @pytest.fixture
@@ -52,12 +66,15 @@ def processor(db, settings, tmp_path):
     settings.GA4_OAUTH_REFRESH_TOKEN = "refresh"
     settings.GA4_OAUTH_TOKEN_URL = f"{fake.url}/token"
     settings.GA4_USER_DELETION_URL = f"{fake.url}/upsert"
-    settings.TRAFFT_ERASURE_URL = f"{fake.url}/erase"
-    settings.TRAFFT_WEBHOOK_SECRET = "trafft-secret"
+    settings.TRAFFT_API_URL = f"{fake.url}/api/v2"
+    settings.TRAFFT_CLIENT_ID = "trafft-client"
+    settings.TRAFFT_CLIENT_SECRET = "trafft-secret"
+    trafft._token = None
     settings.CALCOM_ERASURE_URL = f"{fake.url}/erase"
     settings.CALCOM_WEBHOOK_SECRET = "calcom-secret"
     yield fake
     fake.stop()
+    trafft._token = None
 
 
 def _fields_and_categories(key: str, call: dict) -> dict[str, str | None]:
@@ -150,7 +167,12 @@ def test_pt_08_a_field_outside_the_allow_list_is_refused_before_it_leaves(proces
 
 def test_pt_08_a_body_that_cannot_be_read_is_refused(processor):
     with pytest.raises(UndeclaredField):
-        send("POST", f"{processor.url}/erase", recipient="trafft", body=b"kari@klinikk.example")
+        send(
+            "PATCH",
+            f"{processor.url}/api/v2/customers/7",
+            recipient="trafft",
+            body=b"kari@klinikk.example",
+        )
 
     assert processor.calls == []
 
@@ -167,3 +189,35 @@ def test_pt_08_outgoing_fields_are_the_query_and_the_bodys_leaves():
         "application/x-www-form-urlencoded",
     ) == ["grant_type", "client_id"]
     assert outgoing_fields("https://api.example/", None) == []
+
+
+def test_pt_08_brevo_attribute_names_come_from_settings_and_the_allow_list_follows(
+    processor, settings
+):
+    """Accounts name their attributes differently (Brevo's own examples use FNAME/LNAME)."""
+    settings.BREVO_ATTRIBUTE_FIRST_NAME = "FNAME"
+    settings.BREVO_ATTRIBUTE_LAST_NAME = "LNAME"
+    settings.BREVO_ATTRIBUTE_PHONE = "MOBILE"
+    processor.answers = []
+
+    email_provider.rectify_contact(
+        EVERYTHING, {"name": "Kari Nordmann-Berg", "phone": "+47 999 88 777"}
+    )
+
+    [call] = processor.calls
+    assert json.loads(call["body"]) == {
+        "attributes": {"FNAME": "Kari", "LNAME": "Nordmann-Berg", "MOBILE": "+47 999 88 777"}
+    }
+    assert _fields_and_categories("email_provider", call) == {
+        "attributes.FNAME": "identity",
+        "attributes.LNAME": "identity",
+        "attributes.MOBILE": "contact",
+    }
+    # The default names are no longer allowed: nothing is sent under a name the account lacks.
+    with pytest.raises(UndeclaredField, match="attributes.FIRSTNAME"):
+        send(
+            "PUT",
+            f"{processor.url}/contacts/kari%40klinikk.example",
+            recipient="email_provider",
+            payload={"attributes": {"FIRSTNAME": "Kari"}},
+        )

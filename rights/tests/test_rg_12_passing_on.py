@@ -181,7 +181,7 @@ def test_rg_12_d_lifting_a_restriction_is_not_passed_on(client, admin_client, pe
 def test_rg_12_e_a_processor_without_an_api_waits_for_staff_who_mark_it_done(
     client, admin_client, person, run_tasks, monkeypatch
 ):
-    # Trafft's real connector: it has no API to correct a customer.
+    # Trafft's real connector, without its API v2 credentials: staff correct the customer.
     monkeypatch.setitem(
         connectors.CONNECTORS[connectors.RECTIFICATION], "trafft", trafft.rectify_customer
     )
@@ -190,11 +190,12 @@ def test_rg_12_e_a_processor_without_an_api_waits_for_staff_who_mark_it_done(
 
     job = ProcessorNotice.objects.get(kind="rectification", processor="trafft")
     assert job.status == ProcessorNotice.Status.MANUAL
-    assert "Trafft has no API to correct a customer. Correct name, phone by hand" in job.last_error
+    assert "Trafft's API is not configured" in job.last_error
+    assert "Correct name, phone by hand in Trafft" in job.last_error
     # Staff see the job, its kind and what to do in the list, and the values on its page.
     listing = admin_client.get("/admin/rights/processornotice/?kind=rectification").text
     assert "Waiting for staff" in listing and "Rectification" in listing
-    assert "Trafft has no API" in listing
+    assert "TRAFFT_CLIENT_ID" in listing
     page = admin_client.get(f"/admin/rights/processornotice/{job.pk}/change/").text
     assert NEW_NAME in page and OLD_PHONE in page
 

@@ -37,7 +37,7 @@ class FakeProcessor:
                 self.end_headers()
                 self.wfile.write(data)
 
-            do_GET = do_POST = do_PUT = do_DELETE = _answer  # noqa: N815
+            do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _answer  # noqa: N815
 
             def log_message(self, *args):
                 pass
@@ -115,17 +115,24 @@ def test_rig_04_ga4_deletes_the_client_id_in_the_property(processor, settings):
     }
 
 
-def test_rig_04_trafft_erasure_goes_to_the_relay_signed(processor, settings):
-    settings.TRAFFT_ERASURE_URL = f"{processor.url}/erase"
-    settings.TRAFFT_WEBHOOK_SECRET = "trafft-secret"
+def test_rig_04_trafft_erasure_deletes_the_customer_through_api_v2(on_record, settings):
+    from processors.fake import FakeTrafftApi
 
-    trafft.erase_customer(ProcessorTarget(emails=("kari@klinikk.example",), booking_ids=("8812",)))
+    api = FakeTrafftApi()
+    settings.TRAFFT_API_URL = api.url
+    settings.TRAFFT_CLIENT_ID, settings.TRAFFT_CLIENT_SECRET = api.client_id, api.client_secret
+    kari = api.add_customer("kari@klinikk.example")
+    try:
+        trafft.erase_customer(
+            ProcessorTarget(emails=("kari@klinikk.example",), booking_ids=("8812",))
+        )
+    finally:
+        api.stop()
+        trafft._token = None
 
-    [call] = processor.calls
-    body = call["body"]
-    timestamp = int(call["headers"]["x-wekst-signature"].split(",")[0][2:])
-    assert call["headers"]["x-wekst-signature"] == trafft.sign(body, "trafft-secret", timestamp)
-    assert json.loads(body)["appointmentIds"] == ["8812"]
+    assert api.customers == {}
+    assert api.calls[-1]["method"] == "DELETE"
+    assert api.calls[-1]["path"] == f"/api/v2/customers/{kari}"
 
 
 def test_rig_04_calcom_erasure_is_signed_like_calcom_webhooks(processor, settings):
@@ -150,7 +157,7 @@ def test_rig_04_calcom_erasure_is_signed_like_calcom_webhooks(processor, setting
 def test_rig_04_an_unconfigured_connector_asks_staff_to_erase_by_hand(settings, connector, target):
     settings.BREVO_API_KEY = ""
     settings.GA4_PROPERTY_ID = ""
-    settings.TRAFFT_ERASURE_URL = ""
+    settings.TRAFFT_API_URL = ""
     settings.CALCOM_ERASURE_URL = ""
 
     with pytest.raises(ManualStepNeeded, match="by hand"):
