@@ -238,12 +238,12 @@ def hostile_bodies(draw, provider_name: str) -> bytes:
         body[key] = [draw(HOSTILE_SCALARS)] * draw(st.integers(min_value=1, max_value=20_000))
         return json.dumps(body).encode()
     for _ in range(draw(st.integers(min_value=1, max_value=4))):
-        path = draw(
-            st.one_of(
-                st.sampled_from(READ[provider_name]),
-                st.sampled_from([p for p in paths(body) if p]),
-            )
-        )
+        # Earlier removals may have emptied the body: then only the fields we read are left to try.
+        present = [p for p in paths(body) if p]
+        choices = [st.sampled_from(READ[provider_name])]
+        if present:
+            choices.append(st.sampled_from(present))
+        path = draw(st.one_of(*choices))
         target = container(body, path)
         if target is None:
             continue  # an earlier mutation took the way there away
@@ -280,8 +280,13 @@ def test_sec_03_any_verified_hostile_body_is_answered_without_a_server_error(
         with transaction.atomic():
             before = counts()
             response = fake.post(body, fake.headers(body))
-            assert response.status_code in (200, 202, 204, 400), response.content[:300]
-            if response.status_code == 400:
+            # A delivery dated in the future is not malformed but refused as stale (401), which a
+            # mutated Cal.com `createdAt` can be; any other answer is a success or a 400.
+            refused = response.status_code == 400 or (
+                response.status_code == 401 and response.json()["error"] == "stale"
+            )
+            assert refused or response.status_code in (200, 202, 204), response.content[:300]
+            if refused:
                 assert counts() == before
                 assert response.json()["error"]
             transaction.set_rollback(True)
