@@ -131,3 +131,29 @@ def test_sitemap_lists_public_pages_in_both_languages_and_published_articles_onl
     assert f"http://testserver/articles/{published.slug}/" in xml
     assert "draft-idea" not in xml
     assert 'hreflang="nb"' in xml
+
+
+def test_marketing_staff_edit_a_page_in_the_back_office_and_the_site_shows_it(
+    sales_client, client
+):
+    page = Page.objects.get(slug="about")
+    url = reverse("admin:content_page_change", args=[page.pk])
+    form = sales_client.get(url)
+    assert form.status_code == 200
+
+    response = sales_client.post(
+        url,
+        {
+            "slug": "about",
+            "title_en": "Who we are",
+            "description_en": "The people behind Wekst, the marketing agency for clinics.",
+            "body_en": "We are a small team in Oslo.",
+            "title_nb": "Hvem vi er",
+            "description_nb": "Folkene bak Wekst, markedsføringsbyrået for klinikker.",
+            "body_nb": "Vi er et lite team i Oslo.",
+        },
+    )
+
+    assert response.status_code == 302
+    assert "<h1>Who we are</h1>" in client.get("/about/").text
+    assert "Vi er et lite team i Oslo." in client.get("/nb/about/").text
