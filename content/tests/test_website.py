@@ -133,9 +133,7 @@ def test_sitemap_lists_public_pages_in_both_languages_and_published_articles_onl
     assert 'hreflang="nb"' in xml
 
 
-def test_marketing_staff_edit_a_page_in_the_back_office_and_the_site_shows_it(
-    sales_client, client
-):
+def test_marketing_staff_edit_a_page_in_the_back_office_and_the_site_shows_it(sales_client, client):
     page = Page.objects.get(slug="about")
     url = reverse("admin:content_page_change", args=[page.pk])
     form = sales_client.get(url)
