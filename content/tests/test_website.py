@@ -54,14 +54,15 @@ def test_pages_written_by_staff_are_shown_in_the_visitors_language(client):
     services.title_en, services.title_nb = "What we do", "Hva vi gjør"
     services.description_en = "Our services for clinics, described by our own staff."
     services.description_nb = "Tjenestene våre for klinikker, beskrevet av oss selv."
-    services.body_en = "## Campaigns\nWe **plan** them with you."
-    services.body_nb = "## Kampanjer\nVi **planlegger** dem med deg."
+    services.body_en = "## Campaigns\n\nWe **plan** them with you."
+    services.body_nb = "## Kampanjer\n\nVi **planlegger** dem med deg."
     services.save()
 
     english = client.get("/services/").text
     norwegian = client.get("/nb/services/").text
 
     assert "<h1>What we do</h1>" in english
+    assert "<h2>Campaigns</h2>" in english
     assert "<strong>plan</strong>" in english
     assert _description(english) == services.description_en
     assert "<h1>Hva vi gjør</h1>" in norwegian
@@ -155,3 +156,10 @@ def test_marketing_staff_edit_a_page_in_the_back_office_and_the_site_shows_it(sa
     assert response.status_code == 302
     assert "<h1>Who we are</h1>" in client.get("/about/").text
     assert "Vi er et lite team i Oslo." in client.get("/nb/about/").text
+
+
+def test_demo_pages_render_their_headings_and_lists(client):
+    for path in ["/", "/nb/", "/services/", "/about/"]:
+        html = client.get(path).text
+        assert "<h2>" in html and "## " not in html, path
+    assert "<ul><li><strong>" in client.get("/").text
