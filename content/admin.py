@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from audit.admin import AuditedModelAdmin
 from audit.services import actor_of
 from content import services
-from content.models import Article, Comment, Profile
+from content.models import Article, Comment, Page, Profile
 
 
 @admin.register(Article)
@@ -29,6 +29,19 @@ class ArticleAdmin(AuditedModelAdmin):
         "is_published",
         "published_at",
         "allow_comments",
+    ]
+
+
+@admin.register(Page)
+class PageAdmin(AuditedModelAdmin):
+    """The website's own pages (home, services, about): both languages side by side."""
+
+    list_display = ["slug", "title_en", "title_nb", "updated_at"]
+    search_fields = ["title_en", "title_nb", "body_en", "body_nb"]
+    fieldsets = [
+        (None, {"fields": ["slug"]}),
+        ("English", {"fields": ["title_en", "description_en", "body_en"]}),
+        ("Norsk", {"fields": ["title_nb", "description_nb", "body_nb"]}),
     ]
 
 

@@ -160,3 +160,49 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name or '-'} on {self.article}"
+
+
+class Page(models.Model):
+    """A page of the agency's website (home, services, about), in English and Norwegian, written
+    by staff in the back office; its body uses the same plain-text marks as an article."""
+
+    slug = models.SlugField(
+        _("address"),
+        max_length=50,
+        unique=True,
+        help_text=_("Which page this is: home, services or about."),
+    )
+    title_en = models.CharField(_("title (English)"), max_length=200)
+    title_nb = models.CharField(_("title (Norwegian)"), max_length=200)
+    description_en = models.CharField(
+        _("description (English)"),
+        max_length=160,
+        help_text=_("One or two sentences shown by search engines (at most 160 characters)."),
+    )
+    description_nb = models.CharField(_("description (Norwegian)"), max_length=160)
+    body_en = models.TextField(
+        _("body (English)"),
+        help_text=_(
+            "Plain text. A blank line starts a new paragraph; a line starting with ## is a "
+            "heading, with - a list item; **bold**, *italic* and [text](https://…) links work."
+        ),
+    )
+    body_nb = models.TextField(_("body (Norwegian)"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = _("website page")
+        verbose_name_plural = _("website pages")
+
+    def __str__(self) -> str:
+        return self.title_en
+
+    def in_language(self, language: str) -> dict:
+        """The page's title, description and body in the visitor's language (English otherwise)."""
+        nb = language == "nb"
+        return {
+            "title": self.title_nb if nb else self.title_en,
+            "description": self.description_nb if nb else self.description_en,
+            "body": self.body_nb if nb else self.body_en,
+        }

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from content.models import Article, Comment, Profile
+from content.models import Article, Comment, Page, Profile
 from declaration.selectors import get_declaration
 from subjects.normalise import normalise_email
 
@@ -82,3 +82,10 @@ def people_told_of_policy_changes(*, cutoff: datetime.datetime) -> list[tuple[in
         created_at__lte=cutoff, user__is_staff=False, user__is_active=True
     )
     return [(subject_id, "") for subject_id in users.values_list("subject_id", flat=True)]
+
+
+def get_page(*, slug: str, language: str) -> dict | None:
+    """A website page's title, description and body in the language, or None when staff removed
+    it (the home page then falls back to its built-in text; another page is not found)."""
+    page = Page.objects.filter(slug=slug).first()
+    return page.in_language(language) if page else None

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from content import views
+from content import pages, views
 
 app_name = "content"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", pages.home, name="home"),
+    path("services/", pages.page, {"slug": "services"}, name="services"),
+    path("about/", pages.page, {"slug": "about"}, name="about"),
     path("articles/", views.article_list, name="articles"),
     path("articles/<slug:slug>/", views.article_detail, name="article"),
     path("account/signup/", views.signup, name="signup"),

@@ -64,11 +64,6 @@ def _status(verdict: Verdict) -> int:
 
 
 @require_safe
-def home(request):
-    return render(request, "content/home.html")
-
-
-@require_safe
 def article_list(request):
     page = Paginator(selectors.published_articles(), ARTICLES_PER_PAGE).get_page(
         request.GET.get("page")

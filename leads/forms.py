@@ -112,6 +112,52 @@ class InformationRequestForm(LeadForm):
         self.fields["message"].label = _("What would you like to receive?")
 
 
+class MeetingRequestForm(LeadForm):
+    """Asking for a growth meeting on our own page: staff confirm a time by email. The preferred
+    times and the topic are stored with the message, where staff read them."""
+
+    TOPICS = [
+        ("", _("Choose a topic")),
+        ("patients", _("More new patients")),
+        ("website", _("Our website and online booking")),
+        ("reporting", _("Measuring what our marketing brings")),
+        ("privacy", _("Marketing and patient privacy")),
+        ("other", _("Something else")),
+    ]
+
+    preferred_times = forms.CharField(
+        label=_("When would suit you?"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Two or three days and times, e.g. Tuesday morning or Thursday after 14:00."),
+    )
+    topic = forms.ChoiceField(label=_("What would you like to talk about?"), choices=TOPICS)
+    field_order = ["name", "email", "phone", "company", "preferred_times", "topic", "message"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["role"]
+        self.fields["company"].label = _("Clinic")
+        self.fields["company"].required = True
+        self.fields["message"].label = _("Anything we should know before the meeting?")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        topic = dict(self.TOPICS)[cleaned["topic"]]
+        lines = [
+            f"{_('Preferred times')}: {cleaned['preferred_times'].strip()}",
+            f"{_('Topic')}: {topic}",
+        ]
+        if cleaned.get("message"):
+            lines += ["", cleaned["message"]]
+        # What the enquiry keeps: the preferred times and topic first, then the note.
+        cleaned["message"] = "\n".join(lines)
+        cleaned["role"] = ""
+        return cleaned
+
+
 class OtherSourceLeadForm(forms.Form):
     """Staff entering a person obtained from another source: the source is required, in a kind
     and in words the person will read in the Art. 14 notice (GDPR Art. 14(2)(f); TP-02)."""

@@ -19,6 +19,8 @@ class Lead(models.Model):
         CONTACT = "contact", _("Contact")
         INFORMATION_REQUEST = "information_request", _("Information request")
         BOOKING = "booking", _("Meeting booking")
+        # Asked for on our own "Book a growth meeting" page; staff confirm a time by email.
+        MEETING_REQUEST = "meeting_request", _("Meeting request")
         OTHER_SOURCE = "other_source", _("From another source")
 
     class SourceKind(models.TextChoices):

@@ -14,6 +14,7 @@ ACTIVITY_OF_KIND = {
     Lead.Kind.CONTACT: "enquiries",
     Lead.Kind.INFORMATION_REQUEST: "information_requests",
     Lead.Kind.BOOKING: "meetings",
+    Lead.Kind.MEETING_REQUEST: "meetings",
     Lead.Kind.OTHER_SOURCE: "leads_from_other_sources",
 }
 

@@ -4,6 +4,8 @@ from leads import views
 
 app_name = "leads"
 urlpatterns = [
+    path("growth-meeting/", views.growth_meeting, name="growth_meeting"),
+    path("growth-meeting/thanks/", views.growth_meeting_thanks, name="growth_meeting_thanks"),
     path("contact/", views.contact, name="contact"),
     path("contact/thanks/", views.thanks, name="contact_thanks"),
     path("information/", views.information, name="information"),

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
 from leads import selectors, services
-from leads.forms import InformationRequestForm, LeadForm
+from leads.forms import InformationRequestForm, LeadForm, MeetingRequestForm
 from leads.models import Lead
 from wekst.public_forms import HONEYPOT_FIELD, PublicForm, Verdict
 
@@ -56,6 +56,15 @@ INFORMATION = FormPage(
     reverse_lazy("leads:information_thanks"),
 )
 
+# Without Trafft's API the page asks for a meeting; staff confirm a time (issue 20, §3b).
+GROWTH_MEETING = FormPage(
+    Lead.Kind.MEETING_REQUEST,
+    MeetingRequestForm,
+    "leads/growth_meeting.html",
+    "growth_meeting_form",
+    reverse_lazy("leads:growth_meeting_thanks"),
+)
+
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def contact(request):
@@ -67,9 +76,19 @@ def information(request):
     return form_page(request, INFORMATION)
 
 
+@require_http_methods(["GET", "HEAD", "POST"])
+def growth_meeting(request):
+    return form_page(request, GROWTH_MEETING)
+
+
 @require_safe
 def thanks(request):
     return render(request, "leads/thanks.html")
+
+
+@require_safe
+def growth_meeting_thanks(request):
+    return render(request, "leads/growth_meeting_thanks.html")
 
 
 def form_page(request, page: FormPage):

@@ -154,10 +154,10 @@ REDIS_URL = env("REDIS_URL", "")
 CACHES = {"default": cache_settings(redis_url=REDIS_URL, key_prefix=env("CACHE_KEY_PREFIX", ""))}
 
 # Email goes through Django's email framework (MAILERS): SMTP by default; any provider through
-# django-anymail by setting EMAIL_BACKEND. Development prints mail to the console.
+# django-anymail by setting EMAIL_BACKEND. Development prints it decoded to the console (devmail).
 EMAIL_BACKEND_PATH = env(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
+    "wekst.devmail.EmailBackend"
     if ENVIRONMENT == "development"
     else "django.core.mail.backends.smtp.EmailBackend",
 )

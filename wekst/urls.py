@@ -5,6 +5,7 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path, re_path
 
+from content import pages as content_pages
 from content import views as content_views
 from wekst import health
 
@@ -21,6 +22,9 @@ urlpatterns = [
     path("admin/", include("clinics.admin_urls")),
     path("admin/", include("wekst.evidence.urls")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", content_pages.favicon),
+    path("robots.txt", content_pages.robots_txt),
+    path("sitemap.xml", content_pages.sitemap, name="sitemap"),
     path("", include("processors.urls")),
     path("", include("consent.well_known_urls")),
 ]

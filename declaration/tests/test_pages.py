@@ -420,6 +420,8 @@ def test_dec_02_cookie_policy_says_non_necessary_cookies_wait_for_consent_and_ho
 # --- both policies are reachable from the home page, in both languages (DEC-02, TP-03) ---
 
 
+# The home page's text is a page staff write (content.Page): it reads the database.
+@pytest.mark.django_db
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_dec_02_home_page_links_both_policy_pages(client, language):
     with translation.override(language):

@@ -106,9 +106,13 @@
     box.hidden = false;
     box.focus();
   }
+  // Focus goes back to what opened the dialog, or on a first visit to the page's main content,
+  // never to the body (a keyboard or screen reader user would start again from the top).
   function close() {
+    var to = opener || d.getElementById("main");
     box.hidden = true;
-    if (opener) opener.focus();
+    if (to && !opener) to.tabIndex = -1;
+    if (to) to.focus({preventScroll: !opener});
     opener = null;
   }
 

@@ -1,0 +1,62 @@
+"""The agency's own pages (home, services, about, written by staff as content.Page), and what
+browsers and search engines ask every site for: /favicon.ico, /robots.txt, /sitemap.xml."""
+
+from django.contrib.sitemaps import views as sitemap_views
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.views.decorators.http import require_safe
+
+from content import selectors
+from content.rendering import render_body
+from content.sitemaps import SITEMAPS
+
+
+def _page_context(slug: str) -> dict | None:
+    page = selectors.get_page(slug=slug, language=get_language())
+    if page is None:
+        return None
+    return {"page": page, "body": render_body(page["body"])}
+
+
+@require_safe
+def home(request):
+    # Staff may delete the home page's text; the page still answers with its built-in words.
+    return render(request, "content/home.html", _page_context("home") or {})
+
+
+@require_safe
+def page(request, slug: str):
+    context = _page_context(slug)
+    if context is None:
+        raise Http404
+    return render(request, "content/page.html", context)
+
+
+@require_safe
+def favicon(request):
+    # Browsers ask /favicon.ico whatever the page links; the file lives with the static files.
+    return redirect(static("wekst/favicon.ico"), permanent=True)
+
+
+@require_safe
+def robots_txt(request):
+    # Nothing personal is indexed: the account, portal and per-person pages are disallowed.
+    lines = [
+        "User-agent: *",
+        "Disallow: /admin/",
+        "Disallow: /account/",
+        "Disallow: /nb/account/",
+        "Disallow: /privacy-requests/",
+        "Disallow: /nb/privacy-requests/",
+        "",
+        f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+def sitemap(request):
+    return sitemap_views.sitemap(request, SITEMAPS, template_name="content/sitemap.xml")
