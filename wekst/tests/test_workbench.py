@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+import zoneinfo
 
 import pytest
 import time_machine
@@ -147,9 +148,7 @@ def test_sec_04_next_sweep_is_the_next_0330_in_oslo():
     start = timezone.now()
     upcoming = workbench.next_sweep(start)
     assert start < upcoming <= start + DAY
-    oslo = upcoming.astimezone(datetime.timezone.utc).astimezone(
-        __import__("zoneinfo").ZoneInfo("Europe/Oslo")
-    )
+    oslo = upcoming.astimezone(zoneinfo.ZoneInfo("Europe/Oslo"))
     assert (oslo.hour, oslo.minute) == (3, 30)
 
 
