@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from consent.analytics import (
@@ -22,7 +23,7 @@ def consent_figures(request):
         "consent/figures.html",
         {
             **admin.site.each_context(request),
-            "title": "Consent figures",
+            "title": _("Consent figures"),
             "days": DEFAULT_DAYS,
             "totals": consent_totals(),
             "by_version": consent_by_banner_version(),
