@@ -63,10 +63,16 @@ def _url(name: str, query: str = "") -> str:
 
 def _requests(now: datetime.datetime) -> Section:
     open_ = Q(status__in=[Request.Status.OPEN, Request.Status.FORWARDED])
-    counts = Request.objects.order_by().aggregate(
-        overdue=Count("pk", filter=open_ & Q(due_at__lt=now)),
-        this_week=Count("pk", filter=open_ & Q(due_at__gte=now, due_at__lt=now + DUE_SOON)),
-        unverified=Count("pk", filter=Q(status=Request.Status.UNVERIFIED)),
+    # Only the requests still waiting are read (the status index), never the closed history.
+    waiting = [Request.Status.OPEN, Request.Status.FORWARDED, Request.Status.UNVERIFIED]
+    counts = (
+        Request.objects.filter(status__in=waiting)
+        .order_by()
+        .aggregate(
+            overdue=Count("pk", filter=open_ & Q(due_at__lt=now)),
+            this_week=Count("pk", filter=open_ & Q(due_at__gte=now, due_at__lt=now + DUE_SOON)),
+            unverified=Count("pk", filter=Q(status=Request.Status.UNVERIFIED)),
+        )
     )
     changelist = "admin:rights_request_changelist"
     return Section(
@@ -131,12 +137,18 @@ def _breaches(now: datetime.datetime) -> Section:
 
 
 def _mail_and_tasks(now: datetime.datetime, *, link_tasks: bool) -> Section:
-    email = OutgoingEmail.objects.order_by().aggregate(
-        retrying=Count("pk", filter=Q(status=OutgoingEmail.Status.RETRYING)),
-        stuck=Count(
-            "pk",
-            filter=Q(status=OutgoingEmail.Status.QUEUED, created_at__lt=now - TASK_STUCK_AFTER),
-        ),
+    # Only unsent email is read (the status index), never the sent history.
+    unsent = [OutgoingEmail.Status.RETRYING, OutgoingEmail.Status.QUEUED]
+    email = (
+        OutgoingEmail.objects.filter(status__in=unsent)
+        .order_by()
+        .aggregate(
+            retrying=Count("pk", filter=Q(status=OutgoingEmail.Status.RETRYING)),
+            stuck=Count(
+                "pk",
+                filter=Q(status=OutgoingEmail.Status.QUEUED, created_at__lt=now - TASK_STUCK_AFTER),
+            ),
+        )
     )
     emails = "admin:mail_outgoingemail_changelist"
     lines = [
@@ -145,9 +157,13 @@ def _mail_and_tasks(now: datetime.datetime, *, link_tasks: bool) -> Section:
     ]
     # Failed tasks matter to the privacy officer (an erasure that did not run), but the task list
     # itself (arguments, tracebacks) is the administrator's: the counts are shown, linked for them.
-    tasks = DBTaskResult.objects.order_by().aggregate(
-        failed=Count("pk", filter=Q(status="FAILED")),
-        stuck=Count("pk", filter=Q(status="RUNNING", started_at__lt=now - TASK_STUCK_AFTER)),
+    tasks = (
+        DBTaskResult.objects.filter(status__in=["FAILED", "RUNNING"])
+        .order_by()
+        .aggregate(
+            failed=Count("pk", filter=Q(status="FAILED")),
+            stuck=Count("pk", filter=Q(status="RUNNING", started_at__lt=now - TASK_STUCK_AFTER)),
+        )
     )
     task_list = "admin:django_tasks_database_dbtaskresult_changelist"
     failed = _url(task_list, "status=FAILED") if link_tasks else ""
