@@ -18,11 +18,19 @@ class OutgoingEmailAdmin(AuditedModelAdmin):
     ]
     list_filter = ["status", "purpose"]
     search_fields = ["to_address", "subject_line"]
-    readonly_fields = [f.name for f in OutgoingEmail._meta.fields]
+    # "Subject" would read as the subject line: the data subject is shown as "Person".
+    readonly_fields = [
+        "person" if f.name == "subject" else f.name for f in OutgoingEmail._meta.fields
+    ]
+    fields = readonly_fields
     actions = ["retry_now"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description="Person (data subject)")
+    def person(self, email: OutgoingEmail):
+        return email.subject or "-"
 
     @admin.action(description="Try to send the selected emails again now")
     def retry_now(self, request, queryset):

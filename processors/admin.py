@@ -61,7 +61,8 @@ class RecipientAdmin(admin.ModelAdmin):
     """The register (PRO-01): what the declaration says, and what is on record. The page says why
     data may not flow to a recipient yet (PRO-02)."""
 
-    list_display = ["name", "role", "country_list", "dpa_signed_on", "safeguard", "state"]
+    # "Data may flow" next to the name: the answer staff look for, visible at 1280 px (issue 21).
+    list_display = ["name", "state", "role", "country_list", "dpa_signed_on", "safeguard"]
     list_filter = ["role", "declared", "safeguard"]
     search_fields = ["name", "legal_entity", "key"]
     readonly_fields = [*FROM_DECLARATION, "why", "updated_at"]

@@ -7,7 +7,7 @@ from django.urls import include, path, re_path
 
 from content import pages as content_pages
 from content import views as content_views
-from wekst import health
+from wekst import health, workbench_views
 
 # A database error outside a view (a middleware reading the session) gets the 503 page too.
 handler500 = "wekst.unavailable.server_error"
@@ -17,7 +17,11 @@ handler400 = "wekst.bodylimit.bad_request"
 urlpatterns = [
     # For the proxy and monitoring: JSON, no personal data, never cached (wekst/health.py).
     path("health/", health.health, name="health"),
+    # The workbench is the back office's front page (wekst/workbench.py); before the admin's own
+    # index, which it renders with the workbench on top.
+    path("admin/", workbench_views.workbench_index, name="workbench"),
     path("admin/", include("declaration.admin_urls")),
+    path("admin/", include("consent.admin_urls")),
     path("admin/", include("processors.admin_urls")),
     path("admin/", include("clinics.admin_urls")),
     path("admin/", include("wekst.evidence.urls")),
