@@ -18,6 +18,7 @@ AREAS = (
     ("newsletter", _("Newsletter")),
     ("consent", _("Consent")),
     ("retention", _("Retention")),
+    ("backups", _("Backups")),
     ("processors", _("Recipients and disclosures")),
     ("clinics", _("Clinics (Wekst as processor)")),
     ("declaration", _("Policy and records")),

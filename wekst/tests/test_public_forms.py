@@ -87,6 +87,7 @@ def test_lea_04_the_clinic_forms_and_the_contact_form_share_one_budget_per_clien
 
 READ_ONLY_RECORDS = {
     "audit.auditentry",
+    "backups.backuprecord",
     "consent.bannertext",
     "consent.consentdecision",
     "declaration.policynotice",
