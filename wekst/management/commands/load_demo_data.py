@@ -18,6 +18,13 @@ from wekst.demo.load import load_demo_records
 class Command(BaseCommand):
     help = "Create the demo staff user (with a fresh password) and demo records; prints the login."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--site",
+            default="http://127.0.0.1:8000",
+            help="Where the site will listen, for the printed sign-in address (bin/run passes it).",
+        )
+
     def handle(self, *args, **options):
         if settings.PRODUCTION:
             raise CommandError("Demo data is for development only (DJANGO_ENV=development).")
@@ -44,7 +51,7 @@ class Command(BaseCommand):
         load_demo_records()
         self.stdout.write(
             self.style.SUCCESS(
-                "\nDemo staff login for http://127.0.0.1:8000/admin/\n"
+                f"\nDemo staff login for {options['site'].rstrip('/')}/admin/\n"
                 f"  username: demo\n  password: {password}\n"
             )
             + describe(device)
