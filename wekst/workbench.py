@@ -202,8 +202,9 @@ def _retention(now: datetime.datetime) -> Section:
 
 def _recipients() -> Section:
     entries = {entry.key: entry for entry in Recipient.objects.filter(declared=True)}
+    # Named as staff know them (the declaration's name in the page's language), not by key.
     blocked = [
-        key
+        str(declared.name)
         for key, declared in get_declaration().recipients.items()
         if register_blockers(entries.get(key), declared)
     ]
