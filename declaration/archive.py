@@ -94,4 +94,8 @@ def published_versions() -> QuerySet[PolicyVersion]:
 
 
 def get_published_version(version: str) -> PolicyVersion | None:
+    # A version name is short and printable; anything else (a NUL byte, which PostgreSQL cannot
+    # compare) is an unknown version, never looked up.
+    if not version or len(version) > 32 or not version.isprintable():
+        return None
     return PolicyVersion.objects.filter(version=version).first()

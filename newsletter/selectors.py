@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from newsletter.models import Delivery, Issue, Subscription, Suppression
-from newsletter.tokens import TOKEN_MAX_LENGTH, address_digests, hash_token
+from newsletter.tokens import address_digests, hash_token, looks_like_token
 from subjects import stops
 
 # Local parts of shared mailboxes rather than a person's (LEA-06: role addresses are flagged).
@@ -24,7 +24,7 @@ class LinkState(enum.Enum):
 
 
 def _usable(token: str) -> bool:
-    return 0 < len(token) <= TOKEN_MAX_LENGTH
+    return looks_like_token(token)
 
 
 def get_subscription_by_confirmation_token(*, token: str) -> Subscription | None:

@@ -20,7 +20,7 @@ from newsletter.selectors import (
     get_subscription_by_confirmation_token,
     recipients_of,
 )
-from newsletter.tokens import address_digests, hash_token, new_token
+from newsletter.tokens import address_digests, hash_token, looks_like_token, new_token
 from subjects.models import Subject
 from subjects.normalise import normalise_email
 from subjects.services import find_or_create_subject
@@ -175,6 +175,8 @@ def unsubscribe(*, token: str) -> bool:
     Idempotent: False when the link belongs to no subscription (already unsubscribed, or never
     valid), and nothing changes.
     """
+    if not looks_like_token(token):
+        return False
     with transaction.atomic():
         subscription = (
             Subscription.objects.select_for_update(of=("self",))

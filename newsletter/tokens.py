@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import string
 
 from django.conf import settings
 from django.utils.crypto import salted_hmac
@@ -10,6 +11,13 @@ from subjects.normalise import normalise_email
 
 # A token travels in a URL path: URL-safe base64 of 32 random bytes is 43 characters.
 TOKEN_MAX_LENGTH = 64
+TOKEN_ALPHABET = frozenset(string.ascii_letters + string.digits + "-_")
+
+
+def looks_like_token(token: str) -> bool:
+    """Whether `token` could be one of ours: URL-safe base64, not too long. Anything else (a NUL
+    byte, which PostgreSQL cannot even compare) is answered as an unknown link, never looked up."""
+    return 0 < len(token) <= TOKEN_MAX_LENGTH and all(c in TOKEN_ALPHABET for c in token)
 
 
 def new_token() -> str:

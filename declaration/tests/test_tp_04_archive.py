@@ -183,3 +183,11 @@ def test_tp_04_a_version_from_before_the_archive_is_kept_from_its_text_as_publis
     assert '<ins><span class="visually-hidden">Lagt til: </span>Privacy policy</ins>' in (
         norwegian_changes
     )
+
+
+@pytest.mark.django_db
+def test_tp_04_a_version_name_that_cannot_be_one_is_not_found_without_a_query(
+    client, django_assert_num_queries
+):
+    with django_assert_num_queries(0):
+        assert client.get("/privacy/versions/2026.1%00/").status_code == 404

@@ -242,3 +242,16 @@ def test_lea_02_a_made_up_unsubscribe_link_changes_nothing(client):
     assert post.status_code == 200  # idempotent answer; reveals nothing
     assert Subscription.objects.count() == 1
     assert Suppression.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("token", ["%00", "abc%00def", "not*a*token", "x" * 65])
+def test_sec_03_a_link_that_cannot_be_a_token_is_unknown_and_never_looked_up(
+    client, token, django_assert_num_queries
+):
+    # A NUL byte cannot even be compared by PostgreSQL: such a link is answered as unknown before
+    # any query, on GET and on the one-click POST alike.
+    with django_assert_num_queries(0):
+        assert client.get(f"/newsletter/unsubscribe/{token}/").status_code == 404
+    with django_assert_num_queries(0):
+        assert client.post(f"/newsletter/unsubscribe/{token}/").status_code == 200
