@@ -38,6 +38,8 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+# Proxies whose X-Forwarded-For gives the client's address (wekst/wsgi.py; deploy/).
+WEKST_TRUSTED_PROXIES = env_list("WEKST_TRUSTED_PROXIES", [])
 
 INSTALLED_APPS = [
     # Django's admin, as the back office that demands a second factor (staff.sites).

@@ -3,6 +3,7 @@
 import gc
 import os
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
 from granian.utils.proxies import wrap_wsgi_with_proxy_headers
 
@@ -14,10 +15,10 @@ application = get_wsgi_application()
 # WEKST_TRUSTED_PROXIES (comma-separated, e.g. 127.0.0.1, deploy/), a request from one of them
 # gets REMOTE_ADDR from X-Forwarded-For's nearest untrusted hop; from anyone else the header is
 # ignored, so a client cannot choose its own address. Unset: REMOTE_ADDR as connected.
-if trusted := [
-    h.strip() for h in os.environ.get("WEKST_TRUSTED_PROXIES", "").split(",") if h.strip()
-]:
-    application = wrap_wsgi_with_proxy_headers(application, trusted_hosts=trusted)
+if settings.WEKST_TRUSTED_PROXIES:
+    application = wrap_wsgi_with_proxy_headers(
+        application, trusted_hosts=settings.WEKST_TRUSTED_PROXIES
+    )
 
 # What start-up made (settings, URL patterns, translations, the declaration) lives as long as the
 # process: frozen, the cycle collector no longer walks it; and a request's garbage is nearly all
