@@ -266,6 +266,9 @@ def test_sec_03_any_verified_hostile_body_is_answered_without_a_server_error(
         max_examples=150,
         deadline=None,
         database=None,
+        # The same 150 bodies on every run, so CI cannot fail on an example it never saw before;
+        # after a change to the webhooks, search wider by running it once with this set to False.
+        derandomize=True,
         suppress_health_check=[
             HealthCheck.function_scoped_fixture,
             HealthCheck.too_slow,
@@ -282,12 +285,18 @@ def test_sec_03_any_verified_hostile_body_is_answered_without_a_server_error(
             response = fake.post(body, fake.headers(body))
             # A delivery dated in the future is not malformed but refused as stale (401), which a
             # mutated Cal.com `createdAt` can be; any other answer is a success or a 400.
+            # A body over WEKST_MAX_BODY_BYTES is refused unread by the site itself, with its 413
+            # page (wekst/bodylimit.py), before the webhook sees it.
+            too_large = response.status_code == 413
             refused = response.status_code == 400 or (
                 response.status_code == 401 and response.json()["error"] == "stale"
             )
-            assert refused or response.status_code in (200, 202, 204), response.content[:300]
-            if refused:
+            assert refused or too_large or response.status_code in (200, 202, 204), (
+                response.content[:300]
+            )
+            if refused or too_large:
                 assert counts() == before
+            if refused:
                 assert response.json()["error"]
             transaction.set_rollback(True)
 
