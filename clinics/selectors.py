@@ -12,7 +12,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from clinics.models import Clinic, ClinicAgreement, ClinicContact
+from leads.models import Lead, Meeting
 from staff.roles import SEE_EVERY_CLINIC
+from subjects.models import Subject
 
 # May work be done for a clinic (CL-01) ---------------------------------------------------------
 
@@ -130,3 +132,44 @@ def people_told_of_policy_changes(*, cutoff: datetime.datetime) -> list[tuple[in
     """Clinic contacts recorded by `cutoff`, language unknown (declaration.audiences; TP-05)."""
     contacts = ClinicContact.objects.filter(created_at__lte=cutoff)
     return [(subject_id, "") for subject_id in contacts.values_list("subject_id", flat=True)]
+
+
+# Whose people a staff member sees in the subject index and the rights tools (CL-02) -------------
+
+
+def subjects_visible_to(user) -> QuerySet[Subject] | None:
+    """The subjects `user` may see in the subject index and the rights tools (subjects.scope).
+
+    None (no limit: every record, including requests not yet linked to anyone) for those who see
+    every clinic. For staff assigned to clinics: the people linked to
+    those clinics (a lead, a meeting or a contact of the clinic), except anyone also linked to a
+    clinic they are not assigned to, whose records (and the very fact of that link) are the other
+    clinic's: such a person is handled by the privacy officer. Nobody for anyone else. Everything
+    outside answers 404 in the back office, never 403, so existence does not leak (GDPR Art.
+    28(3)(b), 29, 32(4); checklist CL-02)."""
+    if sees_every_clinic(user):
+        return None
+    mine = _assigned_clinics(user)
+    linked = (
+        Q(pk__in=Lead.objects.filter(clinic__in=mine).values("subject"))
+        | Q(pk__in=Meeting.objects.filter(lead__clinic__in=mine).values("subject"))
+        | Q(pk__in=ClinicContact.objects.filter(clinic__in=mine).values("subject"))
+    )
+    others = Lead.objects.filter(clinic__isnull=False).exclude(clinic__in=mine).values("subject")
+    other_meetings = (
+        Meeting.objects.filter(lead__clinic__isnull=False)
+        .exclude(lead__clinic__in=mine)
+        .values("subject")
+    )
+    other_contacts = ClinicContact.objects.exclude(clinic__in=mine).values("subject")
+    return (
+        Subject.objects.filter(linked)
+        .exclude(pk__in=others)
+        .exclude(pk__in=other_meetings)
+        .exclude(pk__in=other_contacts)
+    )
+
+
+def works_for_a_clinic(user) -> bool:
+    """Whether `user` is an active staff member assigned to at least one clinic."""
+    return _assigned_clinics(user).exists()

@@ -181,6 +181,15 @@ def privacy_policy_context(declaration: Declaration) -> dict:
         ],
         # Art. 13(2)(f): every activity the declaration marks as profiling is explained in §10.
         "profiling_activities": [e for e in activities if e.activity.profiling],
+        # TP-07: every audience segment of our own marketing, with its data, consent, platforms.
+        "segments": [
+            (
+                segment,
+                declaration.activities[segment.activity],
+                [declaration.recipients[key] for key in segment.platforms],
+            )
+            for segment in declaration.segments.values()
+        ],
     }
 
 

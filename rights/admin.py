@@ -5,6 +5,7 @@ complete) is a service, so it is checked, told to the person and audited in one 
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
@@ -32,6 +33,7 @@ from rights.services import (
     restriction,
 )
 from rights.views import FORMATS, report_response
+from subjects.admin import SubjectScopedAdminMixin
 
 
 def _error_text(error: ValidationError) -> str:
@@ -39,8 +41,12 @@ def _error_text(error: ValidationError) -> str:
 
 
 @admin.register(Request)
-class RequestAdmin(StepPageMixin, AuditedModelAdmin):
-    """The queue: open requests first by deadline (RIG-06), with the actions each kind needs."""
+class RequestAdmin(SubjectScopedAdminMixin, StepPageMixin, AuditedModelAdmin):
+    """The queue: open requests first by deadline (RIG-06), with the actions each kind needs.
+
+    Staff assigned to a clinic see the requests about that clinic's people (and nothing else:
+    404), with their access report and its export; handling a request (opening, extending,
+    refusing, completing, the actions) stays with the role that may (CL-02, CL-04)."""
 
     list_display = [
         "reference",
@@ -97,10 +103,20 @@ class RequestAdmin(StepPageMixin, AuditedModelAdmin):
 
     # Steps -----------------------------------------------------------------------------------
 
+    def get_actions(self, request, action_location=ActionLocation.CHANGE_LIST):
+        if not self.has_full_view_permission(request):
+            return {}
+        return super().get_actions(request, action_location)
+
+    def _scoped(self, request, pk) -> Request:
+        """The request, if it is about someone this staff member may see; 404 otherwise."""
+        return get_object_or_404(self.get_queryset(request).select_related("subject"), pk=pk)
+
     def get_urls(self):
-        def step(view):
+        def step(view, *, handling=True):
             def permitted(request, *args, **kwargs):
-                if not self.has_view_permission(request):
+                allowed = self.has_full_view_permission if handling else self.has_view_permission
+                if not allowed(request):
                     raise PermissionDenied
                 return view(request, *args, **kwargs)
 
@@ -111,10 +127,14 @@ class RequestAdmin(StepPageMixin, AuditedModelAdmin):
             path("<int:pk>/extend/", step(self.extend_view), name="rights_request_extend"),
             path("<int:pk>/refuse/", step(self.refuse_view), name="rights_request_refuse"),
             path("<int:pk>/complete/", step(self.complete_view), name="rights_request_complete"),
-            path("<int:pk>/report/", step(self.report_view), name="rights_request_report"),
+            path(
+                "<int:pk>/report/",
+                step(self.report_view, handling=False),
+                name="rights_request_report",
+            ),
             path(
                 "<int:pk>/report.<str:format>",
-                step(self.download_view),
+                step(self.download_view, handling=False),
                 name="rights_request_download",
             ),
             *super().get_urls(),
@@ -151,7 +171,7 @@ class RequestAdmin(StepPageMixin, AuditedModelAdmin):
         )
 
     def extend_view(self, request, pk):
-        obj = get_object_or_404(Request, pk=pk)
+        obj = self._scoped(request, pk)
         form = ExtendForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -177,7 +197,7 @@ class RequestAdmin(StepPageMixin, AuditedModelAdmin):
     def _reason_step(
         self, request, pk, *, service, title, done, keyword="reason", form_class=ReasonForm, **page
     ):
-        obj = get_object_or_404(Request, pk=pk)
+        obj = self._scoped(request, pk)
         form = form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
@@ -220,7 +240,7 @@ class RequestAdmin(StepPageMixin, AuditedModelAdmin):
         )
 
     def _report(self, request, pk):
-        obj = get_object_or_404(Request.objects.select_related("subject"), pk=pk)
+        obj = self._scoped(request, pk)
         report = access_report.build_access_report(
             subject=obj.subject, consent_ids=obj.consent_ids, language=obj.language
         )
@@ -242,6 +262,7 @@ class RequestAdmin(StepPageMixin, AuditedModelAdmin):
 
     def download_view(self, request, pk, format):
         if format not in FORMATS:
+            self._scoped(request, pk)
             return redirect("admin:rights_request_change", pk)
         obj, report = self._report(request, pk)
         access.record_report_export(request=obj, actor=actor_of(request.user), format=format)
@@ -279,9 +300,12 @@ class RequestAdmin(StepPageMixin, AuditedModelAdmin):
 
 
 @admin.register(Restriction)
-class RestrictionAdmin(StepPageMixin, ReadOnlyAdminMixin, AuditedModelAdmin):
+class RestrictionAdmin(
+    SubjectScopedAdminMixin, StepPageMixin, ReadOnlyAdminMixin, AuditedModelAdmin
+):
     """Restrictions and objections in force: staff see the flag, and lift one with a reason
-    told to the person (Art. 18(3))."""
+    told to the person (Art. 18(3)). Staff assigned to a clinic see those of its people; lifting
+    one stays with the role that may (CL-02)."""
 
     list_display = ["__str__", "subject", "kind", "started_at", "lifted_at", "lift_link"]
     list_filter = ["kind", ("lifted_at", admin.EmptyFieldListFilter)]
@@ -305,7 +329,9 @@ class RestrictionAdmin(StepPageMixin, ReadOnlyAdminMixin, AuditedModelAdmin):
         ]
 
     def lift_view(self, request, pk):
-        obj = get_object_or_404(Restriction, pk=pk)
+        if not self.has_full_view_permission(request):
+            raise PermissionDenied
+        obj = get_object_or_404(self.get_queryset(request), pk=pk)
         form = ReasonForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

@@ -72,3 +72,8 @@ ROLES = (ADMINISTRATOR, PRIVACY_OFFICER, SALES)
 # may touch any clinic's data (CL-05). Everyone else, Sales included, sees a clinic's data only
 # when assigned to that clinic.
 SEE_EVERY_CLINIC = (ADMINISTRATOR, PRIVACY_OFFICER)
+
+# Roles that may see the audience segments of Wekst's own marketing and export one to a platform
+# (policy §10; marketing.services): the privacy officer, and Sales, who run the marketing. Every
+# export is audited.
+EXPORT_SEGMENTS = (ADMINISTRATOR, PRIVACY_OFFICER, SALES)

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "leads",
     "processors",
     "clinics",
+    "marketing",
     "newsletter",
     "consent",
     "rights",

@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", include("consent.admin_urls")),
     path("admin/", include("processors.admin_urls")),
     path("admin/", include("clinics.admin_urls")),
+    path("admin/", include("marketing.admin_urls")),
     path("admin/", include("wekst.evidence.urls")),
     path("admin/", admin.site.urls),
     path("favicon.ico", content_pages.favicon),

@@ -9,11 +9,15 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.utils.translation import get_language
 
 from declaration.citations import Citation, cite
 from declaration.schema.vocabulary import EEA_COUNTRIES, LEGAL_BASES
+
+if TYPE_CHECKING:
+    from declaration.schema.segments import Segment
 
 
 class DeclarationError(ValueError):
@@ -217,6 +221,8 @@ class Declaration:
     children: Children = Children(age_of_consent=16)
     personal_data_fields: dict[str, dict[str, str]] = field(default_factory=dict)
     storage_keys: tuple[StorageKey, ...] = ()
+    # The audience segments of Wekst's own marketing (policy §10; declaration.schema.segments).
+    segments: dict[str, Segment] = field(default_factory=dict)
 
     @property
     def current(self) -> Version:

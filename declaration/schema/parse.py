@@ -15,6 +15,7 @@ from declaration.schema.cookies import read_cookies, read_storage_keys
 from declaration.schema.entries import Declaration, DeclarationError
 from declaration.schema.reader import Reader
 from declaration.schema.recipients import read_recipients
+from declaration.schema.segments import read_segments
 from declaration.schema.sections import (
     read_children,
     read_controller,
@@ -54,6 +55,7 @@ def parse_declaration(data: Any) -> Declaration:
         r.problem(*problem)
     measures = read_security_measures(r, data)
     fields = read_personal_data_fields(r, data, categories)
+    segments = read_segments(r, data, activities=activities, recipients=recipients)
 
     if r.problems:
         raise DeclarationError(r.problems)
@@ -71,4 +73,5 @@ def parse_declaration(data: Any) -> Declaration:
         children=children,
         personal_data_fields=fields,
         storage_keys=storage_keys,
+        segments=segments,
     )

@@ -1,0 +1,1 @@
+"""Marketing profiling: the audience segments of Wekst's own marketing (policy §10; TP-07)."""
