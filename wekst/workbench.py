@@ -24,6 +24,7 @@ from declaration.models import PolicyVersion
 from declaration.selectors import get_declaration
 from leads import notices
 from leads.models import Meeting
+from marketing.services import may_export_segments
 from mail.models import OutgoingEmail
 from processors.models import Recipient
 from processors.selectors import register_blockers
@@ -297,6 +298,20 @@ def _consent(now: datetime.datetime) -> Section:
     )
 
 
+def _marketing() -> Section:
+    """The audience segments of our own marketing (policy §10; docs/marketing.md)."""
+    return Section(
+        _("Marketing profiling"),
+        [
+            Line(
+                _("Audience segments"),
+                reverse("marketing_admin:segments"),
+                len(get_declaration().segments),
+            )
+        ],
+    )
+
+
 def workbench_for(*, user, now: datetime.datetime | None = None) -> list[Section]:
     """The sections this user's role may see, in the order of the back office."""
     now = now or timezone.now()
@@ -318,6 +333,8 @@ def workbench_for(*, user, now: datetime.datetime | None = None) -> list[Section
         )
     if can("consent.view_consentdecision"):
         sections.append(_consent(now))
+    if may_export_segments(user):
+        sections.append(_marketing())
     if can("retention.view_sweeprun"):
         sections.append(_retention(now))
     if can("processors.view_recipient"):

@@ -15,7 +15,6 @@ from declaration.schema.cookies import read_cookies, read_storage_keys
 from declaration.schema.entries import Declaration, DeclarationError
 from declaration.schema.reader import Reader
 from declaration.schema.recipients import read_recipients
-from declaration.schema.segments import read_segments
 from declaration.schema.sections import (
     read_children,
     read_controller,
@@ -26,6 +25,7 @@ from declaration.schema.sections import (
     read_subject_categories,
     read_supervisory_authority,
 )
+from declaration.schema.segments import read_segments
 from declaration.schema.versions import read_versions
 
 

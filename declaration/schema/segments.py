@@ -70,7 +70,8 @@ def read_segments(
         platforms = r.keys(raw, "platforms", where, recipients, "recipient")
         activity = activities.get(activity_key)
         if activity is not None:
-            if activity.legal_basis != "consent":
+            # A missing basis is reported on the activity itself; only a different one here.
+            if activity.legal_basis and activity.legal_basis != "consent":
                 r.problem(where, f"activity {activity_key!r} does not rest on consent")
             for platform in platforms:
                 if platform in recipients and platform not in activity.recipients:

@@ -120,11 +120,11 @@ def test_sec_04_breach_clock_objections_notices_and_failed_email(django_user_mod
 
 
 @pytest.mark.django_db
-def test_sec_04_sales_sees_only_leads_and_meetings(django_user_model):
+def test_sec_04_sales_sees_only_leads_meetings_and_audience_segments(django_user_model):
     sales = _user(django_user_model, "Sales")
     officer = _user(django_user_model, "Privacy officer")
     titles = [s.title for s in workbench.workbench_for(user=sales)]
-    assert titles == ["Leads and meetings"]
+    assert titles == ["Leads and meetings", "Marketing profiling"]
     officer_titles = [s.title for s in workbench.workbench_for(user=officer)]
     for title in (
         "Privacy requests",
@@ -133,6 +133,7 @@ def test_sec_04_sales_sees_only_leads_and_meetings(django_user_model):
         "Objections",
         "Leads and meetings",
         "Consent (last 30 days)",
+        "Marketing profiling",
         "Retention",
         "Recipients and disclosures",
         "Clinics",

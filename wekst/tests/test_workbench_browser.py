@@ -92,13 +92,13 @@ def test_workbench_privacy_officer_sees_every_area(page, live_server, django_use
 
 
 @pytest.mark.browser
-def test_workbench_sales_sees_only_leads_and_meetings(
+def test_workbench_sales_sees_only_leads_meetings_and_audience_segments(
     page, live_server, django_user_model, tmp_path
 ):
     _some_work()
     _sign_in(page, live_server, django_user_model, username="sales", role="Sales")
     workbench = page.locator("#workbench")
-    expect(workbench.locator("caption")).to_have_text(["Leads and meetings"])
+    expect(workbench.locator("caption")).to_have_text(["Leads and meetings", "Marketing profiling"])
     expect(workbench).to_contain_text("Meetings in the next 7 days")
     for hidden in ("Privacy requests", "Breaches", "Laptop lost", "Consent", "Retention"):
         expect(workbench).not_to_contain_text(hidden)
