@@ -24,8 +24,8 @@ from declaration.models import PolicyVersion
 from declaration.selectors import get_declaration
 from leads import notices
 from leads.models import Meeting
-from marketing.services import may_export_segments
 from mail.models import OutgoingEmail
+from marketing.services import may_export_segments
 from processors.models import Recipient
 from processors.selectors import register_blockers
 from retention.models import SweepRun
