@@ -108,6 +108,14 @@ class RequestAdmin(SubjectScopedAdminMixin, StepPageMixin, AuditedModelAdmin):
             return {}
         return super().get_actions(request, action_location)
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The step links only for those who may take the steps (not a clinic's staff: CL-02).
+        extra_context = {
+            **(extra_context or {}),
+            "may_handle": self.has_full_view_permission(request),
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def _scoped(self, request, pk) -> Request:
         """The request, if it is about someone this staff member may see; 404 otherwise."""
         return get_object_or_404(self.get_queryset(request).select_related("subject"), pk=pk)
@@ -310,6 +318,12 @@ class RestrictionAdmin(
     list_display = ["__str__", "subject", "kind", "started_at", "lifted_at", "lift_link"]
     list_filter = ["kind", ("lifted_at", admin.EmptyFieldListFilter)]
     readonly_fields = [f.name for f in Restriction._meta.fields]
+
+    def get_list_display(self, request):
+        shown = super().get_list_display(request)
+        if self.has_full_view_permission(request):
+            return shown
+        return [name for name in shown if name != "lift_link"]
 
     @admin.display(description="")
     def lift_link(self, obj: Restriction) -> str:

@@ -116,9 +116,12 @@ def test_cl_02_clinic_staff_read_requests_but_handling_stays_with_the_privacy_of
     two_clinics,
 ):
     client, own = two_clinics["north"]
+    page = client.get(f"{REQUESTS}{own.pk}/change/").text
+    assert "/report/" in page and "/extend/" not in page and "/refuse/" not in page
     assert client.get(f"{REQUESTS}{own.pk}/extend/").status_code == 403
     assert client.get(f"{REQUESTS}{own.pk}/complete/").status_code == 403
     restriction = Restriction.objects.get(subject=own.subject)
+    assert "/lift/" not in client.get(RESTRICTIONS).text
     assert client.get(f"{RESTRICTIONS}{restriction.pk}/lift/").status_code == 403
     listing = client.get(REQUESTS).text
     assert "carry_out_erasure" not in listing
@@ -142,3 +145,5 @@ def test_cl_02_the_privacy_officer_still_sees_everyone(two_clinics, django_user_
     for slug in ("north", "south"):
         assert str(two_clinics[slug][1].public_id)[:8] in requests
     assert str(unverified.public_id)[:8] in requests
+    own = two_clinics["north"][1]
+    assert f"{own.pk}/extend/" in client.get(f"{REQUESTS}{own.pk}/change/").text
