@@ -86,6 +86,18 @@ def test_tp_07_a_segment_to_a_platform_its_consent_does_not_cover_is_refused_at_
     ), refused.value.problems
 
 
+def test_tp_07_a_segment_whose_source_activity_does_not_rest_on_consent_is_refused():
+    data = _raw()
+    data["activities"]["newsletter"]["legal_basis"] = "legitimate_interests"
+    data["activities"]["newsletter"]["legitimate_interest"] = {"en": "Ours.", "nb": "Vår."}
+    with pytest.raises(DeclarationError) as refused:
+        parse_declaration(data)
+    assert (
+        "segments.newsletter_subscribers: activity 'newsletter' does not rest on consent"
+        in refused.value.problems
+    )
+
+
 def test_cl_02_a_segment_drawn_from_a_clinics_data_is_refused_at_start_up():
     for source in ("clinic_leads", "treatment_page_visitors"):
         data = _raw()

@@ -79,6 +79,9 @@ def test_cl_02_staff_of_one_clinic_see_only_its_people_in_the_subject_index(
     assert "both@example.no" not in page.text
     assert client.get(f"{SUBJECTS}{own_request.subject.pk}/change/").status_code == 200
     assert client.get(f"{SUBJECTS}{other_request.subject.pk}/change/").status_code == 404
+    # A search for the other clinic's patient by address finds no one.
+    found = client.get(SUBJECTS, {"q": other_request.subject.email})
+    assert found.status_code == 200 and found.context["cl"].result_count == 0
     both = Subject.objects.get(email="both@example.no")
     assert client.get(f"{SUBJECTS}{both.pk}/change/").status_code == 404
 
