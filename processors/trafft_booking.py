@@ -73,9 +73,9 @@ class TrafftBooking:
             "POST",
             "/bookings",
             payload={
-                "service": settings.TRAFFT_SERVICE_ID,
-                "employee": employee,
-                "customer": customer,
+                "service": _as_id(settings.TRAFFT_SERVICE_ID),
+                "employee": _as_id(employee),
+                "customer": _as_id(customer),
                 "date": local.strftime("%Y-%m-%d"),
                 "time": local.strftime("%H:%M"),
             },
@@ -90,6 +90,11 @@ class TrafftBooking:
 
 
 TRAFFT_BOOKING = TrafftBooking()
+
+
+def _as_id(value: str) -> int | str:
+    # Trafft's ids are numbers in its JSON; a numeric setting is sent as one.
+    return int(value) if value.isdigit() else value
 
 
 def _zone() -> zoneinfo.ZoneInfo:
