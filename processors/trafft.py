@@ -259,10 +259,11 @@ def api_call(
 
 
 def find_customer_ids(
-    emails: tuple[str, ...], *, max_pages: int = MAX_PAGES, timeout: float = 10
+    emails: tuple[str, ...], *, max_pages: int | None = None, timeout: float = 10
 ) -> list[str]:
     """The ids of Trafft's customers with one of these addresses, found by paging through the
-    customer list (Trafft has no search). ManualStepNeeded past `max_pages` pages."""
+    customer list (Trafft has no search). ManualStepNeeded past `max_pages` (MAX_PAGES) pages."""
+    max_pages = max_pages or MAX_PAGES
     wanted = {email.strip().lower() for email in emails}
     found: list[str] = []
     page = 1
