@@ -5,9 +5,11 @@ import re
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from declaration.selectors import age_of_consent, get_declaration
+from leads.booking import Slot
 from leads.models import Lead
 from wekst.validators import validate_phone, validate_single_line
 
@@ -153,6 +155,55 @@ class MeetingRequestForm(LeadForm):
         if cleaned.get("message"):
             lines += ["", cleaned["message"]]
         # What the enquiry keeps: the preferred times and topic first, then the note.
+        cleaned["message"] = "\n".join(lines)
+        cleaned["role"] = ""
+        return cleaned
+
+
+SLOT_TAKEN = _("Sorry, that time has just been taken. Please choose another.")
+
+
+class MeetingBookingForm(MeetingRequestForm):
+    """Booking one of the provider's free times on our own page (leads.booking): the time, who
+    the person is and what they want to talk about. The chosen time is checked against the
+    provider's free times by the view, not here: a time taken meanwhile is a message, not a
+    broken form. No marketing choice: booking a meeting is all this form does."""
+
+    slot = forms.ChoiceField(
+        label=_("Choose a time"),
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": SLOT_TAKEN},
+    )
+    field_order = ["slot", "name", "email", "phone", "company", "topic", "message"]
+
+    def __init__(self, *args, slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("preferred_times", "marketing_consent", "age_confirmed"):
+            del self.fields[name]
+        # The times offered, and a posted one even if the provider cannot be asked just now: the
+        # view decides whether it is still free, and keeps the visitor's input either way.
+        self.slots = {slot.key: slot for slot in slots}
+        posted = (
+            Slot.from_key(self.data.get(self.add_prefix("slot"), "")) if self.is_bound else None
+        )
+        if posted is not None:
+            self.slots.setdefault(posted.key, posted)
+        self.fields["slot"].choices = [
+            (key, formats.time_format(timezone.localtime(slot.starts_at), "H:i"))
+            for key, slot in self.slots.items()
+        ]
+
+    def clean(self):
+        cleaned = forms.Form.clean(self)
+        if self.errors:
+            return cleaned
+        cleaned["slot"] = self.slots[cleaned["slot"]]
+        if cleaned["slot"].starts_at <= timezone.now():
+            self.add_error("slot", ValidationError(SLOT_TAKEN, code="invalid_choice"))
+            return cleaned
+        lines = [f"{_('Topic')}: {dict(self.TOPICS)[cleaned['topic']]}"]
+        if cleaned.get("message"):
+            lines += ["", cleaned["message"]]
         cleaned["message"] = "\n".join(lines)
         cleaned["role"] = ""
         return cleaned

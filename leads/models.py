@@ -191,6 +191,11 @@ class Meeting(models.Model):
     last_event_at = models.DateTimeField(
         null=True, blank=True, help_text="When the provider sent the latest event applied."
     )
+    booked_here = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Booked on our own page through the provider's API (leads.booking).",
+    )
     staff_notified_event_at = models.DateTimeField(
         null=True,
         blank=True,

@@ -4,7 +4,8 @@ import datetime
 
 from django.conf import settings
 
-from declaration.schema import Activity
+from declaration.policy import COUNTRY_NAMES, safeguard_description
+from declaration.schema import EEA_COUNTRIES, Activity
 from declaration.selectors import get_declaration
 from leads.models import Lead, Meeting
 from subjects.models import Subject
@@ -51,6 +52,25 @@ def find_meeting(*, provider: str, booking_ids: list[str]) -> Meeting | None:
     return next((meetings[i] for i in booking_ids if i in meetings), None)
 
 
+def find_meeting_at(
+    *, provider: str, email: str, starts_at: datetime.datetime, booked_here_only: bool
+) -> Meeting | None:
+    """The person's meeting at this provider starting at `starts_at` and not cancelled, locked:
+    the same booking, known by another id (leads.services.record_booking)."""
+    meetings = Meeting.objects.filter(
+        provider=provider, starts_at=starts_at, lead__email__iexact=email.strip()
+    )
+    if booked_here_only:
+        meetings = meetings.filter(booked_here=True)
+    return (
+        meetings.select_for_update()
+        .select_related("lead")
+        .exclude(status=Meeting.Status.CANCELLED)
+        .order_by("pk")
+        .first()
+    )
+
+
 def latest_booking_lead(*, subject: Subject) -> Lead | None:
     """The person's most recent lead from a booking: a new booking of theirs updates it."""
     return (
@@ -77,3 +97,23 @@ def languages_of_latest_enquiries(*, subject_ids: list[int]) -> list[tuple[int, 
     (declaration.audiences: the language of a policy notice; TP-05)."""
     leads = Lead.objects.filter(subject_id__in=subject_ids).order_by("created_at")
     return list(leads.values_list("subject_id", "language"))
+
+
+def recipient_notice(*, activity_key: str, recipient_key: str) -> dict:
+    """What a recipient of an activity receives and where it is, from the declaration, for the
+    notice beside a form that sends to it (GDPR Art. 13(1)(e)-(f); the booking page, issue 20):
+    the recipient, what the activity collects in each category it holds, the countries outside
+    the EEA and the transfer's safeguard."""
+    activity = get_declaration().activities[activity_key]
+    recipient = get_declaration().recipients[recipient_key]
+    outside = [c for c in recipient.countries if c not in EEA_COUNTRIES]
+    return {
+        "recipient": recipient,
+        "data": [
+            activity.data_collected[category]
+            for category in recipient.data_categories
+            if category in activity.data_collected
+        ],
+        "countries": ", ".join(str(COUNTRY_NAMES.get(c, c)) for c in outside),
+        "safeguard": safeguard_description(recipient) if outside else "",
+    }

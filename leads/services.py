@@ -148,18 +148,37 @@ def record_booking(
     ends_at: datetime.datetime | None,
     occurred_at: datetime.datetime,
     language: str = "",
+    booked_here: bool = False,
 ) -> Meeting:
-    """Create or update the meeting and its lead from a booking provider's event; notify staff.
+    """Create or update the meeting and its lead from a booking provider's event, or from a
+    booking made on our own page (`booked_here`, leads.booking); notify staff.
 
     Idempotent: the meeting is found by the provider's booking id (or, for a reschedule, the id it
     replaces), so a repeated event changes nothing new, and an event older than the last one
     applied is ignored. A booking is two-way contact: it moves "last contact" (LEA-05).
+    A booking made on our page and the provider's webhook for it may know the booking by different
+    ids (Trafft's webhook carries none of its own): a meeting booked on our page and an event of
+    the same person at the same start with the same provider are the same meeting, whichever
+    comes first, and the id the webhooks use is kept.
     """
     status = Meeting.Status(status)
     with transaction.atomic():
         meeting = selectors.find_meeting(
             provider=provider, booking_ids=[booking_id, previous_booking_id]
         )
+        matched_by_time = False
+        if meeting is None and starts_at is not None:
+            # Only a meeting booked on our page is matched so: two bookings a provider's
+            # webhooks announce are two meetings, even at the same time.
+            meeting = selectors.find_meeting_at(
+                provider=provider,
+                email=email,
+                starts_at=starts_at,
+                booked_here_only=not booked_here,
+            )
+            matched_by_time = meeting is not None
+            if matched_by_time and booked_here:
+                booking_id = meeting.provider_booking_id
         if meeting is not None and meeting.last_event_at and occurred_at < meeting.last_event_at:
             return meeting
         if (
@@ -181,7 +200,9 @@ def record_booking(
                 provider=provider,
                 language=language,
             )
-            meeting = Meeting(lead=lead, subject=subject, provider=provider)
+            meeting = Meeting(
+                lead=lead, subject=subject, provider=provider, booked_here=booked_here
+            )
         else:
             lead = meeting.lead
             if name.strip() and name.strip() != lead.name:
@@ -190,7 +211,7 @@ def record_booking(
         unchanged = (
             meeting.pk is not None
             and meeting.status == status
-            and meeting.provider_booking_id == booking_id
+            and (matched_by_time or meeting.provider_booking_id == booking_id)
             and meeting.starts_at == (starts_at or meeting.starts_at)
             and meeting.ends_at == (ends_at or meeting.ends_at)
         )

@@ -3,7 +3,7 @@ pages: one view, form_page, parameterised by a FormPage."""
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django import forms
 from django.shortcuts import redirect, render
@@ -11,7 +11,7 @@ from django.urls import reverse_lazy
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
-from leads import selectors, services
+from leads import booking, booking_views, selectors, services
 from leads.forms import InformationRequestForm, LeadForm, MeetingRequestForm
 from leads.models import Lead
 from wekst.public_forms import HONEYPOT_FIELD, PublicForm, Verdict
@@ -65,6 +65,11 @@ GROWTH_MEETING = FormPage(
     reverse_lazy("leads:growth_meeting_thanks"),
 )
 
+# With the API, when the provider has no free time online or cannot be asked: the same request
+# form, saying why.
+GROWTH_MEETING_NO_TIMES = replace(GROWTH_MEETING, context=lambda: {"booking_note": "no_times"})
+GROWTH_MEETING_DOWN = replace(GROWTH_MEETING, context=lambda: {"booking_note": "unavailable"})
+
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def contact(request):
@@ -78,7 +83,16 @@ def information(request):
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def growth_meeting(request):
-    return form_page(request, GROWTH_MEETING)
+    """With a booking provider's API (leads.booking), its free times in our form; without it, or
+    when it has no times or cannot be asked, the request staff confirm. A request form posted
+    (no `slot`) is always taken as one, whatever the provider's state meanwhile."""
+    provider = booking.booking_provider()
+    if provider is None or (request.method == "POST" and "slot" not in request.POST):
+        return form_page(request, GROWTH_MEETING)
+    slots = booking_views.free_slots_or_none(provider)
+    if request.method != "POST" and not slots:
+        return form_page(request, GROWTH_MEETING_NO_TIMES if slots == [] else GROWTH_MEETING_DOWN)
+    return booking_views.growth_meeting_booking(request, provider, slots)
 
 
 @require_safe
@@ -88,7 +102,8 @@ def thanks(request):
 
 @require_safe
 def growth_meeting_thanks(request):
-    return render(request, "leads/growth_meeting_thanks.html")
+    unavailable = request.GET.get("booking") == "unavailable"
+    return render(request, "leads/growth_meeting_thanks.html", {"booking_unavailable": unavailable})
 
 
 def form_page(request, page: FormPage):

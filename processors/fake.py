@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -226,15 +227,23 @@ class FakeTrafftApi:
         GET  /customers?page=&limit= -> {"data": [...], "pagination": {"total", "page",
              "limit", "pages"}}, snake_case fields
         PATCH /customers/{id}, DELETE /customers/{id}
+        POST /customers, GET /available-times?service=, POST /bookings (booking from our page:
+        shapes in processors/tests/trafft_booking_samples.py, the guesses marked there)
 
-    `customers` is what it holds; `calls` every request; `outages` answers that many 503s
-    before serving; `revoke_token()` makes the current token answer 401 (expired early)."""
+    `customers` is what it holds; `free_times` the (date, time, employee) it offers; `bookings`
+    what was booked; `calls` every request; `outages` answers that many 503s before serving;
+    `fail` maps "METHOD /path" to a status answered instead; `delay` seconds before answering;
+    `revoke_token()` makes the current token answer 401 (expired early)."""
 
     def __init__(self, *, client_id: str = "trafft-client", client_secret: str = "trafft-secret"):  # noqa: S107
         self.client_id, self.client_secret = client_id, client_secret
         self.customers: dict[int, dict] = {}
         self.calls: list[dict] = []
         self.outages = 0
+        self.free_times: list[tuple[str, str, int]] = []
+        self.bookings: list[dict] = []
+        self.fail: dict[str, int] = {}
+        self.delay = 0.0
         self.tokens_issued = 0
         self._valid_tokens: set[str] = set()
         fake = self
@@ -250,6 +259,8 @@ class FakeTrafftApi:
                     "body": body,
                 }
                 fake.calls.append(call)
+                if fake.delay:
+                    time.sleep(fake.delay)
                 status, answer = fake.answer(call)
                 data = json.dumps(answer).encode() if answer is not None else b""
                 self.send_response(status)
@@ -292,6 +303,9 @@ class FakeTrafftApi:
             return 503, {"message": "Service unavailable"}
         parts = urlsplit(call["path"])
         path = parts.path.removeprefix("/api/v2")
+        failing = self.fail.get(f"{call['method']} {path}")
+        if failing:
+            return failing, {"message": "Failure the test asked for."}
         if call["method"] == "POST" and path == "/token":
             form = parse_qs(call["body"].decode())
             if form != {
@@ -307,6 +321,18 @@ class FakeTrafftApi:
         given = call["headers"].get("authorization", "").removeprefix("Bearer ")
         if given not in self._valid_tokens:
             return 401, {"message": "Unauthenticated."}
+        if call["method"] == "GET" and path == "/available-times":
+            service = parse_qs(parts.query).get("service")
+            if not service:
+                return 422, {"message": "The service field is required."}
+            times = [{"date": d, "time": t, "employee": e} for d, t, e in self.free_times]
+            return 200, {"data": times}
+        if call["method"] == "POST" and path == "/customers":
+            fields = json.loads(call["body"])
+            customer_id = self.add_customer(fields.pop("email"), **{"phone": "", **fields})
+            return 201, self.customers[customer_id]
+        if call["method"] == "POST" and path == "/bookings":
+            return self._book(json.loads(call["body"]))
         if call["method"] == "GET" and path == "/customers":
             query = parse_qs(parts.query)
             page, limit = int(query["page"][0]), int(query["limit"][0])
@@ -326,3 +352,14 @@ class FakeTrafftApi:
                 self.customers[customer_id].update(json.loads(call["body"]))
                 return 200, self.customers[customer_id]
         return 404, {"message": "Not found."}
+
+    def _book(self, booking: dict) -> tuple[int, dict]:
+        wanted = (booking.get("date"), booking.get("time"), int(booking.get("employee") or 0))
+        if int(booking.get("customer") or 0) not in self.customers:
+            return 422, {"message": "The selected customer is invalid."}
+        if wanted not in self.free_times:
+            return 422, {"message": "The selected time slot is not available."}
+        self.free_times.remove(wanted)
+        appointment = {"id": 9000 + len(self.bookings), "status": "approved", **booking}
+        self.bookings.append(appointment)
+        return 201, appointment

@@ -1,5 +1,5 @@
 """Trafft, the booking provider named in the policy: its webhooks as Trafft sends them, and its
-API v2 for passing on an erasure or a correction.
+API v2 for passing on an erasure or a correction (booking from our page: trafft_booking.py).
 
 Trafft sends one webhook per event type to a URL of its own (`/webhooks/trafft/<event>/`), with
 a flat JSON body (`appointmentStatus`, `appointmentStartDateTime`, `customerEmail`, …) and a
@@ -236,8 +236,11 @@ def _access_token(*, fresh: bool = False) -> str:
     return token
 
 
-def _call(method: str, path: str, *, payload: dict | None = None) -> Response:
-    """One API v2 call with the bearer token; on a 401 the token is asked for again, once."""
+def api_call(
+    method: str, path: str, *, payload: dict | None = None, timeout: float = 10
+) -> Response:
+    """One API v2 call with the bearer token; on a 401 the token is asked for again, once. The
+    erasure connectors and the booking page (processors.trafft_booking) share it and its token."""
     for fresh in (False, True):
         response = send(
             method,
@@ -248,20 +251,25 @@ def _call(method: str, path: str, *, payload: dict | None = None) -> Response:
                 "Accept": "application/json",
             },
             payload=payload,
+            timeout=timeout,
         )
         if response.status != 401:
             break
     return response
 
 
-def find_customer_ids(emails: tuple[str, ...]) -> list[str]:
+def find_customer_ids(
+    emails: tuple[str, ...], *, max_pages: int | None = None, timeout: float = 10
+) -> list[str]:
     """The ids of Trafft's customers with one of these addresses, found by paging through the
-    customer list (Trafft has no search). ManualStepNeeded past MAX_PAGES pages."""
+    customer list (Trafft has no search). ManualStepNeeded past `max_pages` (MAX_PAGES) pages."""
+    max_pages = max_pages or MAX_PAGES
     wanted = {email.strip().lower() for email in emails}
     found: list[str] = []
     page = 1
     while True:
-        response = _call("GET", f"/customers?{urlencode({'page': page, 'limit': PAGE_LIMIT})}")
+        query = urlencode({"page": page, "limit": PAGE_LIMIT})
+        response = api_call("GET", f"/customers?{query}", timeout=timeout)
         raise_for_status(response, "Trafft customer list")
         try:
             answer = response.json()
@@ -276,9 +284,9 @@ def find_customer_ids(emails: tuple[str, ...]) -> list[str]:
         ]
         if page >= pages or not customers:
             return found
-        if page >= MAX_PAGES:
+        if page >= max_pages:
             raise ManualStepNeeded(
-                f"Trafft holds more than {MAX_PAGES * PAGE_LIMIT} customers and has no search: "
+                f"Trafft holds more than {max_pages * PAGE_LIMIT} customers and has no search: "
                 "find the customer by hand in Trafft (Customers > search the address in this "
                 "job's identifiers) and act there; then mark the job done."
             )
@@ -298,7 +306,7 @@ def erase_customer(target: ProcessorTarget) -> None:
             "Trafft: Customers > the customer > Delete."
         )
     for customer_id in find_customer_ids(target.emails):
-        response = _call("DELETE", f"/customers/{customer_id}")
+        response = api_call("DELETE", f"/customers/{customer_id}")
         raise_for_status(response, "Trafft customer deletion", done_statuses=(404,))
 
 
@@ -332,7 +340,7 @@ def rectify_customer(target: ProcessorTarget, changes: dict[str, str]) -> None:
             "corrected values in this job's changes; then mark the job done."
         )
     for customer_id in find_customer_ids(target.emails):
-        response = _call("PATCH", f"/customers/{customer_id}", payload=fields)
+        response = api_call("PATCH", f"/customers/{customer_id}", payload=fields)
         raise_for_status(response, "Trafft customer correction", done_statuses=(404,))
 
 
@@ -363,9 +371,16 @@ INTEGRATION = Integration(
         "erasures reach it through its API v2 or staff (rights.ProcessorNotice); beyond that it "
         "relies on Trafft deleting what we erase there."
     ),
-    # API v2: the token request (our own credentials), the customer list's paging, and a
-    # correction's fields. The customer is named by Trafft's own id in the URL.
+    # API v2: the token request (our own credentials), the customer list's paging, a
+    # correction's fields, and a booking from our page (processors.trafft_booking): the free
+    # times of our service, the customer, the booking of a time. A customer is named by Trafft's
+    # own id in the URL, or in a booking's `customer`.
     sends={
+        "service": None,
+        "employee": None,
+        "customer": "booking",
+        "date": "booking",
+        "time": "booking",
         "grant_type": None,
         "client_id": None,
         "client_secret": None,
