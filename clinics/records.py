@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from clinics.models import Clinic
 from clinics.selectors import current_agreement
+from clinics.sub_processors import sub_processors_in_use
 from declaration.policy import SAFEGUARD_NAMES, country_names
 from declaration.schema import EEA_COUNTRIES
 from declaration.selectors import get_declaration
@@ -59,7 +60,9 @@ def build_processor_records(
             if not agreements:
                 continue
             agreement = current_agreement(clinic, on=on) or agreements[0]
-            subs = list(agreement.sub_processors.all())
+            # The sub-processors actually in use for the clinic (CL-03); before its agreement is in
+            # force, or after, those named in its latest agreement.
+            subs = sub_processors_in_use(clinic, on=on) or list(agreement.sub_processors.all())
             transfers = []
             for sub in subs:
                 outside = [
