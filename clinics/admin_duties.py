@@ -57,6 +57,9 @@ class ServiceAdmin(AuditedModelAdmin):
     def save_model(self, request, obj, form, change):
         pass  # the service saved and audited it
 
+    def save_related(self, request, form, formsets, change):
+        pass  # no many-to-many of their own, no inlines
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # evidence: kept with the clinic
 
@@ -121,12 +124,12 @@ class SubProcessorChangeAdmin(ServiceAdmin):
     def get_fields(self, request, obj=None):
         if obj is None:
             return ProposeForm.Meta.fields
-        return ["decision", *self.readonly_fields, *AnswerForm.Meta.fields]
+        return [*self.get_readonly_fields(request, obj), *AnswerForm.Meta.fields]
 
     def get_readonly_fields(self, request, obj=None):
         if obj is None:
             return []
-        return ["clinic", "recipient", "replaces", "reason", "notified_at", "object_by",
+        return ["decision", "clinic", "recipient", "replaces", "reason", "notified_at", "object_by",
                 "notice_email", "withdrawn_on", "recorded_by"]  # fmt: skip
 
     @admin.display(description=_("Decision"))

@@ -164,6 +164,8 @@ class Offboarding(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        verbose_name = "end of engagement"
+        verbose_name_plural = "ends of engagements"
 
     def __str__(self) -> str:
         return f"{self.clinic}: {self.get_choice_display()} ({self.chosen_on})"
