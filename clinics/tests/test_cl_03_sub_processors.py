@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from audit.models import AuditEntry
 from clinics.models import SubProcessorAuthorisation, SubProcessorChange
+from clinics.records import COLUMNS, build_processor_records
 from clinics.sub_processors import (
     SubProcessorRefused,
     may_use_sub_processor,
@@ -208,3 +209,19 @@ def test_pt_04_a_past_deadline_or_a_missing_answer_is_a_form_error_and_nothing_i
 
 def test_cl_03_sales_cannot_reach_the_sub_processor_changes(sales_client):
     assert sales_client.get("/admin/clinics/subprocessorchange/add/").status_code == 403
+
+
+def test_cl_03_the_records_as_processor_list_a_new_sub_processor_only_once_in_use(
+    clinic, recipients
+):
+    change = propose_sub_processor(
+        clinic=clinic, recipient=recipients["calcom"], reason="Booking", actor="po"
+    )
+    column = COLUMNS.index("Sub-processors")
+
+    def listed(on):
+        [record] = build_processor_records(on=on)
+        return record.cells[column]
+
+    assert listed(change.object_by) == "-"
+    assert listed(change.object_by + DAY).startswith("Cal.com")

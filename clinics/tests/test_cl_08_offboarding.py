@@ -181,6 +181,10 @@ def test_cl_08_the_back_office_runs_the_steps_and_serves_the_certificate(
     act("issue_certificate")
     offboarding.refresh_from_db()
     assert offboarding.certificate_signed_by == "privacy-officer"
+    page = privacy_officer_client.get(f"/admin/clinics/offboarding/{offboarding.pk}/change/")
+    assert page.status_code == 200 and offboarding.certificate_sha256 in page.text
+    clinic_page = privacy_officer_client.get(f"/admin/clinics/clinic/{clinic.pk}/change/").text
+    assert "Ends of engagements" in clinic_page
 
     url = f"/admin/clinic-offboarding/{offboarding.public_id}/certificate.txt"
     body = privacy_officer_client.get(url).content.decode()
