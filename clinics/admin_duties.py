@@ -20,7 +20,8 @@ from clinics.models import Offboarding, SubProcessorChange, UnlawfulInstruction
 
 
 class ServiceForm(forms.ModelForm):
-    """A form whose saving is one service call, run in clean() so that a refusal is a form error."""
+    """A form whose saving is one service call, run once every other check passed, so that a
+    refusal is a form error and nothing is stored."""
 
     actor = ""
     created = None
@@ -28,19 +29,18 @@ class ServiceForm(forms.ModelForm):
     def run(self, data: dict):
         raise NotImplementedError
 
-    def clean(self):
-        data = super().clean()
+    def _post_clean(self):
+        super()._post_clean()
         if self.errors:
-            return data
+            return
         try:
-            self.created = self.run(data)
+            self.created = self.run(self.cleaned_data)
         except (
             sub_processors.SubProcessorRefused,
             instructions.InstructionRefused,
             offboarding.OffboardingRefused,
         ) as refused:
-            raise forms.ValidationError(str(refused)) from None
-        return data
+            self.add_error(None, str(refused))
 
 
 class ServiceAdmin(AuditedModelAdmin):
@@ -86,7 +86,8 @@ class AnswerForm(ServiceForm):
         fields = ["objected_on", "objection", "authorised_on", "evidence"]
 
     def run(self, data):
-        change = self.instance
+        # As stored: the form has already copied the answer onto self.instance.
+        change = SubProcessorChange.objects.get(pk=self.instance.pk)
         if data.get("objected_on") and change.objected_on is None:
             return sub_processors.record_objection(
                 change=change,

@@ -120,6 +120,9 @@ class UnlawfulInstruction(models.Model):
             models.CheckConstraint(
                 condition=Q(notified_on__gte=models.F("received_on")),
                 name="unlawful_instruction_notice_after_instruction",
+                violation_error_message=_(
+                    "The notice cannot be given before the instruction came."
+                ),
             )
         ]
 
