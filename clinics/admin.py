@@ -6,19 +6,27 @@ import datetime
 from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
 
-from audit.admin import AuditedModelAdmin
-from clinics import selectors, services
+from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
+from clinics import admin_duties, selectors, services
 from clinics.models import (
+    ARTICLE_28_TERMS,
     Clinic,
     ClinicAgreement,
     ClinicContact,
     Engagement,
+    Offboarding,
     PrimaryAccountingRecord,
     SecondaryAccountingRecord,
+    SubProcessorChange,
+    UnlawfulInstruction,
 )
+from clinics.sub_processors import sub_processors_in_use
 from declaration.selectors import get_declaration
+
+__all__ = ["admin_duties"]  # the duties' pages (CL-03, CL-07, CL-08) register with this module
 
 
 class EngagementInline(admin.TabularInline):
@@ -27,9 +35,74 @@ class EngagementInline(admin.TabularInline):
 
 
 class ClinicAgreementInline(admin.StackedInline):
+    """The agreement with the Art. 28(3)(a)-(h) terms as a checklist: each term's clause in the
+    signed document; a term without one makes the agreement not current (CL-01, PT-03)."""
+
     model = ClinicAgreement
     extra = 0
     filter_horizontal = ["sub_processors"]
+    readonly_fields = ["article_28_checklist"]
+    fieldsets = [
+        (None, {"fields": ["signed_on", "ends_on", "document"]}),
+        (
+            _("Art. 28(3)(a)-(h), term by term"),
+            {
+                "fields": [
+                    "article_28_checklist",
+                    *[f"clause_{letter}" for letter, _l in ARTICLE_28_TERMS],
+                ]
+            },
+        ),
+        (
+            _("Documented instructions"),
+            {
+                "fields": [
+                    "platforms",
+                    "data_categories",
+                    "purposes",
+                    "legal_basis",
+                    "retention_months",
+                    "sub_processor_authorisation",
+                    "sub_processors",
+                ]
+            },
+        ),  # fmt: skip
+    ]
+
+    @admin.display(description=_("Checklist"))
+    def article_28_checklist(self, agreement: ClinicAgreement) -> str:
+        rows = [
+            (("✔" if clause else "✘"), label, clause or _("missing"))
+            for letter, label in ARTICLE_28_TERMS
+            for clause in [getattr(agreement, f"clause_{letter}", "") if agreement.pk else ""]
+        ]
+        return format_html("<ul>{}</ul>", format_html_join("", "<li>{} {}: {}</li>", rows))
+
+
+class SubProcessorChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = SubProcessorChange
+    extra = 0
+    fields = ["recipient", "replaces", "notified_at", "object_by", "objected_on", "authorised_on"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+class UnlawfulInstructionInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """CL-07: shown on the clinic's page; recorded and answered on its own page."""
+
+    model = UnlawfulInstruction
+    extra = 0
+    fields = ["received_on", "instruction", "notice_text", "notified_on", "notified_how", "outcome"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+class OffboardingInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Offboarding
+    extra = 0
+    fields = ["choice", "chosen_on", "instructed_by", "deleted_at", "certificate_issued_at"]
+    readonly_fields = fields
+    show_change_link = True
 
 
 class ClinicContactInline(admin.TabularInline):
@@ -52,9 +125,10 @@ class ClinicAdmin(AuditedModelAdmin):
     list_display = ["name", "org_number", "accepts_work", "form_link"]
     search_fields = ["name", "org_number"]
     prepopulated_fields = {"slug": ["name"]}
-    readonly_fields = ["work_state", "created_at"]
+    readonly_fields = ["work_state", "sub_processors_today", "created_at"]
     fields = [
         "work_state",
+        "sub_processors_today",
         "name",
         "slug",
         "org_number",
@@ -66,7 +140,14 @@ class ClinicAdmin(AuditedModelAdmin):
     ]
     # Who sees the clinic's leads and meetings (CL-02; clinics.selectors.clinics_visible_to).
     filter_horizontal = ["staff"]
-    inlines = [ClinicAgreementInline, EngagementInline, ClinicContactInline]
+    inlines = [
+        ClinicAgreementInline,
+        EngagementInline,
+        ClinicContactInline,
+        SubProcessorChangeInline,
+        UnlawfulInstructionInline,
+        OffboardingInline,
+    ]
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "staff":
@@ -83,6 +164,13 @@ class ClinicAdmin(AuditedModelAdmin):
         url = reverse("clinics:clinic_contact", kwargs={"slug": clinic.slug})
         return format_html('<a href="{}">{}</a>', url, url)
 
+    @admin.display(description=_("Sub-processors in use today"))
+    def sub_processors_today(self, clinic: Clinic) -> str:
+        if clinic.pk is None:
+            return "-"
+        names = [recipient.name for recipient in sub_processors_in_use(clinic)]
+        return ", ".join(names) or _("none")
+
     @admin.display(description="Status")
     def work_state(self, clinic: Clinic) -> str:
         if clinic.pk is None:
@@ -91,7 +179,7 @@ class ClinicAdmin(AuditedModelAdmin):
             return "A current agreement and a running engagement: its enquiry form is open."
         return (
             "No work is done for this clinic and its enquiry form is unavailable: it needs an "
-            "agreement in force (signed, on file, covering every Art. 28(3) term) and a running "
+            "agreement in force (signed, on file, with the clause of every Art. 28(3) term) and a running "
             "engagement."
         )
 

@@ -28,4 +28,14 @@ urlpatterns = [
         views.records_as_processor_csv,
         name="records_as_processor_csv",
     ),
+    path(
+        "clinic-offboarding/<uuid:public_id>/export.zip",
+        views.offboarding_export,
+        name="offboarding_export",
+    ),
+    path(
+        "clinic-offboarding/<uuid:public_id>/certificate.txt",
+        views.offboarding_certificate,
+        name="offboarding_certificate",
+    ),
 ]

@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 
 from clinics.models import Clinic
 from clinics.selectors import current_agreement
+from clinics.sub_processors import sub_processors_in_use
 from declaration.policy import SAFEGUARD_NAMES, country_names
 from declaration.schema import EEA_COUNTRIES
 from declaration.selectors import get_declaration
@@ -58,8 +59,15 @@ def build_processor_records(
             agreements = sorted(clinic.agreements.all(), key=lambda a: a.signed_on, reverse=True)
             if not agreements:
                 continue
-            agreement = current_agreement(clinic, on=on) or agreements[0]
-            subs = list(agreement.sub_processors.all())
+            current = current_agreement(clinic, on=on)
+            agreement = current or agreements[0]
+            # The sub-processors in use for the clinic (CL-03); without an agreement in force,
+            # those named in its latest agreement.
+            subs = (
+                sub_processors_in_use(clinic, on=on)
+                if current
+                else list(agreement.sub_processors.all())
+            )
             transfers = []
             for sub in subs:
                 outside = [

@@ -6,15 +6,16 @@ from functools import partial
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_http_methods, require_safe
 
+from audit.services import actor_of, record_event
 from clinics import selectors, services
 from clinics.forms import ClinicEnquiryForm
-from clinics.models import Clinic
+from clinics.models import Clinic, Offboarding
 from clinics.records import COLUMNS, build_processor_records, processor_records_as_csv
 from declaration.citations import cite
 from declaration.selectors import get_declaration
@@ -111,3 +112,50 @@ def records_as_processor_csv(request):
         'attachment; filename="records-of-processing-as-processor.csv"'
     )
     return response
+
+
+# The end of an engagement (CL-08): the export to return and the deletion certificate, to staff
+# who may see the record; each download is audited.
+OFFBOARDING_PERMISSION = "clinics.view_offboarding"
+
+
+@require_safe
+@staff_member_required
+def offboarding_export(request, public_id):
+    _require(request, OFFBOARDING_PERMISSION)
+    record = get_object_or_404(Offboarding, public_id=public_id)
+    if not record.export:
+        raise Http404
+    _audit_download(request, record, "export of the clinic's data (return)")
+    return FileResponse(
+        record.export.open("rb"),
+        as_attachment=True,
+        filename=f"{record.clinic.slug}-data.zip",
+        content_type="application/zip",
+    )
+
+
+@require_safe
+@staff_member_required
+def offboarding_certificate(request, public_id):
+    _require(request, OFFBOARDING_PERMISSION)
+    record = get_object_or_404(Offboarding, public_id=public_id)
+    if not record.certificate:
+        raise Http404
+    _audit_download(request, record, "deletion certificate")
+    body = f"{record.certificate}\nSHA-256 of the text above: {record.certificate_sha256}\n"
+    response = HttpResponse(body, content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{record.clinic.slug}-deletion-certificate.txt"'
+    )
+    return response
+
+
+def _audit_download(request, record: Offboarding, what: str) -> None:
+    record_event(
+        actor=actor_of(request.user),
+        action="export",
+        object_type="clinics.Offboarding",
+        object_id=record.pk,
+        reason=f"clinic {record.clinic_id}: {what} downloaded",
+    )

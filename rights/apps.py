@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 
+from clinics import processor_erasure
 from mail.guards import register_send_guard
 from subjects import stops
 
@@ -10,6 +11,7 @@ class RightsConfig(AppConfig):
 
     def ready(self) -> None:
         from rights import checks  # noqa: F401 - registers the system checks
+        from rights.clinic_data import delete_passing_on, notice_outcomes
         from rights.ledger import erased_before
         from rights.processing import ensure_may_email, objection_in_force
         from rights.selectors import restricted_subject_ids
@@ -22,4 +24,9 @@ class RightsConfig(AppConfig):
             restricted_subject_ids=restricted_subject_ids,
             objection_in_force=objection_in_force,
             erased_before=erased_before,
+        )
+        # The end of a clinic's engagement deletes its data at the processors too (CL-08); the
+        # clinics app sits below this one, so the way is handed to it here.
+        processor_erasure.answer_with(
+            delete_passing_on=delete_passing_on, notice_outcomes=notice_outcomes
         )

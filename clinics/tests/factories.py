@@ -5,6 +5,7 @@ import datetime
 from django.core.files.base import ContentFile
 
 from clinics.models import (
+    ARTICLE_28_TERMS,
     Clinic,
     ClinicAgreement,
     Engagement,
@@ -12,6 +13,9 @@ from clinics.models import (
     SecondaryAccountingRecord,
 )
 from clinics.services import add_clinic_contact
+
+# A clause of the signed document for each Art. 28(3) term (CL-01).
+ALL_TERMS = {f"clause_{letter}": f"§ {n}" for n, (letter, _label) in enumerate(ARTICLE_28_TERMS, 3)}
 
 
 def make_clinic(
@@ -41,7 +45,7 @@ def make_clinic(
             clinic=clinic,
             signed_on=agreement_signed_on,
             ends_on=agreement_ends_on,
-            covers_article_28_terms=covers_article_28_terms,
+            **(ALL_TERMS if covers_article_28_terms else {}),
             platforms="Meta Ads, Google Ads",
             data_categories="Name, email address, phone number of people who enquire",
             purposes="Answering enquiries from prospective patients",
@@ -77,3 +81,7 @@ def make_accounting_record(
         "subject": subject,
     }
     return model.objects.create(**(values | extra))
+
+
+# The clinic page's inlines of the duties (CL-03, CL-07, CL-08), for posts of the whole page.
+DUTY_INLINES = ("sub_processor_changes", "unlawful_instructions", "offboardings")

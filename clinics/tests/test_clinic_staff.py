@@ -11,7 +11,7 @@ from django.test import Client
 from clinics.models import Clinic
 from clinics.selectors import clinics_visible_to
 from clinics.services import submit_clinic_enquiry
-from clinics.tests.factories import make_clinic
+from clinics.tests.factories import DUTY_INLINES, make_clinic
 from leads.models import Lead, Meeting
 from leads.tests.factories import make_lead
 from staff.services import sync_roles
@@ -206,7 +206,7 @@ def test_cl_02_staff_are_assigned_to_a_clinic_in_its_back_office_page(
             "staff": [sales.pk],
             **{
                 f"{prefix}-{key}": value
-                for prefix in ("agreements", "engagements", "contacts")
+                for prefix in ("agreements", "engagements", "contacts", *DUTY_INLINES)
                 for key, value in (("TOTAL_FORMS", "0"), ("INITIAL_FORMS", "0"))
             },
         },

@@ -12,7 +12,7 @@ import uuid
 from django.core.files.base import ContentFile
 
 from breaches.models import Breach
-from clinics.models import Clinic, ClinicAgreement, Engagement
+from clinics.models import ARTICLE_28_TERMS, Clinic, ClinicAgreement, Engagement
 from clinics.services import add_clinic_contact
 from consent.banner import shown_text
 from consent.models import BannerText, ConsentDecision
@@ -43,6 +43,10 @@ BREACH_TITLE = "Demo: lead list emailed to the wrong clinic"
 OLD_BANNER_VERSIONS = ("demo-2026-01", "demo-2026-06")
 
 
+# The clause of the demo agreement holding each Art. 28(3) term (CL-01).
+DEMO_CLAUSES = {f"clause_{letter}": f"§ {n}" for n, (letter, _t) in enumerate(ARTICLE_28_TERMS, 3)}
+
+
 def load_clinics(today: datetime.date) -> None:
     for slug, name, basis, ends_in in CLINICS:
         if Clinic.objects.filter(slug=slug).exists():
@@ -54,7 +58,7 @@ def load_clinics(today: datetime.date) -> None:
         Engagement.objects.create(clinic=clinic, starts_on=today - 200 * DAY)
         agreement = ClinicAgreement(
             clinic=clinic, signed_on=today - 200 * DAY,
-            ends_on=today + ends_in * DAY if ends_in else None, covers_article_28_terms=True,
+            ends_on=today + ends_in * DAY if ends_in else None, **DEMO_CLAUSES,
             platforms="Meta Ads, Google Ads",
             data_categories="Name, email address, phone number of people who enquire",
             purposes="Answering enquiries from prospective patients", retention_months=12,

@@ -131,6 +131,34 @@ _BASIS_LABELS = {
 LEGAL_BASIS_CHOICES = [(basis, _BASIS_LABELS[basis]) for basis in LEGAL_BASES]
 
 
+# The terms every processor's contract must hold (GDPR Art. 28(3)(a)-(h)).
+ARTICLE_28_TERMS = (
+    ("a", _("(a) processes only on the clinic's documented instructions, transfers included")),
+    ("b", _("(b) the people who process the data are bound to confidentiality")),
+    ("c", _("(c) the security measures of Art. 32")),
+    ("d", _("(d) the conditions for engaging sub-processors (Art. 28(2), (4))")),
+    ("e", _("(e) helps the clinic answer requests from data subjects")),
+    ("f", _("(f) helps the clinic with Art. 32-36 (security, breaches, DPIA)")),
+    ("g", _("(g) deletes or returns all the data at the end, at the clinic's choice")),
+    ("h", _("(h) makes information available and allows audits")),
+)
+_TERM_LABELS = dict(ARTICLE_28_TERMS)
+
+
+def _clause(letter: str) -> models.CharField:
+    return models.CharField(
+        f"Art. 28(3)({letter}): clause",
+        max_length=100,
+        blank=True,
+        help_text=_TERM_LABELS[letter],
+    )
+
+
+class SubProcessorAuthorisation(models.TextChoices):
+    SPECIFIC = "specific", _("Specific: each sub-processor authorised by the clinic in advance")
+    GENERAL = "general", _("General: each change notified, with time to object")
+
+
 class ClinicAgreement(models.Model):
     """The clinic's data processing agreement with Wekst as its processor (GDPR Art. 28(3), (9)).
 
@@ -147,11 +175,23 @@ class ClinicAgreement(models.Model):
     document = models.FileField(
         storage=private_documents, upload_to="clinics/agreements/", help_text="The signed DPA."
     )
-    covers_article_28_terms = models.BooleanField(
-        "covers every term of Art. 28(3)(a)-(h)",
-        default=False,
-        help_text="Instructions, confidentiality, security, sub-processors, help with requests, "
-        "help with Art. 32-36, deletion or return at the end, audits.",
+    # Art. 28(3)(a)-(h), term by term: the clause of the signed document that holds each (CL-01,
+    # PT-03). An agreement missing any term is not current, and no work is done under it.
+    clause_a = _clause("a")
+    clause_b = _clause("b")
+    clause_c = _clause("c")
+    clause_d = _clause("d")
+    clause_e = _clause("e")
+    clause_f = _clause("f")
+    clause_g = _clause("g")
+    clause_h = _clause("h")
+    sub_processor_authorisation = models.CharField(
+        "authorisation of sub-processors",
+        max_length=8,
+        choices=SubProcessorAuthorisation.choices,
+        default=SubProcessorAuthorisation.SPECIFIC,
+        help_text="Art. 28(2): whether the clinic authorised each sub-processor specifically, or "
+        "in general with notice of each change and time to object.",
     )
     platforms = models.TextField(help_text="Instructions: the platforms and tools to use.")
     data_categories = models.TextField(help_text="Instructions: the personal data processed.")
@@ -172,7 +212,8 @@ class ClinicAgreement(models.Model):
         Recipient,
         blank=True,
         related_name="clinic_agreements",
-        help_text="Sub-processors the clinic authorised (Art. 28(2)).",
+        help_text="Sub-processors the clinic authorised in the agreement itself (Art. 28(2)); "
+        "changes later are recorded as sub-processor changes.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -192,6 +233,16 @@ class ClinicAgreement(models.Model):
     def legal_basis_article(self):
         """The clinic's basis as an article of the GDPR ("Art. 6(1)(a)"); None when not recorded."""
         return cite(6, 1, LEGAL_BASES[self.legal_basis]) if self.legal_basis else None
+
+    def missing_article_28_terms(self) -> list[str]:
+        """The letters of the Art. 28(3) terms with no clause recorded ("a" … "h")."""
+        return [
+            letter for letter, _label in ARTICLE_28_TERMS if not getattr(self, f"clause_{letter}")
+        ]
+
+    @property
+    def covers_article_28_terms(self) -> bool:
+        return not self.missing_article_28_terms()
 
     def is_current(self, on: datetime.date) -> bool:
         return (
