@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "leads",
     "processors",
     "clinics",
+    "assessments",
+    "campaigns",
     "newsletter",
     "consent",
     "rights",
@@ -209,8 +211,7 @@ NEWSLETTER_RATE_LIMIT_WINDOW_SECONDS = int(env("NEWSLETTER_RATE_LIMIT_WINDOW_SEC
 # controller's address (declaration.yaml), which staff read; empty: no mailto at all.
 NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO")
 
-# Cookie consent (CON-01..CON-08). Google Analytics 4 loads only after analytics consent, and
-# never when no measurement id is set.
+# Cookie consent (CON-01..CON-08): GA4 loads only after analytics consent, never without an id.
 GA4_MEASUREMENT_ID = env("GA4_MEASUREMENT_ID", "").strip()
 if GA4_MEASUREMENT_ID and not re.fullmatch(r"G-[A-Z0-9]{4,20}", GA4_MEASUREMENT_ID):
     raise ImproperlyConfigured(
