@@ -62,8 +62,10 @@ ART9_CONDITION_NAMES = {
 class SpecialEntry:
     """What the policy prints for an entry that can reveal a special category (CL-06)."""
 
-    categories: list[str]
-    condition: str
+    # Lazy translations: a document rendered in another language than the active one (the
+    # archive, published from a command) still prints them in its own (issue 16).
+    categories: list
+    condition: object
     article: Citation
     dpia: str
 
@@ -72,8 +74,8 @@ def special_entry(special: SpecialCategories) -> SpecialEntry | None:
     if not special.categories:
         return None
     return SpecialEntry(
-        categories=[str(SPECIAL_CATEGORY_NAMES[c]) for c in special.categories],
-        condition=str(ART9_CONDITION_NAMES[special.condition]),
+        categories=[SPECIAL_CATEGORY_NAMES[c] for c in special.categories],
+        condition=ART9_CONDITION_NAMES[special.condition],
         article=special.condition_article,
         dpia=special.dpia,
     )
