@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.core import checks
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from assessments.models import DPIA, Level
 from assessments.selectors import lapsed_dpias, missing_dpias
@@ -104,3 +104,56 @@ def test_cl_06_the_workbench_shows_missing_and_lapsed_dpias(admin_user):
     assert lines["DPIAs past their review date"].count == 1
     assert lines["DPIAs the declaration names that are not on record"].text == "DPIA-2026-02"
     assert all(line.urgent for line in section.lines)
+
+
+def dpia_form(**changes) -> dict:
+    today = timezone.localdate()
+    data = {
+        "reference": "DPIA-2026-02",
+        "title": "Audiences for clinics' campaigns",
+        "scope": "Customer match and retargeting for clinics.",
+        "processing_covered": '["clinic_processing.clinic_campaign_audiences"]',
+        "necessity": "Only lists with explicit consent.",
+        "measures": "Consent checked per list.",
+        "residual_risk": "medium",
+        "decision": "proceed_with_measures",
+        "decided_by": "Kari Personvern, privacy officer",
+        "decided_on": today.isoformat(),
+        "review_on": (today + datetime.timedelta(days=365)).isoformat(),
+        "risks-TOTAL_FORMS": "1",
+        "risks-INITIAL_FORMS": "0",
+        "risks-MIN_NUM_FORMS": "0",
+        "risks-MAX_NUM_FORMS": "1000",
+        "risks-0-description": "Being shown to be a patient.",
+        "risks-0-likelihood": "possible",
+        "risks-0-severity": "severe",
+        "risks-0-measures": "Explicit consent only.",
+        "risks-0-residual_risk": "medium",
+    }
+    return data | changes
+
+
+def test_cl_06_staff_record_a_dpia_with_its_risks_in_the_back_office(admin_client):
+    url = "/admin/assessments/dpia/add/"
+    assert admin_client.get(url).status_code == 200
+
+    refused = admin_client.post(url, dpia_form(decision="proceed", residual_risk="high"))
+    assert refused.status_code == 200
+    assert "consult Datatilsynet first" in refused.content.decode()
+    assert not DPIA.objects.exists()
+
+    response = admin_client.post(url, dpia_form())
+    assert response.status_code == 302
+    dpia = DPIA.objects.get(reference="DPIA-2026-02")
+    assert dpia.risks.get().severity == "severe"
+    listing = admin_client.get("/admin/assessments/dpia/").content.decode()
+    assert "clinic_processing.clinic_campaign_audiences" in listing  # named in the declaration by
+
+
+def test_cl_06_the_registers_labels_are_in_both_languages():
+    with translation.override("nb"):
+        assert str(DPIA._meta.verbose_name_plural) == "DPIA-register"
+        assert str(DPIA._meta.get_field("review_on").verbose_name) == "dato for ny gjennomgang"
+        assert (
+            str(DPIA.Decision.PRIOR_CONSULTATION.label) == "Rådfør med Datatilsynet først (art. 36)"
+        )
