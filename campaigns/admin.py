@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from audit.admin import AuditedModelAdmin
 from audit.services import actor_of
 from campaigns.models import Campaign
-from campaigns.services import CampaignRefused, start_campaign
+from campaigns.services import CampaignRefused, start_campaign, stop_campaign
 from clinics.selectors import clinics_visible_to
 
 
@@ -30,7 +30,23 @@ class CampaignAdmin(AuditedModelAdmin):
         ),
         (None, {"fields": ["status", "started_at", "started_by", "created_at"]}),
     ]
-    actions = ["start_selected"]
+    actions = ["start_selected", "stop_selected"]
+    # Once running, the audience and what vouches for it are fixed: a change is a new campaign.
+    FIXED_WHILE_RUNNING = [
+        "clinic",
+        "audience_source",
+        "audience_description",
+        "health_related_audience",
+        "dpia",
+        "art9_basis",
+        "art9_basis_documentation",
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.status == Campaign.Status.RUNNING:
+            fields += self.FIXED_WHILE_RUNNING
+        return fields
 
     def get_queryset(self, request):
         return (
@@ -59,3 +75,18 @@ class CampaignAdmin(AuditedModelAdmin):
                 )
             else:
                 self.message_user(request, _("%(campaign)s started.") % {"campaign": campaign})
+
+    @admin.action(permissions=["change"], description=gettext_lazy("Stop the selected campaigns"))
+    def stop_selected(self, request, queryset):
+        for campaign in queryset:
+            try:
+                stop_campaign(campaign_id=campaign.pk, actor=actor_of(request.user))
+            except CampaignRefused as refused:
+                self.message_user(
+                    request,
+                    _("%(campaign)s was not stopped: %(reasons)s")
+                    % {"campaign": campaign, "reasons": " ".join(refused.messages)},
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(request, _("%(campaign)s stopped.") % {"campaign": campaign})

@@ -120,3 +120,22 @@ def start_campaign(*, campaign_id: int, actor: str, on: datetime.date | None = N
             reason=reason,
         )
     return campaign
+
+
+def stop_campaign(*, campaign_id: int, actor: str) -> Campaign:
+    """Stop a running campaign (a lapsed DPIA, the clinic's instruction, the end of the work);
+    audited. A campaign that is not running is left as it is."""
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign_id)
+        if campaign.status != Campaign.Status.RUNNING:
+            raise CampaignRefused(_("The campaign is not running."))
+        campaign.status = Campaign.Status.STOPPED
+        campaign.save(update_fields=["status"])
+        record_event(
+            actor=actor,
+            action="change",
+            object_type="campaigns.Campaign",
+            object_id=campaign.pk,
+            reason="campaign stopped",
+        )
+    return campaign

@@ -19,6 +19,7 @@ from django_tasks_db.models import DBTaskResult
 
 from assessments.selectors import lapsed_dpias, missing_dpias
 from breaches.selectors import authority_deadline, breaches_needing_action
+from campaigns.selectors import running_without_current_dpia
 from clinics.models import ClinicAgreement
 from consent.analytics import consent_totals
 from declaration.models import PolicyVersion
@@ -244,6 +245,7 @@ def _assessments(now: datetime.datetime) -> Section:
     """Lapsed DPIAs, and those the declaration names that the register lacks (CL-06)."""
     lapsed = lapsed_dpias(on=timezone.localdate(now)).count()
     missing = sorted(missing_dpias(declaration=get_declaration()))
+    running = running_without_current_dpia(on=timezone.localdate(now)).count()
     changelist = "admin:assessments_dpia_changelist"
     return Section(
         _("Impact assessments"),
@@ -253,6 +255,12 @@ def _assessments(now: datetime.datetime) -> Section:
                 _url(changelist, "review=lapsed"),
                 lapsed,
                 urgent=lapsed > 0,
+            ),
+            Line(
+                _("Running campaigns with a health-related audience and a lapsed DPIA"),
+                _url("admin:campaigns_campaign_changelist", "status__exact=running"),
+                running,
+                urgent=running > 0,
             ),
             Line(
                 _("DPIAs the declaration names that are not on record"),

@@ -14,10 +14,12 @@ from assessments.models import DPIA
 from assessments.tests.factories import make_dpia
 from audit.models import AuditEntry
 from campaigns.models import Campaign
-from campaigns.services import CampaignRefused, start_campaign
+from campaigns.selectors import running_without_current_dpia
+from campaigns.services import CampaignRefused, start_campaign, stop_campaign
 from clinics.tests.factories import make_clinic
 from staff.services import sync_roles
 from staff.testing import sign_in_verified
+from wekst.workbench import workbench_for
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +181,28 @@ def test_cl_02_staff_see_only_the_campaigns_of_their_clinics(django_user_model, 
 
     assert "Mine" in listing and "Theirs" not in listing
     assert client.get(f"/admin/campaigns/campaign/{hidden.pk}/change/").status_code == 302
+
+
+def test_cl_06_a_running_campaigns_audience_and_basis_cannot_be_changed(admin_client):
+    campaign = with_basis(make_campaign())
+    start_campaign(campaign_id=campaign.pk, actor="kari")
+    page = admin_client.get(f"/admin/campaigns/campaign/{campaign.pk}/change/").content.decode()
+    assert 'name="dpia"' not in page and 'name="audience_source"' not in page
+    assert 'name="name"' in page
+
+
+def test_cl_06_a_campaign_on_a_lapsed_dpia_shows_on_the_workbench_and_can_be_stopped(admin_user):
+    campaign = with_basis(make_campaign(), make_dpia(review_in_days=5))
+    start_campaign(campaign_id=campaign.pk, actor="kari")
+    with time_machine.travel(timezone.now() + datetime.timedelta(days=6)):
+        assert list(running_without_current_dpia(on=timezone.localdate())) == [campaign]
+        [section] = [s for s in workbench_for(user=admin_user) if s.title == "Impact assessments"]
+    line = next(line for line in section.lines if "lapsed DPIA" in line.label)
+    assert line.count == 1 and line.urgent
+
+    stopped = stop_campaign(campaign_id=campaign.pk, actor="kari")
+
+    assert stopped.status == Campaign.Status.STOPPED
+    assert AuditEntry.objects.filter(reason="campaign stopped", actor="kari").exists()
+    with pytest.raises(CampaignRefused, match="not running"):
+        stop_campaign(campaign_id=campaign.pk, actor="kari")
