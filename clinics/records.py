@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from clinics.models import Clinic
 from clinics.selectors import current_agreement
 from clinics.sub_processors import sub_processors_in_use
-from declaration.policy import SAFEGUARD_NAMES, country_names
+from declaration.policy import SAFEGUARD_NAMES, country_names, special_categories_description
 from declaration.schema import EEA_COUNTRIES
 from declaration.selectors import get_declaration
 from wekst.spreadsheets import csv_text
@@ -30,6 +30,8 @@ COLUMNS = (
     "Transfers outside the EEA and safeguards",
     "Security measures",
     "Agreement",
+    # Declared per kind of processing (declaration clinic_processing; CL-06).
+    "Special categories (the clinic's Art. 9(2) condition, DPIA)",
 )
 
 
@@ -54,6 +56,11 @@ def build_processor_records(
     with translation.override(language):
         measures = "; ".join(str(m) for m in declaration.security_measures)
         after_end = declaration.retention_rules["clinic_instructions"]
+        special = " | ".join(
+            f"{p.name}: {special_categories_description(p.special)}"
+            for p in declaration.clinic_processing.values()
+            if p.special.categories
+        )
         clinics = Clinic.objects.prefetch_related("agreements__sub_processors", "engagements")
         for clinic in clinics:
             agreements = sorted(clinic.agreements.all(), key=lambda a: a.signed_on, reverse=True)
@@ -94,6 +101,7 @@ def build_processor_records(
                 "; ".join(transfers) or "-",
                 measures,
                 f"Signed {agreement.signed_on:%Y-%m-%d} ({state})",
+                special or "-",
             )
             records.append(ProcessorRecord(clinic=clinic, cells=cells))
     return records

@@ -18,6 +18,7 @@ from declaration.schema import (
     Declaration,
     Recipient,
     RetentionRule,
+    SpecialCategories,
     SubjectCategory,
     Text,
 )
@@ -31,6 +32,63 @@ LEGAL_BASIS_NAMES = {
     "public_task": _("A task carried out in the public interest"),
     "legitimate_interests": _("Our legitimate interests"),
 }
+
+# The special categories of GDPR Art. 9(1), and the conditions of Art. 9(2) (CL-06).
+SPECIAL_CATEGORY_NAMES = {
+    "racial_or_ethnic_origin": _("Racial or ethnic origin"),
+    "political_opinions": _("Political opinions"),
+    "religious_or_philosophical_beliefs": _("Religious or philosophical beliefs"),
+    "trade_union_membership": _("Trade union membership"),
+    "genetic": _("Genetic data"),
+    "biometric": _("Biometric data identifying a person"),
+    "health": _("Data concerning health"),
+    "sex_life_or_sexual_orientation": _("Sex life or sexual orientation"),
+}
+ART9_CONDITION_NAMES = {
+    "explicit_consent": _("Explicit consent of the person concerned"),
+    "employment_and_social_protection": _("Obligations in employment and social protection law"),
+    "vital_interests": _("Vital interests of a person unable to consent"),
+    "not_for_profit_body": _("Activities of a not-for-profit body, for its members"),
+    "made_public_by_the_subject": _("Data the person has manifestly made public"),
+    "legal_claims": _("Establishing, exercising or defending legal claims"),
+    "substantial_public_interest": _("Substantial public interest, on the basis of law"),
+    "health_or_social_care": _("Health or social care, by professionals under confidentiality"),
+    "public_health": _("Public interest in public health"),
+    "archiving_research_statistics": _("Archiving, research or statistics"),
+}
+
+
+@dataclass(frozen=True)
+class SpecialEntry:
+    """What the policy prints for an entry that can reveal a special category (CL-06)."""
+
+    # Lazy translations: a document rendered in another language than the active one (the
+    # archive, published from a command) still prints them in its own (issue 16).
+    categories: list
+    condition: object
+    article: Citation
+    dpia: str
+
+
+def special_entry(special: SpecialCategories) -> SpecialEntry | None:
+    if not special.categories:
+        return None
+    return SpecialEntry(
+        categories=[SPECIAL_CATEGORY_NAMES[c] for c in special.categories],
+        condition=ART9_CONDITION_NAMES[special.condition],
+        article=special.condition_article,
+        dpia=special.dpia,
+    )
+
+
+def special_categories_description(special: SpecialCategories) -> str:
+    """One line for the records of processing: the categories, the Art. 9(2) condition with its
+    article, and the DPIA; "-" when the processing reveals no special category."""
+    if not special.categories:
+        return "-"
+    names = ", ".join(str(SPECIAL_CATEGORY_NAMES[c]) for c in special.categories)
+    condition = f"{ART9_CONDITION_NAMES[special.condition]} ({special.condition_article})"
+    return f"{names}; {condition}; {gettext('DPIA')} {special.dpia}"
 
 
 @dataclass(frozen=True)
@@ -106,6 +164,7 @@ class ActivityEntry:
     data_subjects: list[SubjectCategory]
     recipients: list[Recipient]
     retention: RetentionRule
+    special: SpecialEntry | None = None
 
 
 @dataclass(frozen=True)
@@ -137,6 +196,7 @@ def _activity_entries(declaration: Declaration) -> list[ActivityEntry]:
             data_subjects=[declaration.subject_categories[k] for k in activity.data_subjects],
             recipients=declaration.recipients_of(activity),
             retention=declaration.retention_rules[activity.retention],
+            special=special_entry(activity.special),
         )
         for activity in declaration.activities.values()
     ]
@@ -178,6 +238,11 @@ def privacy_policy_context(declaration: Declaration) -> dict:
         "retention_rules": _retention_entries(declaration),
         "objectionable_activities": [
             a for a in declaration.activities.values() if a.legal_basis == "legitimate_interests"
+        ],
+        # §2: what Wekst does for clinics, with the special categories, condition and DPIA.
+        "clinic_processing": [
+            (processing, special_entry(processing.special))
+            for processing in declaration.clinic_processing.values()
         ],
         # Art. 13(2)(f): every activity the declaration marks as profiling is explained in §10.
         "profiling_activities": [e for e in activities if e.activity.profiling],

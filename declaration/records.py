@@ -10,6 +10,7 @@ from declaration.policy import (
     ROLE_NAMES,
     country_names,
     safeguard_description,
+    special_categories_description,
 )
 from declaration.schema import Activity, Declaration
 from wekst.spreadsheets import csv_text
@@ -23,6 +24,8 @@ COLUMNS = (
     "Legitimate interest",
     "Categories of data subjects",
     "Categories of personal data",
+    # Art. 9: the special categories, the Art. 9(2) condition, the DPIA (Art. 35; CL-06).
+    "Special categories (Art. 9(2) condition, DPIA)",
     "Recipients",
     "Transfers outside the EEA and safeguards",
     "Time limit for erasure",
@@ -66,6 +69,7 @@ def build_records(declaration: Declaration, language: str = "en") -> list[Record
                 "; ".join(
                     str(declaration.data_categories[k].name) for k in activity.data_categories
                 ),
+                special_categories_description(activity.special),
                 "; ".join(f"{r.name} ({str(ROLE_NAMES[r.role]).lower()})" for r in recipients),
                 "; ".join(transfers) or "-",
                 str(declaration.retention_rules[activity.retention].description),

@@ -38,6 +38,11 @@ PRIVACY_OFFICER = Role(
         # The clinics (Wekst as processor) were part of "processors" until issue 17; their
         # permissions moved with them (clinics/migrations/0002), so the grant did too.
         "clinics": EVERYTHING,
+        # The DPIA register and the campaigns for clinics (CL-06): the privacy officer keeps the
+        # assessments, and sees every clinic's campaigns (each still starts only through
+        # campaigns.services.start_campaign).
+        "assessments": EVERYTHING,
+        "campaigns": EVERYTHING,
         "audit": VIEW,
         "consent": VIEW,
         "subjects": VIEW,
@@ -61,6 +66,9 @@ SALES = Role(
         "newsletter.delivery": VIEW,
         # The website's own pages hold no personal data; marketing keeps them up to date.
         "content.page": ("view", "add", "change"),
+        # Campaigns for the clinics a person is assigned to (CL-02); a campaign starts only when
+        # start_campaign allows it (CL-01, CL-06). The DPIA register itself is not Sales' work.
+        "campaigns.campaign": ("view", "add", "change"),
     },
 )
 

@@ -21,6 +21,8 @@ AREAS = (
     ("backups", _("Backups")),
     ("processors", _("Recipients and disclosures")),
     ("clinics", _("Clinics (Wekst as processor)")),
+    ("campaigns", _("Campaigns for clinics")),
+    ("assessments", _("Impact assessments")),
     ("declaration", _("Policy and records")),
     ("content", _("Website content")),
     ("subjects", _("Data subjects")),

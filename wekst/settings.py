@@ -54,8 +54,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     # The project's apps, one per area of the policy (docs/overview.md).
     *("wekst", "staff", "declaration", "subjects", "audit", "breaches", "mail", "content"),
-    *("leads", "processors", "clinics", "marketing", "newsletter", "consent", "rights"),
-    *("retention", "backups"),
+    *("leads", "processors", "clinics", "assessments", "newsletter", "consent", "rights"),
+    *("campaigns", "marketing", "retention", "backups"),
 ]
 
 MIDDLEWARE = [
@@ -197,8 +197,7 @@ NEWSLETTER_RATE_LIMIT_WINDOW_SECONDS = int(env("NEWSLETTER_RATE_LIMIT_WINDOW_SEC
 # controller's address (declaration.yaml), which staff read; empty: no mailto at all.
 NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO")
 
-# Cookie consent (CON-01..CON-08). Google Analytics 4 loads only after analytics consent, and
-# never when no measurement id is set.
+# Cookie consent (CON-01..CON-08): GA4 loads only after analytics consent, never without an id.
 GA4_MEASUREMENT_ID = env("GA4_MEASUREMENT_ID", "").strip()
 if GA4_MEASUREMENT_ID and not re.fullmatch(r"G-[A-Z0-9]{4,20}", GA4_MEASUREMENT_ID):
     raise ImproperlyConfigured(

@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_tasks_db.models import DBTaskResult
 
+from assessments.selectors import lapsed_dpias, missing_dpias
 from breaches.selectors import authority_deadline, breaches_needing_action
+from campaigns.selectors import running_without_current_dpia
 from clinics.models import ClinicAgreement
 from consent.analytics import consent_totals
 from declaration.models import PolicyVersion
@@ -240,6 +242,37 @@ def _clinics(now: datetime.datetime) -> Section:
     )
 
 
+def _assessments(now: datetime.datetime) -> Section:
+    """Lapsed DPIAs, and those the declaration names that the register lacks (CL-06)."""
+    lapsed = lapsed_dpias(on=timezone.localdate(now)).count()
+    missing = sorted(missing_dpias(declaration=get_declaration()))
+    running = running_without_current_dpia(on=timezone.localdate(now)).count()
+    changelist = "admin:assessments_dpia_changelist"
+    return Section(
+        _("Impact assessments"),
+        [
+            Line(
+                _("DPIAs past their review date"),
+                _url(changelist, "review=lapsed"),
+                lapsed,
+                urgent=lapsed > 0,
+            ),
+            Line(
+                _("Running campaigns with a health-related audience and a lapsed DPIA"),
+                _url("admin:campaigns_campaign_changelist", "status__exact=running"),
+                running,
+                urgent=running > 0,
+            ),
+            Line(
+                _("DPIAs the declaration names that are not on record"),
+                _url(changelist),
+                text=", ".join(missing) or _("none"),
+                urgent=bool(missing),
+            ),
+        ],
+    )
+
+
 def _policy() -> Section:
     pending = PolicyVersion.objects.filter(
         significant=True, notices_completed_at__isnull=True
@@ -341,6 +374,8 @@ def workbench_for(*, user, now: datetime.datetime | None = None) -> list[Section
         sections.append(_recipients())
     if can("clinics.view_clinicagreement"):
         sections.append(_clinics(now))
+    if can("assessments.view_dpia"):
+        sections.append(_assessments(now))
     if can("rights.view_request"):
         sections.append(_policy())
     if can("mail.view_outgoingemail"):

@@ -14,6 +14,8 @@ Where each part lives (issue 17 split the one 684-line module by what it does):
     versions.py     the policy's versions and a significant change's notice (TP-05)
     recipients.py   recipients and their transfer safeguards (Art. 44-46)
     activities.py   processing activities (Art. 6(1), 13)
+    special.py      special categories (Art. 9), their Art. 9(2) condition and DPIA; the
+                    processing Wekst carries out for clinics (Art. 30(2); CL-06)
     cookies.py      cookies and other browser storage (CK-01)
 """
 
@@ -24,6 +26,7 @@ from declaration.schema.entries import (
     Activity,
     Authority,
     Children,
+    ClinicProcessing,
     Controller,
     Cookie,
     DataCategory,
@@ -31,6 +34,7 @@ from declaration.schema.entries import (
     DeclarationError,
     Recipient,
     RetentionRule,
+    SpecialCategories,
     StorageKey,
     SubjectCategory,
     Text,
@@ -70,6 +74,7 @@ __all__ = [
     "Activity",
     "Authority",
     "Children",
+    "ClinicProcessing",
     "Controller",
     "Cookie",
     "DataCategory",
@@ -77,6 +82,7 @@ __all__ = [
     "DeclarationError",
     "Recipient",
     "RetentionRule",
+    "SpecialCategories",
     "StorageKey",
     "SubjectCategory",
     "Text",

@@ -17,6 +17,7 @@ from declaration.schema.entries import (
     Text,
 )
 from declaration.schema.reader import Reader
+from declaration.schema.special import read_special_categories
 from declaration.schema.vocabulary import LEGAL_BASES
 
 
@@ -53,6 +54,7 @@ def read_activities(
             source=r.text(raw, "source", where),
             required=r.text(raw, "required", where),
             profiling=r.boolean(raw, "profiling", where, False),
+            special=read_special_categories(r, raw, where),
         )
     return activities
 

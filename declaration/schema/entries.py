@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import get_language
 
 from declaration.citations import Citation, cite
-from declaration.schema.vocabulary import EEA_COUNTRIES, LEGAL_BASES
+from declaration.schema.vocabulary import ART9_CONDITIONS, EEA_COUNTRIES, LEGAL_BASES
 
 if TYPE_CHECKING:
     from declaration.schema.segments import Segment
@@ -138,6 +138,24 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class SpecialCategories:
+    """The special categories of data (GDPR Art. 9(1)) a processing can reveal, the Art. 9(2)
+    condition that lifts the prohibition, and the DPIA (Art. 35) that assessed it (CL-06).
+
+    Empty `categories`: the processing reveals none, and names neither condition nor DPIA.
+    """
+
+    categories: tuple[str, ...] = ()
+    condition: str = ""
+    dpia: str = ""
+
+    @property
+    def condition_article(self) -> Citation:
+        """Art. 9(2)(x), written in the active language."""
+        return cite(9, 2, ART9_CONDITIONS[self.condition])
+
+
+@dataclass(frozen=True)
 class Activity:
     """One processing activity: a purpose with its legal basis, data, subjects, retention, recipients."""
 
@@ -157,11 +175,26 @@ class Activity:
     # Marketing profiling (Art. 13(2)(f), 21(2)): explained in §10; never applied to a restricted
     # or objecting subject.
     profiling: bool
+    special: SpecialCategories = SpecialCategories()
 
     @property
     def legal_basis_article(self) -> Citation:
         """Art. 6(1)(x), written in the active language (declaration.citations)."""
         return cite(6, 1, LEGAL_BASES[self.legal_basis])
+
+
+@dataclass(frozen=True)
+class ClinicProcessing:
+    """A kind of processing Wekst carries out for clinics, as their processor (Art. 30(2)(b)).
+
+    The clinic is the controller; `special` names the special categories it can reveal, the
+    clinic's Art. 9(2) condition that Wekst requires before the work, and Wekst's DPIA.
+    """
+
+    key: str
+    name: Text
+    description: Text
+    special: SpecialCategories
 
 
 @dataclass(frozen=True)
@@ -223,6 +256,7 @@ class Declaration:
     storage_keys: tuple[StorageKey, ...] = ()
     # The audience segments of Wekst's own marketing (policy §10; declaration.schema.segments).
     segments: dict[str, Segment] = field(default_factory=dict)
+    clinic_processing: dict[str, ClinicProcessing] = field(default_factory=dict)
 
     @property
     def current(self) -> Version:
@@ -235,6 +269,18 @@ class Declaration:
 
     def recipients_of(self, activity: Activity) -> list[Recipient]:
         return [self.recipients[key] for key in activity.recipients]
+
+    def dpia_references(self) -> dict[str, list[str]]:
+        """Each DPIA the declaration names, with the entries that name it (CL-06)."""
+        named: dict[str, list[str]] = {}
+        entries = [
+            *(("activities", key, a.special) for key, a in self.activities.items()),
+            *(("clinic_processing", key, p.special) for key, p in self.clinic_processing.items()),
+        ]
+        for section, key, special in entries:
+            if special.dpia:
+                named.setdefault(special.dpia, []).append(f"{section}.{key}")
+        return named
 
     def activities_by_basis(self) -> dict[str, list[Activity]]:
         grouped: dict[str, list[Activity]] = {}

@@ -26,6 +26,7 @@ from declaration.schema.sections import (
     read_supervisory_authority,
 )
 from declaration.schema.segments import read_segments
+from declaration.schema.special import read_clinic_processing
 from declaration.schema.versions import read_versions
 
 
@@ -48,6 +49,8 @@ def parse_declaration(data: Any) -> Declaration:
     activities = read_activities(
         r, data, categories=categories, subjects=subjects, rules=rules, recipients=recipients
     )
+    # CL-06: what Wekst does for clinics, with the special categories each can reveal.
+    clinic_processing = read_clinic_processing(r, data)
     cookies = read_cookies(r, data, activities)
     storage_keys = read_storage_keys(r, data, activities)
     # DEC-07: a recipient a visitor's browser contacts is held to a consent they can refuse.
@@ -74,4 +77,5 @@ def parse_declaration(data: Any) -> Declaration:
         personal_data_fields=fields,
         storage_keys=storage_keys,
         segments=segments,
+        clinic_processing=clinic_processing,
     )

@@ -54,3 +54,32 @@ SIGNIFICANT_CHANGE_NOTICE = datetime.timedelta(days=14)
 
 # A personal_data_fields entry for a field that holds nothing about a person.
 NOT_PERSONAL = "none"
+
+# GDPR Art. 9(1): the special categories of personal data. A marketing audience or an enquiry
+# can reveal one without naming it (CJEU C-252/21: inferences from the sites a person visits).
+SPECIAL_CATEGORIES = (
+    "racial_or_ethnic_origin",
+    "political_opinions",
+    "religious_or_philosophical_beliefs",
+    "trade_union_membership",
+    "genetic",
+    "biometric",
+    "health",
+    "sex_life_or_sexual_orientation",
+)
+# GDPR Art. 9(2)(a)-(j): the conditions under which special-category data may be processed at
+# all; the letter is what the policy and the records print (declaration.citations).
+ART9_CONDITIONS = {
+    "explicit_consent": "a",
+    "employment_and_social_protection": "b",
+    "vital_interests": "c",
+    "not_for_profit_body": "d",
+    "made_public_by_the_subject": "e",
+    "legal_claims": "f",
+    "substantial_public_interest": "g",
+    "health_or_social_care": "h",
+    "public_health": "i",
+    "archiving_research_statistics": "j",
+}
+# A DPIA's reference in the register (assessments.DPIA.reference): "DPIA-2026-02".
+DPIA_REFERENCE_PATTERN = r"[A-Z][A-Z0-9]*(-[A-Z0-9]+)+"

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.utils import timezone
 
-from wekst.demo import people, registers
+from wekst.demo import assessments, people, registers
 
 
 def load_demo_records() -> None:
@@ -19,5 +19,6 @@ def load_demo_records() -> None:
         registers.load_processor_notices()
         registers.load_consent(now)
         registers.load_disclosure(today)
+        assessments.load_assessments(today)
     # The sweep runs its own transactions, batch by batch.
     registers.load_sweep()
