@@ -73,6 +73,13 @@ def read_segments(
             # A missing basis is reported on the activity itself; only a different one here.
             if activity.legal_basis and activity.legal_basis != "consent":
                 r.problem(where, f"activity {activity_key!r} does not rest on consent")
+            if activity.special.categories:
+                revealed = ", ".join(activity.special.categories)
+                r.problem(
+                    where,
+                    f"activity {activity_key!r} can reveal special categories ({revealed}): "
+                    "Wekst's own marketing never builds segments from them (GDPR Art. 9(1); CL-06)",
+                )
             for platform in platforms:
                 if platform in recipients and platform not in activity.recipients:
                     r.problem(

@@ -109,6 +109,19 @@ def test_cl_02_a_segment_drawn_from_a_clinics_data_is_refused_at_start_up():
         assert "CL-02" in problem or "CL-06" in problem
 
 
+def test_cl_06_a_segment_drawn_from_an_activity_that_can_reveal_health_is_refused_at_start_up():
+    data = _raw()
+    newsletter = data["activities"]["newsletter"]
+    newsletter.update(
+        special_categories=["health"], art9_condition="explicit_consent", dpia="DPIA-2026-09"
+    )
+    with pytest.raises(DeclarationError) as refused:
+        parse_declaration(data)
+    [problem] = [p for p in refused.value.problems if p.startswith("segments.")]
+    assert "activity 'newsletter' can reveal special categories (health)" in problem
+    assert "CL-06" in problem
+
+
 # Who is in a segment ---------------------------------------------------------------------------
 
 
