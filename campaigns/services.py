@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from assessments.selectors import dpia_covers
 from audit.services import record_event
 from campaigns.models import Campaign
-from clinics.models import SubProcessorChange
-from clinics.selectors import accepts_work
+from clinics.models import SubProcessorAuthorisation, SubProcessorChange
+from clinics.selectors import accepts_work, current_agreement
 from clinics.sub_processors import may_use_sub_processor
 from declaration.policy import ART9_CONDITION_NAMES
 from declaration.selectors import get_declaration
@@ -50,8 +50,9 @@ def start_blockers(campaign: Campaign, *, on: datetime.date) -> list[str]:
 
 
 def _platform_blocker(campaign: Campaign, *, on: datetime.date) -> str:
-    """Why the platform may not be used for the clinic `on`: a change still inside the clinic's
-    time to object, an objection, or no authorisation at all (CL-03; GDPR Art. 28(2))."""
+    """Why the platform may not be used for the clinic `on`: withdrawn, waiting for a specific
+    authorisation, a change still inside the clinic's time to object, an objection, or no
+    authorisation at all (CL-03; GDPR Art. 28(2))."""
     names = {"platform": campaign.platform.name, "clinic": campaign.clinic.name}
     change = (
         SubProcessorChange.objects.filter(clinic=campaign.clinic, recipient=campaign.platform)
@@ -59,6 +60,24 @@ def _platform_blocker(campaign: Campaign, *, on: datetime.date) -> str:
         .first()
     )
     decision = change.decision(on) if change is not None else ""
+    if change is not None and change.withdrawn_on is not None and change.withdrawn_on <= on:
+        return _("Wekst stopped using %(platform)s for %(clinic)s on %(date)s.") % (
+            names | {"date": change.withdrawn_on.isoformat()}
+        )
+    agreement = current_agreement(campaign.clinic, on=on)
+    specific = (
+        agreement is not None
+        and agreement.sub_processor_authorisation == SubProcessorAuthorisation.SPECIFIC
+    )
+    if decision in ("pending", "not_objected") and specific:
+        # Under a specific authorisation silence is not consent (Art. 28(2) first sentence).
+        return (
+            _(
+                "%(platform)s waits for the specific authorisation of %(clinic)s: it is not used "
+                "before the clinic gives it."
+            )
+            % names
+        )
     if decision == "pending":
         return _(
             "%(platform)s is a new sub-processor for %(clinic)s: the clinic may object until "

@@ -101,3 +101,16 @@ def test_cl_03_a_platform_never_authorised_is_refused_with_the_other_reasons(cli
 def test_cl_03_a_platform_named_in_the_agreement_is_authorised_from_the_start(clinic):
     campaign = general_campaign(clinic, authorised_platform(clinic))
     assert start_campaign(campaign_id=campaign.pk, actor="kari").status == Campaign.Status.RUNNING
+
+
+def test_cl_03_under_a_specific_authorisation_silence_past_the_deadline_is_not_enough(
+    clinic, platform
+):
+    clinic.agreements.update(sub_processor_authorisation=SubProcessorAuthorisation.SPECIFIC)
+    change = propose_sub_processor(
+        clinic=clinic, recipient=platform, reason="Ads for the clinic", actor="po"
+    )
+    campaign = general_campaign(clinic, platform)
+    with time_machine.travel(timezone.now() + (change.object_by - timezone.localdate() + DAY)):
+        [reason] = refused(campaign)
+    assert "Google Ads waits for the specific authorisation of Tannlege Nord AS" in reason
