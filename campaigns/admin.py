@@ -1,5 +1,6 @@
 """Campaigns for clinics in the back office: staff see the campaigns of the clinics they may see
-(CL-02), and start one only through start_campaign (CL-01, CL-06)."""
+(CL-02), pick the platform from the recipient register, and start one only through
+start_campaign (CL-01, CL-03, CL-06)."""
 
 from django.contrib import admin, messages
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from audit.services import actor_of
 from campaigns.models import Campaign
 from campaigns.services import CampaignRefused, start_campaign, stop_campaign
 from clinics.selectors import clinics_visible_to
+from processors.models import Recipient
 
 
 @admin.register(Campaign)
@@ -34,6 +36,7 @@ class CampaignAdmin(AuditedModelAdmin):
     # Once running, the audience and what vouches for it are fixed: a change is a new campaign.
     FIXED_WHILE_RUNNING = [
         "clinic",
+        "platform",
         "audience_source",
         "audience_description",
         "health_related_audience",
@@ -53,12 +56,16 @@ class CampaignAdmin(AuditedModelAdmin):
             super()
             .get_queryset(request)
             .filter(clinic__in=clinics_visible_to(request.user))
-            .select_related("clinic", "dpia")
+            .select_related("clinic", "dpia", "platform")
         )
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "clinic":
             kwargs["queryset"] = clinics_visible_to(request.user)
+        elif db_field.name == "platform":
+            # Only recipients still in the declaration; start_campaign checks the clinic's
+            # authorisation on the day (CL-03).
+            kwargs["queryset"] = Recipient.objects.filter(declared=True).order_by("name")
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.action(permissions=["change"], description=gettext_lazy("Start the selected campaigns"))

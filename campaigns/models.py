@@ -3,7 +3,8 @@
 An audience that can reveal that someone is a clinic's patient, or interested in a health
 service (a patient list uploaded for customer match, retargeting from treatment pages), is
 flagged as health-related: special-category data (GDPR Art. 9(1); CJEU C-252/21). Such a
-campaign starts only with a current DPIA and the clinic's documented Art. 9(2) basis
+campaign starts only with a current DPIA and the clinic's documented Art. 9(2) basis; every
+campaign only on a platform the clinic authorised as its sub-processor (CL-03)
 (campaigns.services.start_campaign).
 """
 
@@ -15,6 +16,7 @@ from assessments.models import DPIA
 from clinics.models import Clinic
 from declaration.policy import ART9_CONDITION_NAMES
 from declaration.schema.vocabulary import ART9_CONDITIONS
+from processors.models import Recipient
 
 
 class Campaign(models.Model):
@@ -42,7 +44,18 @@ class Campaign(models.Model):
         Clinic, on_delete=models.PROTECT, related_name="campaigns", verbose_name=_("clinic")
     )
     name = models.CharField(_("name"), max_length=200)
-    platform = models.CharField(_("platform"), max_length=100, help_text=_("e.g. Meta Ads."))
+    # From the recipient register: the platform is a sub-processor of the clinic, used only once
+    # the clinic authorised it (CL-03; campaigns.services.start_blockers).
+    platform = models.ForeignKey(
+        Recipient,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
+        verbose_name=_("platform"),
+        help_text=_(
+            "The advertising platform, from the recipient register: a sub-processor the clinic "
+            "has authorised (GDPR Art. 28(2))."
+        ),
+    )
     audience_source = models.CharField(_("audience"), max_length=20, choices=AudienceSource.choices)
     audience_description = models.TextField(
         _("audience description"), help_text=_("Who the campaign reaches, and from which data.")

@@ -1,6 +1,7 @@
 """Starting a campaign for a clinic: only for a clinic that accepts work, and, for an audience
 that can reveal health data, only under a current DPIA and the clinic's documented Art. 9(2)
-basis (checklist CL-01, CL-06; GDPR Art. 9, 28(3)(a), 35)."""
+basis; and only on a platform the clinic authorised as its sub-processor, once any time it had
+to object has passed (checklist CL-01, CL-03, CL-06; GDPR Art. 9, 28(2), 28(3)(a), 35)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from django.utils.translation import gettext as _
 from assessments.selectors import dpia_covers
 from audit.services import record_event
 from campaigns.models import Campaign
-from clinics.selectors import accepts_work
+from clinics.models import SubProcessorAuthorisation, SubProcessorChange
+from clinics.selectors import accepts_work, current_agreement
+from clinics.sub_processors import may_use_sub_processor
 from declaration.policy import ART9_CONDITION_NAMES
 from declaration.selectors import get_declaration
 
@@ -39,9 +42,59 @@ def start_blockers(campaign: Campaign, *, on: datetime.date) -> list[str]:
             )
             % {"clinic": campaign.clinic.name}
         )
+    elif not may_use_sub_processor(campaign.clinic, key=campaign.platform.key, on=on):
+        reasons.append(_platform_blocker(campaign, on=on))
     if campaign.reveals_health:
         reasons += _health_audience_blockers(campaign, on=on)
     return reasons
+
+
+def _platform_blocker(campaign: Campaign, *, on: datetime.date) -> str:
+    """Why the platform may not be used for the clinic `on`: withdrawn, waiting for a specific
+    authorisation, a change still inside the clinic's time to object, an objection, or no
+    authorisation at all (CL-03; GDPR Art. 28(2))."""
+    names = {"platform": campaign.platform.name, "clinic": campaign.clinic.name}
+    change = (
+        SubProcessorChange.objects.filter(clinic=campaign.clinic, recipient=campaign.platform)
+        .order_by("-notified_at")
+        .first()
+    )
+    decision = change.decision(on) if change is not None else ""
+    if change is not None and change.withdrawn_on is not None and change.withdrawn_on <= on:
+        return _("Wekst stopped using %(platform)s for %(clinic)s on %(date)s.") % (
+            names | {"date": change.withdrawn_on.isoformat()}
+        )
+    agreement = current_agreement(campaign.clinic, on=on)
+    specific = (
+        agreement is not None
+        and agreement.sub_processor_authorisation == SubProcessorAuthorisation.SPECIFIC
+    )
+    if decision in ("pending", "not_objected") and specific:
+        # Under a specific authorisation silence is not consent (Art. 28(2) first sentence).
+        return (
+            _(
+                "%(platform)s waits for the specific authorisation of %(clinic)s: it is not used "
+                "before the clinic gives it."
+            )
+            % names
+        )
+    if decision == "pending":
+        return _(
+            "%(platform)s is a new sub-processor for %(clinic)s: the clinic may object until "
+            "%(date)s, and it is not used before then."
+        ) % (names | {"date": change.object_by.isoformat()})
+    if decision == "objected":
+        return _(
+            "%(clinic)s objected to %(platform)s as a sub-processor on %(date)s: it is not used "
+            "for the clinic."
+        ) % (names | {"date": change.objected_on.isoformat()})
+    return (
+        _(
+            "%(platform)s is not a sub-processor %(clinic)s has authorised: name it in the agreement "
+            "or notify the clinic of the change first."
+        )
+        % names
+    )
 
 
 def _health_audience_blockers(campaign: Campaign, *, on: datetime.date) -> list[str]:
@@ -96,7 +149,7 @@ def start_campaign(*, campaign_id: int, actor: str, on: datetime.date | None = N
     with transaction.atomic():
         campaign = (
             Campaign.objects.select_for_update(of=("self",))
-            .select_related("clinic", "dpia")
+            .select_related("clinic", "dpia", "platform")
             .get(pk=campaign_id)
         )
         reasons = start_blockers(campaign, on=on)

@@ -11,6 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('assessments', '0001_dpia_register'),
         ('clinics', '0003_content_types_move_with_the_models'),
+        ('processors', '0006_webhook_delivery_late'),
     ]
 
     operations = [
@@ -19,7 +20,6 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('platform', models.CharField(help_text='e.g. Meta Ads.', max_length=100, verbose_name='platform')),
                 ('audience_source', models.CharField(choices=[('customer_match', 'Patient or customer list uploaded for customer match'), ('retargeting', "Retargeting of visitors to the clinic's treatment pages"), ('lookalike', "Lookalike audience built from the clinic's patients"), ('health_interests', 'Targeting by health-related interests'), ('general', 'General targeting (place, age group), no health signal')], max_length=20, verbose_name='audience')),
                 ('audience_description', models.TextField(help_text='Who the campaign reaches, and from which data.', verbose_name='audience description')),
                 ('health_related_audience', models.BooleanField(default=False, help_text="Can the audience reveal that someone is the clinic's patient, or interested in a health service? Always so for patient lists, retargeting, lookalikes and health interests.", verbose_name='health-related audience')),
@@ -30,6 +30,7 @@ class Migration(migrations.Migration):
                 ('started_by', models.CharField(blank=True, max_length=150, verbose_name='started by')),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('clinic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='clinics.clinic', verbose_name='clinic')),
+                ('platform', models.ForeignKey(help_text='The advertising platform, from the recipient register: a sub-processor the clinic has authorised (GDPR Art. 28(2)).', on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='processors.recipient', verbose_name='platform')),
                 ('dpia', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='campaigns', to='assessments.dpia', verbose_name='DPIA')),
             ],
             options={

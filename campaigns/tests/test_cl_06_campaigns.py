@@ -16,28 +16,13 @@ from audit.models import AuditEntry
 from campaigns.models import Campaign
 from campaigns.selectors import running_without_current_dpia
 from campaigns.services import CampaignRefused, start_campaign, stop_campaign
+from campaigns.tests.factories import make_campaign
 from clinics.tests.factories import make_clinic
 from staff.services import sync_roles
 from staff.testing import sign_in_verified
 from wekst.workbench import workbench_for
 
 pytestmark = pytest.mark.django_db
-
-
-def make_campaign(clinic=None, **fields) -> Campaign:
-    values = {
-        "clinic": clinic
-        or make_clinic(
-            engaged_from=timezone.localdate() - datetime.timedelta(days=30),
-            agreement_signed_on=timezone.localdate() - datetime.timedelta(days=30),
-        ),
-        "name": "Implant campaign",
-        "platform": "Meta Ads",
-        "audience_source": Campaign.AudienceSource.CUSTOMER_MATCH,
-        "audience_description": "The clinic's patients who consented to ads about implants.",
-        "health_related_audience": True,
-    }
-    return Campaign.objects.create(**(values | fields))
 
 
 def with_basis(campaign: Campaign, dpia: DPIA | None = None) -> Campaign:

@@ -1,5 +1,6 @@
 """Demo DPIA register and a campaign for a demo clinic (CL-06): the two DPIAs the declaration
-names, decided and current, so that the demo workbench shows the register complete."""
+names, decided and current, so that the demo workbench shows the register complete; the
+campaign's platform is a sub-processor named in the clinic's agreement (CL-03)."""
 
 import datetime
 
@@ -7,9 +8,12 @@ from assessments.models import DPIA, Level, Risk
 from campaigns.models import Campaign
 from clinics.models import Clinic
 from declaration.selectors import get_declaration
+from processors.models import Recipient
+from processors.services import sync_register
 
 DAY = datetime.timedelta(days=1)
 CAMPAIGN = "Demo: implant consultations for consenting patients"
+PLATFORM = "google_ads"
 
 
 def load_assessments(today: datetime.date) -> None:
@@ -37,8 +41,12 @@ def load_assessments(today: datetime.date) -> None:
     clinic = Clinic.objects.filter(slug="demo-tannlege-nord").first()
     if clinic is None or Campaign.objects.filter(name=CAMPAIGN).exists():
         return
+    sync_register()  # the platform comes from the recipient register
+    platform = Recipient.objects.get(key=PLATFORM)
+    for agreement in clinic.agreements.all():
+        agreement.sub_processors.add(platform)
     Campaign.objects.create(
-        clinic=clinic, name=CAMPAIGN, platform="Meta Ads",
+        clinic=clinic, name=CAMPAIGN, platform=platform,
         audience_source=Campaign.AudienceSource.CUSTOMER_MATCH,
         audience_description="Patients who gave explicit consent to ads about implants.",
         health_related_audience=True,

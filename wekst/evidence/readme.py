@@ -17,6 +17,22 @@ What is in it
   retention/sweep-runs.csv, retention/sweep-counts.csv  Evidence of the erasure sweeps
                                        (Art. 5(1)(e))
   breaches.csv                         The breach register (Art. 33(5))
+  assessments/dpia-register.csv, assessments/dpia-risks.csv  The DPIA register: scope, entries
+                                       covered, risks with likelihood, severity and measures,
+                                       decision, review date, lapsed or not (Art. 35)
+  assessments/special-categories.csv   The declaration's entries that can reveal special
+                                       categories, their Art. 9(2) condition and DPIA
+  clinics/agreements.csv               Per clinic, the Art. 28(3)(a)-(h) clauses of its current
+                                       agreement
+  clinics/sub-processors-in-use.csv, clinics/sub-processor-changes.csv  Per clinic, the
+                                       sub-processors in use, and each change with its notice,
+                                       deadline to object and the clinic's answer (Art. 28(2))
+  clinics/unlawful-instructions.csv    Instructions Wekst warned would break the law, with the
+                                       dates of the notice and the outcome (Art. 28(3))
+  clinics/deletion-certificates.csv    Deletion certificates issued at the end of an engagement,
+                                       with their SHA-256 and counts (Art. 28(3)(g))
+  marketing/segment-exports.csv        Each export of an audience segment: segment, platform,
+                                       number of people, when (policy section 10)
   audit-chain.txt                      The result of verifying the audit log's hash chain
   MANIFEST.sha256                      SHA-256 of every other file (check: sha256sum -c)
 
@@ -30,5 +46,10 @@ Personal data in this pack
     out who the affected people are and who reported the breach. Its free-text fields are
     written by staff to describe the breach, not the people in it;
   - the records of processing and the recipient register name the controller, the clinics and
-    the recipients (organisations) and their published contact points.
+    the recipients (organisations) and their published contact points;
+  - the DPIA register and the clinic parts name no staff member (who decided, recorded, deleted
+    or signed) and no one at a clinic; a clinic's instruction is its business information. The
+    notice texts, objections and the certificates themselves are left out (they may carry
+    signatures); each certificate's SHA-256 is given;
+  - the segment export log gives counts, never the people in a segment.
 """

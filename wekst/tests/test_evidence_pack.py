@@ -1,21 +1,25 @@
 """The evidence pack: each part checked against the database, no demo person in it, the button."""
 
 import csv
+import datetime
 import hashlib
 import io
 import zipfile
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from audit.models import AuditEntry
 from breaches.models import Breach
+from clinics.instructions import record_unlawful_instruction
 from clinics.models import ClinicAgreement
 from consent.models import BannerText, ConsentDecision
 from consent.services import forget_banner_texts
 from declaration.models import PolicyVersion
 from declaration.records import records_as_csv
 from declaration.selectors import get_declaration
+from marketing.services import export_segment
 from processors.models import Recipient
 from retention.models import SweepCount, SweepRun
 from rights.models import Request
@@ -23,6 +27,7 @@ from wekst.demo.people import DEMO_EMAILS, DEMO_NAMES
 from wekst.demo.registers import CLINIC_CONTACTS, DISCLOSED_ABOUT, NOTICE_ABOUT
 
 URL = "/admin/evidence-pack/"
+DAY = datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -158,3 +163,133 @@ def test_sb_01_a_bad_output_path_is_a_clear_error_and_audits_nothing(db, tmp_pat
         with pytest.raises(CommandError):
             call_command("evidence_pack", output=str(output))
     assert not AuditEntry.objects.filter(object_type="wekst.EvidencePack").exists()
+
+
+# This session's registers: DPIAs, the clinics' duties as processor, segment exports -------------
+
+STAFF = "Signe Signatar"  # a staff member's name that must stay out of the pack
+CLINIC_PERSON = "Klara Klinikkleder"
+
+
+@pytest.fixture
+def duties(demo):
+    """A sub-processor change objected to, an unlawful instruction, an issued certificate and a
+    segment export, besides the demo's DPIAs and clinics."""
+    from clinics.models import Clinic, Offboarding
+    from clinics.sub_processors import propose_sub_processor, record_objection
+
+    today = timezone.localdate()
+    clinic = Clinic.objects.get(slug="demo-tannlege-nord")
+    change = propose_sub_processor(
+        clinic=clinic,
+        recipient=Recipient.objects.get(key="calcom"),
+        reason="Booking of consultations",
+        actor=STAFF,
+    )
+    record_objection(
+        change=change, objected_on=today, objection=f"No. {CLINIC_PERSON}", actor=STAFF
+    )
+    record_unlawful_instruction(
+        clinic=clinic, received_on=today - DAY, instruction="Upload every patient to Meta Ads.",
+        why_unlawful="No Art. 9(2) condition for patients who did not consent.",
+        notice_text=f"Regards, {STAFF}", notified_on=today, notified_how="email", actor=STAFF,
+    )  # fmt: skip
+    other = Clinic.objects.exclude(pk=clinic.pk).first()
+    certificate = f"Deletion certificate. Signed by: {STAFF}"
+    Offboarding.objects.create(
+        clinic=other, choice="deletion", chosen_on=today - 3 * DAY, instructed_by=CLINIC_PERSON,
+        recorded_by=STAFF, deleted_at=timezone.now(), deleted_by=STAFF,
+        deleted_counts={"leads": 4, "enquiries": 2}, processor_notices=["a", "b"],
+        certificate=certificate, certificate_signed_by=STAFF, certificate_issued_at=timezone.now(),
+        certificate_sha256=hashlib.sha256(certificate.encode()).hexdigest(),
+    )  # fmt: skip
+    export_segment(segment_key="newsletter_subscribers", platform="email_provider", actor=STAFF)
+    return clinic
+
+
+def test_cl_06_cl_08_the_pack_holds_the_dpias_and_the_clinics_duties_as_the_database_has_them(
+    duties, tmp_path
+):
+    from assessments.models import DPIA, Risk
+    from clinics.models import Clinic, Offboarding, SubProcessorChange, UnlawfulInstruction
+    from clinics.selectors import current_agreement
+    from clinics.sub_processors import sub_processors_in_use
+
+    files = open_pack(tmp_path)
+    manifest = files["MANIFEST.sha256"].decode()
+    today = timezone.localdate()
+    # The DPIA register, its risks, and the declaration's special categories.
+    register = rows(files, "assessments/dpia-register.csv")
+    assert [d["Reference"] for d in register] == list(
+        DPIA.objects.order_by("reference").values_list("reference", flat=True)
+    )
+    assert len(register) == 2
+    for row in register:
+        dpia = DPIA.objects.get(reference=row["Reference"])
+        assert row["Processing covered"] == "; ".join(dpia.processing_covered)
+        assert (row["Decision"], row["Decided on"]) == (dpia.decision, dpia.decided_on.isoformat())
+        assert row["Review date"] == dpia.review_on.isoformat() and row["Lapsed"] == "no"
+        assert int(row["Risks"]) == dpia.risks.count()
+    risks = rows(files, "assessments/dpia-risks.csv")
+    assert len(risks) == Risk.objects.count() > 0
+    assert {(r["DPIA"], r["Likelihood"], r["Severity"]) for r in risks} == {
+        (r.dpia.reference, r.likelihood, r.severity) for r in Risk.objects.all()
+    }
+    special = {r["Entry"]: r for r in rows(files, "assessments/special-categories.csv")}
+    declaration = get_declaration()
+    for key, processing in declaration.clinic_processing.items():
+        entry = f"clinic_processing.{key}"
+        if not processing.special.categories:
+            assert entry not in special
+            continue
+        assert special[entry]["DPIA"] == processing.special.dpia
+        assert special[entry]["Art. 9(2) condition"] == processing.special.condition
+        assert special[entry]["DPIA in the register"] == "yes"
+    assert special["clinic_processing.clinic_campaign_audiences"]["Article"] == "Art. 9(2)(a)"
+    # Per clinic: the current agreement's clauses, sub-processors in use, the change log.
+    agreements = {r["Clinic"]: r for r in rows(files, "clinics/agreements.csv")}
+    assert set(agreements) == set(Clinic.objects.values_list("name", flat=True))
+    for clinic in Clinic.objects.all():
+        agreement = current_agreement(clinic, on=today)
+        row = agreements[clinic.name]
+        assert row["Art. 28(3)(a)"] == (agreement.clause_a if agreement else "")
+        assert row["Art. 28(3)(h)"] == (agreement.clause_h if agreement else "")
+    in_use = rows(files, "clinics/sub-processors-in-use.csv")
+    assert sorted((r["Clinic"], r["Sub-processor"]) for r in in_use) == sorted(
+        (c.name, r.key) for c in Clinic.objects.all() for r in sub_processors_in_use(c, on=today)
+    )
+    # The demo campaign's platform, named in the demo clinic's agreement (CL-03).
+    assert {"Clinic": duties.name, "Sub-processor": "google_ads", "Name": "Google Ads"} in in_use
+    [change] = rows(files, "clinics/sub-processor-changes.csv")
+    recorded = SubProcessorChange.objects.get()
+    assert (change["Clinic"], change["Sub-processor"]) == (duties.name, "calcom")
+    assert change["Deadline to object"] == recorded.object_by.isoformat()
+    assert change["Objected on"] == today.isoformat() and change["Decision today"] == "objected"
+    assert change["Notice email"] == recorded.notice_email.status
+    [instruction] = rows(files, "clinics/unlawful-instructions.csv")
+    kept = UnlawfulInstruction.objects.get()
+    assert instruction["Instruction"] == kept.instruction
+    assert instruction["Notice given on"] == kept.notified_on.isoformat()
+    assert instruction["Outcome"] == "pending"
+    [certificate] = rows(files, "clinics/deletion-certificates.csv")
+    issued = Offboarding.objects.get()
+    assert certificate["Certificate SHA-256"] == issued.certificate_sha256
+    assert certificate["Records deleted in total"] == "6"
+    assert certificate["Erasures passed to processors"] == "2"
+    # The segment exports, from the audit log: counts only.
+    [export] = rows(files, "marketing/segment-exports.csv")
+    entry = AuditEntry.objects.get(object_type="marketing.Segment")
+    assert (export["Segment"], export["Platform"]) == ("newsletter_subscribers", "email_provider")
+    assert export["People"] == entry.reason.split()[0] and export["Audit entry"] == str(
+        entry.sequence
+    )
+    # Every new part is in the manifest; no staff member and no one at a clinic is named.
+    for name in (
+        "assessments/dpia-register.csv",
+        "clinics/deletion-certificates.csv",
+        "marketing/segment-exports.csv",
+    ):
+        assert f"  {name}\n" in manifest
+    everything = b"\n".join(files.values()).decode()
+    for person in (STAFF, CLINIC_PERSON, "Demo privacy officer"):
+        assert person not in everything, person
