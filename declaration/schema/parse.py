@@ -13,6 +13,7 @@ from declaration.hosts import recipient_host_problems
 from declaration.schema.activities import read_activities
 from declaration.schema.cookies import read_cookies, read_storage_keys
 from declaration.schema.entries import Declaration, DeclarationError
+from declaration.schema.pages import read_sensitive_pages
 from declaration.schema.reader import Reader
 from declaration.schema.recipients import read_recipients
 from declaration.schema.sections import (
@@ -54,6 +55,7 @@ def parse_declaration(data: Any) -> Declaration:
         r.problem(*problem)
     measures = read_security_measures(r, data)
     fields = read_personal_data_fields(r, data, categories)
+    sensitive_pages = read_sensitive_pages(r, data)
 
     if r.problems:
         raise DeclarationError(r.problems)
@@ -71,4 +73,5 @@ def parse_declaration(data: Any) -> Declaration:
         children=children,
         personal_data_fields=fields,
         storage_keys=storage_keys,
+        sensitive_pages=sensitive_pages,
     )
