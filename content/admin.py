@@ -15,8 +15,15 @@ from content.models import Article, Comment, Page, Profile
 
 @admin.register(Article)
 class ArticleAdmin(AuditedModelAdmin):
-    list_display = ["title", "is_published", "published_at", "allow_comments", "updated_at"]
-    list_filter = ["is_published", "allow_comments"]
+    list_display = [
+        "title",
+        "is_published",
+        "published_at",
+        "allow_comments",
+        "health_related",
+        "updated_at",
+    ]
+    list_filter = ["is_published", "allow_comments", "health_related"]
     search_fields = ["title", "body"]
     prepopulated_fields = {"slug": ["title"]}
     date_hierarchy = "published_at"
@@ -29,6 +36,7 @@ class ArticleAdmin(AuditedModelAdmin):
         "is_published",
         "published_at",
         "allow_comments",
+        "health_related",
     ]
 
 
@@ -39,7 +47,7 @@ class PageAdmin(AuditedModelAdmin):
     list_display = ["slug", "title_en", "title_nb", "updated_at"]
     search_fields = ["title_en", "title_nb", "body_en", "body_nb"]
     fieldsets = [
-        (None, {"fields": ["slug"]}),
+        (None, {"fields": ["slug", "health_related"]}),
         ("English", {"fields": ["title_en", "description_en", "body_en"]}),
         ("Norsk", {"fields": ["title_nb", "description_nb", "body_nb"]}),
     ]

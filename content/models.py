@@ -42,6 +42,15 @@ class Article(models.Model):
         help_text=_("A published article appears from this time on."),
     )
     allow_comments = models.BooleanField(_("comments open"), default=True)
+    health_related = models.BooleanField(
+        _("health-related"),
+        default=False,
+        help_text=_(
+            "Tick when the page can reveal something about a reader's health (a treatment, a "
+            "condition): it then loads no analytics, advertising or embedded content from other "
+            "companies, whatever the visitor consented to."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -188,6 +197,15 @@ class Page(models.Model):
         ),
     )
     body_nb = models.TextField(_("body (Norwegian)"))
+    health_related = models.BooleanField(
+        _("health-related"),
+        default=False,
+        help_text=_(
+            "Tick when the page can reveal something about a reader's health (a treatment, a "
+            "condition): it then loads no analytics, advertising or embedded content from other "
+            "companies, whatever the visitor consented to."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

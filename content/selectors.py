@@ -84,6 +84,22 @@ def people_told_of_policy_changes(*, cutoff: datetime.datetime) -> list[tuple[in
     return [(subject_id, "") for subject_id in users.values_list("subject_id", flat=True)]
 
 
+# The views whose page staff can mark health-related, and how each names its content.Page.
+PAGE_VIEWS = {"content:home": "home", "content:services": "services", "content:about": "about"}
+
+
+def is_health_related_page(request) -> bool:
+    """Whether the request is for an article or a website page staff marked health-related: the
+    sensitive-page guard then loads nothing of another company on it (consent.guard; CON-10)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        return False
+    if match.view_name == "content:article":
+        return Article.objects.filter(slug=match.kwargs.get("slug"), health_related=True).exists()
+    slug = PAGE_VIEWS.get(match.view_name)
+    return slug is not None and Page.objects.filter(slug=slug, health_related=True).exists()
+
+
 def get_page(*, slug: str, language: str) -> dict | None:
     """A website page's title, description and body in the language, or None when staff removed
     it (the home page then falls back to its built-in text; another page is not found)."""

@@ -68,8 +68,8 @@ MIDDLEWARE = [
     # stack trace (wekst/unavailable.py; docs/benchmarks.md, failure tests).
     "wekst.unavailable.DatabaseUnavailableMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # Content Security Policy on every response (SEC-03): SECURE_CSP below.
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Content Security Policy on every response (SEC-03): SECURE_CSP below, own host only on a
+    "consent.guard.GuardedContentSecurityPolicyMiddleware",  # health-related page (CON-10)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

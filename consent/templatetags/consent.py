@@ -1,8 +1,11 @@
 """The consent banner and the click-to-load placeholder for embedded content."""
 
-from django import template
+import json
 
-from consent import banner, embeds, selectors
+from django import template
+from django.middleware.csp import get_nonce
+
+from consent import banner, embeds, guard, selectors
 from declaration.selectors import get_declaration
 
 register = template.Library()
@@ -20,7 +23,22 @@ def consent_banner(context) -> dict:
         return {"skip": True}
     # After a failed post (the problem page), the plain form returns to where it came from.
     back = request.get_full_path() if request.method in ("GET", "HEAD") else context.get("back")
-    return banner.banner_context(visitor=selectors.visitor_consent(request), back=back)
+    shown = banner.banner_context(visitor=selectors.visitor_consent(request), back=back)
+    if guard.is_health_related(request=request):
+        # A health-related page: no tag id for consent.js, tracking off whatever was chosen
+        # (CON-10). Using the nonce keeps the page out of the first-visit cache
+        # (wekst/pagecache.py), so every copy is sent with its own-host-only policy.
+        nonce = get_nonce(request)
+        if nonce is not None:
+            str(nonce)
+        return {**shown, "ga_id": "", "guarded": True}
+    rules = guard.analytics_address_rules()
+    return {
+        **shown,
+        "guarded": False,
+        "ga_redact": json.dumps(rules["patterns"]),
+        "ga_placeholder": rules["placeholder"],
+    }
 
 
 @register.inclusion_tag("consent/embed.html", takes_context=True)
@@ -33,7 +51,10 @@ def consent_embed(context, provider: str, src: str, title: str, link: str = "") 
     chosen = embeds.provider_for(provider, src)
     request = context.get("request")
     choices = selectors.visitor_consent(request).choices if request is not None else None
+    # On a health-related page no frame at all, whatever was chosen: a plain link (CON-10).
+    guarded = request is not None and guard.is_health_related(request=request)
     return {
+        "guarded": guarded,
         "src": src,
         "title": title,
         "link": link,

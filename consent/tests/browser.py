@@ -15,11 +15,12 @@ COLLECT_HOST = "www.google-analytics.com"
 
 FAKE_GTAG = """
 (function () {
-  var id = new URL(document.currentScript.src).searchParams.get("id"), consent = {};
+  var id = new URL(document.currentScript.src).searchParams.get("id"), consent = {}, config = {};
   window.__fakeGtagLoaded = true;
   function handle(args) {
     if (args[0] === "consent") Object.assign(consent, args[2]);
     if (args[0] !== "config" && args[0] !== "event") return;
+    if (args[0] === "config") Object.assign(config, args[2] || {});
     if (window["ga-disable-" + id]) return;
     if (consent.analytics_storage === "granted") {
       document.cookie = "_ga=GA1.1.111.222; Path=/; Max-Age=3600";
@@ -27,7 +28,11 @@ FAKE_GTAG = """
     }
     if (consent.ad_storage === "granted") document.cookie = "_gcl_au=1.1.444; Path=/; Max-Age=3600";
     var name = args[0] === "config" ? "page_view" : args[1];
-    fetch("https://www.google-analytics.com/g/collect?tid=" + id + "&en=" + name,
+    // As gtag.js: the page's address and referrer, unless the config gave others (dl, dr).
+    var dl = config.page_location || location.href,
+      dr = config.page_referrer !== undefined ? config.page_referrer : document.referrer;
+    fetch("https://www.google-analytics.com/g/collect?tid=" + id + "&en=" + name +
+      "&dl=" + encodeURIComponent(dl) + "&dr=" + encodeURIComponent(dr),
       {method: "POST", mode: "no-cors"});
   }
   var layer = window.dataLayer = window.dataLayer || [], push = layer.push;

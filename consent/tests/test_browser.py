@@ -138,7 +138,18 @@ def test_con_05_accept_all_loads_ga4_only_after_the_choice_with_consent_mode(pag
             },
         ]
     )
-    config = layer.index(["config", MEASUREMENT_ID, {"cookie_expires": 395 * 24 * 60 * 60}])
+    # The cleaned address of CON-10: the home page, the banner's own page, no referrer.
+    config = layer.index(
+        [
+            "config",
+            MEASUREMENT_ID,
+            {
+                "cookie_expires": 395 * 24 * 60 * 60,
+                "page_location": site.url + "/",
+                "page_referrer": "",
+            },
+        ]
+    )
     assert default < update < config
     assert {"_ga", f"_ga_{MEASUREMENT_ID[2:]}", "_gcl_au"} <= cookie_names(page)
 

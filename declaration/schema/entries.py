@@ -240,6 +240,39 @@ class Version:
 
 
 @dataclass(frozen=True)
+class SensitivePages:
+    """Pages that can reveal that a visitor is, or may become, a clinic's patient (CL-06, CON-10).
+
+    Path patterns are read without the page's language prefix: `*` is one path segment, a final
+    `**` any rest. `health_related` pages load no third-party tag or embed; on other pages GA4
+    gets the address with each `*` of a `revealing` pattern replaced by `placeholder`.
+    """
+
+    health_related: tuple[str, ...] = ()
+    revealing: tuple[str, ...] = ()
+    placeholder: str = "redacted"
+    notice: Text = Text(en="", nb="")
+    analytics_notice: Text = Text(en="", nb="")
+
+    def is_health_related(self, path: str) -> bool:
+        return any(path_matches(pattern, path) for pattern in self.health_related)
+
+
+def path_matches(pattern: str, path: str) -> bool:
+    """Whether `path` (no query string) fits `pattern`: `*` one non-empty segment, a final `**`
+    any rest (none included)."""
+    wanted, parts = pattern.split("/"), path.split("/")
+    rest = wanted[-1] == "**"
+    if rest:
+        wanted = wanted[:-1]
+        if len(parts) < len(wanted):
+            return False
+    elif len(parts) != len(wanted):
+        return False
+    return all(w == p or (w == "*" and p) for w, p in zip(wanted, parts, strict=False))
+
+
+@dataclass(frozen=True)
 class Declaration:
     controller: Controller
     supervisory_authority: Authority
@@ -257,6 +290,7 @@ class Declaration:
     # The audience segments of Wekst's own marketing (policy §10; declaration.schema.segments).
     segments: dict[str, Segment] = field(default_factory=dict)
     clinic_processing: dict[str, ClinicProcessing] = field(default_factory=dict)
+    sensitive_pages: SensitivePages = SensitivePages()
 
     @property
     def current(self) -> Version:

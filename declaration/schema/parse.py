@@ -13,6 +13,7 @@ from declaration.hosts import recipient_host_problems
 from declaration.schema.activities import read_activities
 from declaration.schema.cookies import read_cookies, read_storage_keys
 from declaration.schema.entries import Declaration, DeclarationError
+from declaration.schema.pages import read_sensitive_pages
 from declaration.schema.reader import Reader
 from declaration.schema.recipients import read_recipients
 from declaration.schema.sections import (
@@ -59,6 +60,7 @@ def parse_declaration(data: Any) -> Declaration:
     measures = read_security_measures(r, data)
     fields = read_personal_data_fields(r, data, categories)
     segments = read_segments(r, data, activities=activities, recipients=recipients)
+    sensitive_pages = read_sensitive_pages(r, data)
 
     if r.problems:
         raise DeclarationError(r.problems)
@@ -78,4 +80,5 @@ def parse_declaration(data: Any) -> Declaration:
         storage_keys=storage_keys,
         segments=segments,
         clinic_processing=clinic_processing,
+        sensitive_pages=sensitive_pages,
     )

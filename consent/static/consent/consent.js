@@ -4,7 +4,7 @@
   var d = document, w = window, box = d.getElementById("wekst-consent");
   if (!box) return;
   var form = box.querySelector("form"), receipt = box.querySelector(".wc-receipt"),
-    data = box.dataset, ga = data.ga,
+    data = box.dataset, ga = data.ga, guard = data.guard === "1",
     gpc = data.gpc === "1" || navigator.globalPrivacyControl === true,
     state = read(data.state), opener = null, gaOn = false, gaLoaded = false, native = false,
     KINDS = ["analytics", "marketing", "embedded"], DENIED = "denied", GRANTED = "granted";
@@ -30,6 +30,21 @@
     }
   }
 
+  // The address GA4 is given (CON-10): no query string or fragment, each path segment a declared
+  // revealing pattern marks with * replaced by the placeholder; another site's address is cut to
+  // its origin. On a health-related page (data-guard) GA4 never starts at all.
+  function address(url) {
+    var u = new URL(url, location.href), path = u.pathname.split("/");
+    if (u.origin !== location.origin) return u.origin + "/";
+    JSON.parse(data.gaRedact || "[]").some(function (pattern) {
+      var p = pattern.split("/"), rest = p[p.length - 1] === "**", n = p.length - rest;
+      if (rest ? path.length < n : path.length !== n) return false;
+      for (var i = 0; i < n; i++) if (p[i] !== path[i] && !(p[i] === "*" && path[i])) return false;
+      for (i = 0; i < n; i++) if (p[i] === "*") path[i] = data.gaPlaceholder;
+      return true;
+    });
+    return u.origin + path.join("/");
+  }
   function gtag() { w.dataLayer.push(arguments); }
   function consent(type, analytics, marketing) {
     var ad = marketing ? GRANTED : DENIED;
@@ -46,7 +61,8 @@
     gtag("set", "ads_data_redaction", !marketing);
     if (!gaLoaded) {
       gtag("js", new Date());
-      gtag("config", ga, {cookie_expires: +data.gaExpires});
+      gtag("config", ga, {cookie_expires: +data.gaExpires, page_location: address(location.href),
+        page_referrer: d.referrer && address(d.referrer)});
       var script = d.createElement("script");
       script.async = true;
       script.src = "https://www.googletagmanager.com/gtag/js?id=" + encodeURIComponent(ga);
@@ -91,12 +107,13 @@
   }
 
   function apply() {
-    var analytics = !!(ga && state && state.analytics && !gpc),
+    // A health-related page starts nothing, but deletes cookies only as the choice says.
+    var allowed = !!(state && state.analytics && !gpc), analytics = allowed && !!ga && !guard,
       marketing = analytics && state.marketing;
     if (analytics) startGA(marketing); else if (gaOn) stopGA();
-    if (!analytics) clear(/^(_ga|_ga_.+|_gid|_gat.*)$/);
-    if (!marketing) clear(/^_gcl_/);
-    each("[data-consent-embed]", state && state.embedded ? load : unload);
+    if (!allowed) clear(/^(_ga|_ga_.+|_gid|_gat.*)$/);
+    if (!(allowed && state.marketing)) clear(/^_gcl_/);
+    each("[data-consent-embed]", state && state.embedded && !guard ? load : unload);
   }
 
   function open(from) {
