@@ -42,8 +42,11 @@ def redis_answers() -> bool:
         return False
 
 
-def server_env(kind: str, *, use_redis: bool) -> dict[str, str]:
-    """The environment of the production server, and of the manage.py commands that set it up."""
+def server_env(
+    kind: str, *, use_redis: bool, database: str = "", redis_url: str = ""
+) -> dict[str, str]:
+    """The environment of the production server, and of the manage.py commands that set it up;
+    `database` and `redis_url` replace the bench database and Redis (bench/faults.py's own)."""
     env = {
         **os.environ,
         "DJANGO_ENV": "production",
@@ -51,7 +54,7 @@ def server_env(kind: str, *, use_redis: bool) -> dict[str, str]:
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_SSL_REDIRECT": "0",  # no TLS on loopback
         "WEKST_SITE_URL": "https://wekst.example",  # the public address links in email use
-        "DATABASE_URL": database_url(kind),
+        "DATABASE_URL": database or database_url(kind),
         # Raised for the bench only: every request comes from one address, 127.0.0.1.
         "LEADS_RATE_LIMIT_PER_IP": RATE_LIMIT,
         "LEADS_RATE_LIMIT_PER_ADDRESS": RATE_LIMIT,
@@ -64,7 +67,7 @@ def server_env(kind: str, *, use_redis: bool) -> dict[str, str]:
     }
     env.pop("REDIS_URL", None)
     if use_redis:
-        env["REDIS_URL"] = REDIS_URL
+        env["REDIS_URL"] = redis_url or REDIS_URL
     return env
 
 

@@ -144,7 +144,19 @@ class Lead(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["subject", "kind", "created_at"])]
+        indexes = [
+            models.Index(fields=["subject", "kind", "created_at"]),
+            # The leads still owing their Art. 14 notice (leads.notices.awaiting_notice), by age:
+            # the workbench counts them on every visit, and at a million leads a scan of the
+            # whole table took 0.3-0.5 s (docs/benchmarks.md). Only the few waiting are indexed.
+            models.Index(
+                fields=["created_at"],
+                name="lead_awaiting_art14_notice",
+                condition=models.Q(
+                    kind="other_source", notice_queued_at__isnull=True, notice_exception=""
+                ),
+            ),
+        ]
         constraints = [
             # A lead from another source always says where it came from (Art. 14(2)(f)).
             models.CheckConstraint(

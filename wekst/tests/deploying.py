@@ -129,11 +129,16 @@ def first_install(env: dict[str, str], cwd: Path = ROOT) -> None:
         assert done.returncode == 0, done.stderr
 
 
-def unit_service(name: str) -> dict[str, str]:
+def unit_sections(path: Path) -> dict[str, dict[str, str]]:
+    """A unit file's sections as systemd reads them (keys keep their case)."""
     parser = configparser.ConfigParser(interpolation=None, strict=False)
     parser.optionxform = str
-    parser.read(UNITS[name])
-    return dict(parser["Service"])
+    parser.read(path)
+    return {name: dict(parser[name]) for name in parser.sections()}
+
+
+def unit_service(name: str) -> dict[str, str]:
+    return unit_sections(UNITS[name])["Service"]
 
 
 def unit_command(name: str, *, python: str) -> list[str]:

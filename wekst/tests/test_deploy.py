@@ -10,6 +10,7 @@ import contextlib
 import json
 import os
 import re
+import shlex
 import sys
 
 import pytest
@@ -21,6 +22,7 @@ from wekst.testing import Inbox
 from wekst.tests.deploying import (
     DEPLOY,
     REDIS,
+    ROOT,
     UNITS,
     Visitor,
     checkout,
@@ -35,6 +37,7 @@ from wekst.tests.deploying import (
     started,
     template_settings,
     unit_command,
+    unit_sections,
     unit_service,
     wait_until,
 )
@@ -255,3 +258,63 @@ def _healthy(url: str) -> dict | None:
     response = requests.get(f"{url}/health/", timeout=10)
     report = json.loads(response.text)
     return report if response.status_code == 200 else None
+
+
+# --- The nightly backup ---------------------------------------------------------------------------
+
+# What the long-running units share to keep the service in its box; the backup must have the same.
+HARDENING = (
+    "User",
+    "Group",
+    "WorkingDirectory",
+    "EnvironmentFile",
+    "NoNewPrivileges",
+    "ProtectSystem",
+    "ReadWritePaths",
+    "ProtectHome",
+    "PrivateTmp",
+    "PrivateDevices",
+    "ProtectKernelTunables",
+    "ProtectKernelModules",
+    "ProtectControlGroups",
+    "RestrictSUIDSGID",
+    "RestrictNamespaces",
+    "RestrictAddressFamilies",
+    "CapabilityBoundingSet",
+)
+
+
+def test_sb_02_the_backup_timer_runs_the_backup_command_daily():
+    from pathlib import PurePosixPath
+
+    from django.core.management import get_commands, load_command_class
+
+    timer = unit_sections(DEPLOY / "wekst-backup.timer")
+    service = unit_sections(DEPLOY / "wekst-backup.service")["Service"]
+    web = unit_service("web")
+
+    # Daily, made up after downtime, starting the backup service, enabled with the timers.
+    assert timer["Timer"]["OnCalendar"].startswith("*-*-* ")
+    assert timer["Timer"]["Persistent"] == "true"
+    assert timer["Timer"]["Unit"] == "wekst-backup.service"
+    assert timer["Install"]["WantedBy"] == "timers.target"
+    # As the other units: the same user, environment file and box; a run that ends.
+    assert {key: service.get(key) for key in HARDENING} == {key: web[key] for key in HARDENING}
+    assert service["Type"] == "oneshot"
+    assert "Restart" not in service
+    # The real management command, with arguments it accepts.
+    python, *arguments = shlex.split(service["ExecStart"])
+    assert python == "/srv/wekst/venv/bin/python"
+    assert arguments[:2] == ["manage.py", "backup"]
+    assert get_commands()["backup"] == "backups"
+    parsed = load_command_class("backups", "backup").create_parser("manage.py", "backup")
+    output = PurePosixPath(vars(parsed.parse_args(arguments[2:]))["output"])
+    # Written where the unit may write, and apart from what it backs up and from the ledger.
+    assert output.is_relative_to(service["ReadWritePaths"])
+    template = template_settings()
+    for setting in ("MEDIA_ROOT", "WEKST_PRIVATE_FILES_ROOT", "WEKST_ERASURE_LEDGER_PATH"):
+        assert not PurePosixPath(template[setting]).is_relative_to(output), setting
+        assert not output.is_relative_to(template[setting]), setting
+    # Its key is in the environment file, and the first install enables the timer.
+    assert "WEKST_BACKUP_KEY" in template
+    assert "systemctl enable --now wekst-backup.timer" in (ROOT / "docs" / "deploy.md").read_text()
