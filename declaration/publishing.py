@@ -96,21 +96,24 @@ def _record_earlier_versions(declaration: Declaration, now: datetime.datetime) -
     """Versions older than the current one that were published before the archive was kept.
 
     Recorded with their summary (and their text where one was kept in EARLIER_TEXTS), never with
-    the current templates' rendering, which would put today's words under an old version. No
-    notice goes out for them: they are history.
+    the current templates' rendering, which would put today's words under an old version. A
+    significant change already in force is history and is not announced; one that is not in
+    force yet (a deploy that brought it and a newer version at once) still gets its notice, so
+    nobody misses a change that has yet to apply to them (TP-05).
     """
     known = set(PolicyVersion.objects.values_list("version", flat=True))
+    today = timezone.localdate(now)
     recorded = []
     for version in declaration.versions[1:]:
         if version.version in known:
             continue
+        announce = version.significant and version.takes_effect > today
         PolicyVersion.objects.create(
             version=version.version,
             published_at=now,
             privacy_policy_en=_earlier_text(version.version, "en"),
             privacy_policy_nb=_earlier_text(version.version, "nb"),
-            # A significant change already in force is not announced again.
-            notices_completed_at=now,
+            notices_completed_at=None if announce else now,
             **_fields(version),
         )
         recorded.append(version.version)
@@ -162,9 +165,12 @@ def publish_policy(*, now: datetime.datetime | None = None) -> Published:
                 version.notices_completed_at = now
                 version.save(update_fields=["notices_completed_at"])
     queued = 0
-    if version.notices_completed_at is None:
-        queued = queue_policy_notices(version_id=version.pk)
-        version.refresh_from_db()
+    # Oldest first, so that people hear of the changes in the order they were made.
+    for pending in PolicyVersion.objects.filter(notices_completed_at__isnull=True).order_by(
+        "dated"
+    ):
+        queued += queue_policy_notices(version_id=pending.pk)
+    version.refresh_from_db()
     if created:
         logger.info("Published policy version %s (%s notices queued)", version, queued)
     return Published(

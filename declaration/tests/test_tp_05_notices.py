@@ -109,6 +109,37 @@ def test_tp_05_publishing_queues_one_notice_to_exactly_the_people_concerned(decl
     assert PolicyNotice.objects.count() == 5
 
 
+def test_tp_05_a_significant_version_not_yet_in_force_is_announced_when_a_newer_one_comes_with_it(
+    declare, start, people
+):
+    # One deploy brings a significant version and, after it, a minor one: the minor one is
+    # published, and the significant one, which has yet to apply, is still announced.
+    minor = version("2090.3", timezone.localdate(start))
+    declare([minor, significant(start), earlier(start)])
+
+    result = publish_policy()
+
+    assert result.version.version == "2090.3" and "2090.2" in result.earlier_recorded
+    assert result.notices_queued == 5
+    assert len(notified_addresses()) == 5
+    assert set(PolicyNotice.objects.values_list("version__version", flat=True)) == {"2090.2"}
+    assert PolicyVersion.objects.get(version="2090.2").notices_completed_at is not None
+
+
+def test_tp_05_a_significant_version_already_in_force_is_history_and_not_announced(
+    declare, start, people
+):
+    in_force = significant(start)
+    in_force["date"] = timezone.localdate(start) - datetime.timedelta(days=40)
+    in_force["effective_date"] = timezone.localdate(start) - datetime.timedelta(days=10)
+    declare([version("2090.3", timezone.localdate(start)), in_force, earlier(start)])
+
+    result = publish_policy()
+
+    assert "2090.2" in result.earlier_recorded and result.notices_queued == 0
+    assert notified_addresses() == []
+
+
 def test_tp_05_publishing_again_publishes_once_and_sends_nothing_more(declare, start, people):
     declare([significant(start), earlier(start)])
 
