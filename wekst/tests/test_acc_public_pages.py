@@ -1,4 +1,5 @@
-"""ACC-02: every public page has a meta description of its own, in its own language.
+"""ACC-02: every public page has a meta description of its own, in its own language; and (ACC-01,
+Lighthouse's SEO category) robots.txt lets every public page be crawled.
 
 The pages are the list the DEC-07 crawl and the ACC-01 axe test go through (consent/tests/crawl.py,
 public_pages). Lighthouse's SEO audit only asks for a description; this asks for one that says
@@ -55,3 +56,39 @@ def test_acc_02_every_public_page_has_its_own_meta_description_in_its_language(c
     ]
     assert "/nb/" in descriptions and "/privacy/" in descriptions, pages
     assert not problems, "\n".join(problems)
+
+
+def allowed(rules: list[tuple[str, str]], path: str) -> bool:
+    """RFC 9309, as search engines and Lighthouse read robots.txt: the longest matching rule
+    wins, Allow on a tie; `$` anchors the end."""
+    matching = [
+        (len(pattern), kind == "Allow")
+        for kind, pattern in rules
+        if (path == pattern[:-1] if pattern.endswith("$") else path.startswith(pattern))
+    ]
+    return max(matching, default=(0, True))[1]
+
+
+def test_acc_01_robots_txt_lets_every_public_page_be_crawled_and_keeps_personal_pages_out(
+    client, db
+):
+    """Lighthouse's SEO category fails a public page robots.txt blocks; personal pages stay out."""
+    make_article()
+    make_clinic()
+    lines = client.get("/robots.txt").text.splitlines()
+    rules = [
+        (kind, pattern.strip())
+        for kind, _, pattern in (line.partition(":") for line in lines)
+        if kind in ("Allow", "Disallow")
+    ]
+    blocked = [path for path in public_pages() if not allowed(rules, path)]
+    assert not blocked, f"robots.txt blocks public pages: {blocked}"
+    personal = [
+        "/admin/",
+        "/account/profile/",
+        "/nb/account/profile/delete/",
+        "/account/signup/confirm/abc/",
+        "/privacy-requests/verify/abc/",
+        "/nb/privacy-requests/0b7e9d55-3a2b-4f6e-9d1c-1f2e3d4c5b6a/report/",
+    ]
+    assert not [path for path in personal if allowed(rules, path)]
