@@ -43,14 +43,23 @@ def favicon(request):
 
 @require_safe
 def robots_txt(request):
-    # Nothing personal is indexed: the account, portal and per-person pages are disallowed.
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /account/",
-        "Disallow: /nb/account/",
-        "Disallow: /privacy-requests/",
-        "Disallow: /nb/privacy-requests/",
+    # Nothing personal is indexed: the back office, a profile, confirmation links and a person's
+    # privacy requests are disallowed. The forms that lead to them (sign in, register, the portal)
+    # and their "check your inbox" pages hold nothing personal and may be found (ACC-01: SEO).
+    # A longer rule wins (RFC 9309); the more specific lines come first for first-match parsers.
+    lines = ["User-agent: *", "Disallow: /admin/"]
+    for prefix in ("/", "/nb/"):
+        lines += [
+            f"Disallow: {prefix}account/signup/confirm/",
+            f"Allow: {prefix}account/signup/",
+            f"Allow: {prefix}account/login/",
+            f"Allow: {prefix}account/deleted/",
+            f"Disallow: {prefix}account/",
+            f"Allow: {prefix}privacy-requests/sent/",
+            f"Allow: {prefix}privacy-requests/$",
+            f"Disallow: {prefix}privacy-requests/",
+        ]
+    lines += [
         "",
         f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}",
     ]

@@ -102,6 +102,25 @@ def discover_pages(*, extra: tuple[str, ...] = ()) -> list[str]:
     return pages
 
 
+def public_pages() -> list[str]:
+    """Every public page, in both languages: the one list the DEC-07 crawl, the ACC-01 axe test
+    and bench/lighthouse.py go through. Besides what discover_pages finds, the first clinic's
+    enquiry form and its thank-you page, which nothing on the site links to (clinics send their
+    own link)."""
+    from clinics.models import Clinic
+
+    extra: list[str] = []
+    clinic = Clinic.objects.order_by("slug").first()
+    if clinic is not None:
+        for language in LANGUAGES:
+            with translation.override(language):
+                extra += [
+                    reverse("clinics:clinic_contact", kwargs={"slug": clinic.slug}),
+                    reverse("clinics:clinic_contact_thanks", kwargs={"slug": clinic.slug}),
+                ]
+    return discover_pages(extra=tuple(extra))
+
+
 @dataclass
 class StateCrawl:
     state: str
@@ -142,12 +161,12 @@ def crawl_state(browser, base_url: str, pages: list[str], state: str) -> StateCr
     page = context.new_page()
     try:
         page.goto(base_url + pages[0])
-        _decide(page, state)
+        make_choice(page, state)
         for path in pages:
             current["page"] = path
             page.goto(base_url + path, wait_until="load")
             if "embedded" in STATES[state]:
-                _load_embeds(page)
+                load_embeds(page)
             # One round trip to the server: anything the page started has been asked by now.
             page.evaluate("() => fetch('/.well-known/gpc.json').then(r => r.status)")
             _record_storage(page, path, state, own_host, known, result.seen)
@@ -158,7 +177,7 @@ def crawl_state(browser, base_url: str, pages: list[str], state: str) -> StateCr
     return result
 
 
-def _decide(page, state: str) -> None:
+def make_choice(page, state: str) -> None:
     """Make the state's choice in the banner, as a visitor would (nothing for "no choice")."""
     if state == "no choice":
         return
@@ -174,7 +193,7 @@ def _decide(page, state: str) -> None:
     assert answer.value.status == 200, f"the banner did not store the choice for {state!r}"
 
 
-def _load_embeds(page) -> None:
+def load_embeds(page) -> None:
     """Click every placeholder still showing (consent to embedded media loads them anyway)."""
     for button in page.locator("[data-consent-load]:visible").all():
         button.click()
