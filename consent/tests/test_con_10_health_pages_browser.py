@@ -21,7 +21,7 @@ from django.urls import path
 
 from clinics.tests.factories import make_clinic
 from consent.tests.browser import COLLECT_HOST, recorded_context
-from consent.tests.crawl import STATES, _decide, crawl_state
+from consent.tests.crawl import STATES, crawl_state, make_choice
 from consent.tests.test_browser import configure_ga4
 from content.models import Page
 from content.tests.factories import make_article
@@ -137,7 +137,7 @@ def visit_normal_pages(browser, site, state: str, *, script=None) -> list[dict[s
         context.route(re.compile(r".*/consent\.js$"), script)
     try:
         page.goto(site.url + "/")
-        _decide(page, state)
+        make_choice(page, state)
         page.goto(f"{site.url}/articles/{SLUG}/?utm_source=ad&q=toothache", referer=SEARCH_REFERRER)
         page.locator("a.brand").click()
         page.wait_for_url(site.url + "/")
