@@ -102,6 +102,8 @@ def measure(options: argparse.Namespace) -> dict:
     cg = marker() if options.callgrind else None
     results = {}
     for scenario in perf_requests.scenarios(peer=settings.PEER):
+        if options.only and scenario.floor and scenario.name not in options.only.split(","):
+            continue
         for _ in range(options.warmup):
             answer = scenario.request()
             if answer.status != scenario.expect:
@@ -165,6 +167,8 @@ def child(env: dict[str, str], options: argparse.Namespace, *, callgrind: bool) 
         str(options.requests),
         "--callgrind-requests",
         str(options.callgrind_requests),
+        "--only",
+        options.only,
     ]
     command = [PYTHON, str(BENCH / "perf.py"), *args]
     out_dir = OUT / "callgrind"
@@ -264,6 +268,7 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1000, help="for CPU per request")
     parser.add_argument("--callgrind-requests", type=int, default=40)
     parser.add_argument("--no-callgrind", action="store_true")
+    parser.add_argument("--only", default="", help="these scenarios (and the floors), by name")
     parser.add_argument("--no-redis", action="store_true")
     parser.add_argument("--no-prepare", action="store_true", help="the database is set up")
     parser.add_argument("--gate", action="store_true", help="exit 1 when a budget is broken")
