@@ -143,6 +143,15 @@ def environment(options: argparse.Namespace) -> dict[str, str]:
     env = server_env(options.database, use_redis=redis_answers() and not options.no_redis)
     if options.database_url:
         env["DATABASE_URL"] = options.database_url
+        if options.database_url.startswith("postgres"):
+            import psycopg
+
+            server, name = options.database_url.rsplit("/", 1)
+            with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
+                if not connection.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+                ).fetchone():
+                    connection.execute(f'CREATE DATABASE "{name}"')
     elif options.database == "postgres":
         env["DATABASE_URL"] = database_url("postgres")
     env["WEKST_FIRST_VISIT_CACHE_SECONDS"] = "60"  # as production
