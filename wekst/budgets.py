@@ -31,24 +31,19 @@ class Calls:
 
 @contextmanager
 def count_redis_calls() -> Iterator[Calls]:
-    """Counts round trips to Redis made by any client in this process while open."""
-    import redis
+    """Counts round trips to Redis made in this process while open: each time a connection
+    sends (one command, or a pipeline's commands at once), whatever client sent it."""
+    from redis.connection import AbstractConnection
 
     calls = Calls()
-    real_execute, real_pipeline = redis.Redis.execute_command, redis.client.Pipeline.execute
+    real_send = AbstractConnection.send_packed_command
 
-    def execute_command(self, *args, **kwargs):
+    def send_packed_command(self, *args, **kwargs):
         calls.count += 1
-        return real_execute(self, *args, **kwargs)
+        return real_send(self, *args, **kwargs)
 
-    def pipeline_execute(self, *args, **kwargs):
-        calls.count += 1
-        return real_pipeline(self, *args, **kwargs)
-
-    redis.Redis.execute_command = execute_command
-    redis.client.Pipeline.execute = pipeline_execute
+    AbstractConnection.send_packed_command = send_packed_command
     try:
         yield calls
     finally:
-        redis.Redis.execute_command = real_execute
-        redis.client.Pipeline.execute = real_pipeline
+        AbstractConnection.send_packed_command = real_send
