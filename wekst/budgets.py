@@ -1,6 +1,6 @@
 """Per-request budgets of the hot paths (bench/budgets.toml; issue 23) and the counters that
-check them: SQL statements as Django's CaptureQueriesContext counts them (BEGIN and COMMIT are
-not statements there; SAVEPOINT and RELEASE are) and Redis round trips (a command, or a pipeline
+check them: SQL statements as Django's CaptureQueriesContext captures them, less BEGIN and
+COMMIT, which a transaction costs whatever it holds (`statements`; SAVEPOINT and RELEASE count) and Redis round trips (a command, or a pipeline
 sent at once). Used by the budget tests and by bench/perf.py; nothing in a request uses it.
 """
 
@@ -22,6 +22,14 @@ def budgets() -> dict:
 def request_budget(path: str) -> dict:
     """The per-request budget of one path ("consent decision", "contact POST", ...)."""
     return next(b for b in budgets()["request"] if b["path"] == path)
+
+
+def statements(captured: list[dict]) -> list[str]:
+    """The statements of a budget among the queries CaptureQueriesContext captured: all but the
+    transaction's own BEGIN (BEGIN IMMEDIATE on SQLite) and COMMIT."""
+    return [
+        q["sql"] for q in captured if not (q["sql"].startswith("BEGIN") or q["sql"] == "COMMIT")
+    ]
 
 
 @dataclass
