@@ -126,6 +126,23 @@ def test_sec_05_a_first_visit_to_the_home_page_asks_nothing_of_the_database(
     assert redis_calls <= budget["redis"]
 
 
+@pytest.mark.django_db
+def test_sec_05_a_returning_visitor_home_page_asks_the_page_and_the_decision_only(
+    client, redis_counters
+):
+    """The home page with a consent cookie: the page's text and the logged decision; the
+    sensitive-page guard reads the page's flag from the page the view loaded."""
+    budget = request_budget("home, returning visitor")
+    client.post("/consent/", {"choice": "accept_all"}, headers=SAME_ORIGIN_JSON)
+    assert client.cookies.get("wekst_consent")
+
+    response, sql, redis_calls = _measured(lambda: client.get("/"))
+
+    assert response.status_code == 200
+    assert sql <= budget["sql"]
+    assert redis_calls <= budget["redis"]
+
+
 def test_sec_05_a_rate_limit_still_counts_after_redis_lost_its_scripts(redis_counters):
     scope, limit = f"test:{uuid.uuid4().hex}", ratelimit.Limit(2, 60)
     assert ratelimit.hit(scope, "203.0.113.7", limit, now=1_000_000.0)
