@@ -13,7 +13,7 @@ Run (figures recorded in docs/benchmarks.md):
     .venv/bin/python bench/rights_bench.py --database sqlite   --subjects 10000
     .venv/bin/python bench/rights_bench.py --database postgres --subjects 1000000
 
-It uses its own database, never the test suite's nor another benchmark's: SQLite
+It uses DATABASE_URL when set (of the --database kind, not the suite's), else its own: SQLite
 /tmp/wekst_rights_bench.sqlite3, PostgreSQL `wekst_rights_bench` on BENCH_PG_URL (default
 postgres://postgres@127.0.0.1:5432), created if missing.
 Seeding uses COPY on PostgreSQL and executemany on SQLite; a database already seeded with N
@@ -48,7 +48,13 @@ def configure(database: str) -> None:
     os.environ["WEKST_ERASURE_LEDGER_PATH"] = str(
         Path(tempfile.gettempdir()) / f"wekst_bench_ledger_{database}.jsonl"
     )
-    if database == "sqlite":
+    given = os.environ.get("DATABASE_URL", "")
+    if given:
+        # Never the suite's own database: reseeding empties every table it seeds.
+        name = given.rstrip("/").rsplit("/", 1)[-1]
+        if not given.startswith(database[:6]) or name == "test" or name.startswith("test_"):
+            raise SystemExit(f"DATABASE_URL must be a {database} database not the suite's")
+    elif database == "sqlite":
         os.environ["DATABASE_URL"] = f"sqlite:///{SQLITE_PATH}"
     else:
         import psycopg

@@ -7,7 +7,7 @@ from html.parser import HTMLParser
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -32,9 +32,21 @@ BLOCKS = frozenset(
 
 def receipt_url(decision: ConsentDecision) -> str:
     """Where the visitor holding `decision`'s consent id downloads its receipt (CK-09)."""
-    return reverse(
-        "consent:decision_receipt",
-        kwargs={"consent_id": decision.consent_id, "receipt_id": decision.public_id},
+    template = _receipt_url_template(translation.get_language(), get_script_prefix())
+    return template.format(consent_id=decision.consent_id, receipt_id=decision.public_id)
+
+
+@cache
+def _receipt_url_template(language: str, prefix: str) -> str:
+    # Reversed once per language: the consent endpoint answers with this link each time.
+    # Both ids are UUIDs, which need no quoting in a path.
+    return (
+        reverse(
+            "consent:decision_receipt",
+            kwargs={"consent_id": "{consent_id}", "receipt_id": "{receipt_id}"},
+        )
+        .replace("%7B", "{")
+        .replace("%7D", "}")
     )
 
 

@@ -15,6 +15,9 @@ from consent.selectors import CATEGORIES
 from consent.state import Choices
 
 TICKED = ("1", "on")
+# Built once: a model's Choices.values is a new list at each call.
+ACTIONS = frozenset(ConsentDecision.Action.values)
+METHODS = frozenset(ConsentDecision.Method.values)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,7 @@ def parse_decision(data: QueryDict) -> Decision:
     action = data.get("choice", "")
     if not action:
         errors["choice"] = [_("Say which button was pressed: accept_all, reject_all or choose.")]
-    elif action not in ConsentDecision.Action.values:
+    elif action not in ACTIONS:
         errors["choice"] = [_("choice must be accept_all, reject_all or choose.")]
     ticked = {}
     for category in CATEGORIES:
@@ -50,7 +53,7 @@ def parse_decision(data: QueryDict) -> Decision:
             errors[category] = [_("A ticked box is sent as 1 or on, or left out.")]
         ticked[category] = value in TICKED
     method = data.get("method", "") or ConsentDecision.Method.BANNER
-    if method not in ConsentDecision.Method.values:
+    if method not in METHODS:
         errors["method"] = [_("method must be banner or settings.")]
     gpc = data.get("gpc", "")
     if gpc not in ("", "0", "1"):

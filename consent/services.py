@@ -7,12 +7,20 @@ import uuid
 from django.conf import settings
 from django.db import connection
 from django.db.models import Field
+from django.utils import timezone
 
 from consent import banner, selectors
 from consent.models import BannerText, ConsentDecision
 from consent.state import EVERYTHING, NOTHING, Choices
 from wekst import ratelimit
 from wekst.ip import truncate_ip
+
+_ACTIONS = frozenset(ConsentDecision.Action.values)
+_METHODS = frozenset(ConsentDecision.Method.values)
+_CHOICES_OF = {
+    ConsentDecision.Action.ACCEPT_ALL.value: EVERYTHING,
+    ConsentDecision.Action.REJECT_ALL.value: NOTHING,
+}
 
 
 def decision_may_be_recorded(*, ip: str) -> bool:
@@ -43,30 +51,30 @@ def record_consent(
     The SHA-256 of the banner's exact text in that language is stored with it (CK-08), and the
     decision gets a random public id for its receipt (CK-09).
     """
-    choices = {
-        ConsentDecision.Action.ACCEPT_ALL: EVERYTHING,
-        ConsentDecision.Action.REJECT_ALL: NOTHING,
-        ConsentDecision.Action.CHOOSE: chosen,
-    }[ConsentDecision.Action(action)]
+    choices = _CHOICES_OF.get(action, chosen)
+    if action not in _ACTIONS or method not in _METHODS:
+        # As the model's choices say: the view checks them first (consent/forms.py).
+        raise ValueError(f"not a decision: {action!r} by {method!r}")
     if gpc:
         choices = Choices(analytics=False, marketing=False, embedded=choices.embedded)
     version = selectors.banner_version()
-    decision = ConsentDecision(
-        consent_id=consent_id or uuid.uuid4(),
-        action=action,
-        method=ConsentDecision.Method(method),
-        analytics=choices.analytics,
-        marketing=choices.marketing,
-        embedded=choices.embedded,
-        gpc=gpc,
-        banner_version=version,
-        policy_version=selectors.policy_version(),
-        language=language,
-        banner_text_hash=banner_text_hash(language=language, banner_version=version),
-        truncated_ip=truncate_ip(ip) if settings.CONSENT_LOG_TRUNCATED_IP else None,
-    )
-    _insert(decision)
-    return decision
+    values = {
+        "consent_id": consent_id or uuid.uuid4(),
+        "public_id": uuid.uuid4(),
+        "decided_at": timezone.now(),
+        "action": str(action),
+        "method": str(method),
+        "analytics": choices.analytics,
+        "marketing": choices.marketing,
+        "embedded": choices.embedded,
+        "gpc": gpc,
+        "banner_version": version,
+        "policy_version": selectors.policy_version(),
+        "language": language,
+        "banner_text_hash": banner_text_hash(language=language, banner_version=version),
+        "truncated_ip": truncate_ip(ip) if settings.CONSENT_LOG_TRUNCATED_IP else None,
+    }
+    return _insert(values)
 
 
 def banner_text_hash(*, language: str, banner_version: str) -> str:
@@ -92,8 +100,14 @@ def forget_banner_texts() -> None:
     banner.shown_text.cache_clear()
 
 
+# Fields whose value goes to the database as Python holds it, whatever the database: their
+# get_db_prep_save returns a str or a bool unchanged. The others (UUID, date, address) are
+# prepared by their own field, as the ORM would (a UUID as text on SQLite).
+_AS_IS = {"CharField", "BooleanField", "TextField"}
+
+
 @functools.cache
-def _insert_statement(vendor: str) -> tuple[str, tuple[Field, ...]]:
+def _insert_statement(vendor: str) -> tuple[str, tuple[Field, ...], tuple[bool, ...]]:
     """The INSERT of one decision, built once per database from the model's own fields."""
     meta = ConsentDecision._meta
     fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
@@ -105,22 +119,35 @@ def _insert_statement(vendor: str) -> tuple[str, tuple[Field, ...]]:
         ", ".join(["%s"] * len(fields)),
         quote(meta.pk.column),
     )
-    return sql, fields
+    return sql, fields, tuple(_as_is(f) for f in fields)
 
 
-def _insert(decision: ConsentDecision) -> None:
-    """Store a new decision: what `objects.create` does, without the ORM's query compiler.
+def _as_is(field: Field) -> bool:
+    kind = field.get_internal_type()
+    if kind == "UUIDField":  # a uuid.UUID, which PostgreSQL's driver sends as it is
+        return connection.features.has_native_uuid_field
+    if kind == "DateTimeField":  # an aware datetime from timezone.now()
+        return connection.vendor == "postgresql"
+    return kind in _AS_IS
 
-    The consent endpoint is the site's busiest write, and compiling the same INSERT for each
-    decision was a fifth of its CPU (docs/benchmarks.md, "Profiling, and what was changed").
-    The statement names every concrete field of the model, so a new field cannot be left out,
-    and each value is prepared by its own field as the ORM would (a UUID as text on SQLite).
+
+def _insert(values: dict) -> ConsentDecision:
+    """Store a new decision and return it: what `objects.create` does, without the ORM.
+
+    The consent endpoint is the site's busiest write; the ORM's query compiler, a model
+    instance's keyword initialisation and every field's preparation were most of what it cost
+    above the INSERT itself (docs/benchmarks.md, `bench/run perf`). The statement names every
+    concrete field of the model, and `values` must give each of them (a new field cannot be
+    left out: KeyError); the instance returned is built positionally, as a query's rows are.
     Decisions are never updated, so no other save path is needed.
     """
-    sql, fields = _insert_statement(connection.vendor)
-    values = [f.get_db_prep_save(f.pre_save(decision, True), connection) for f in fields]
+    sql, fields, as_is = _insert_statement(connection.vendor)
+    row = [values[f.attname] for f in fields]
+    params = [
+        value if plain else field.get_db_prep_save(value, connection)
+        for field, value, plain in zip(fields, row, as_is, strict=True)
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        decision.pk = cursor.fetchone()[0]
-    decision._state.adding = False
-    decision._state.db = connection.alias
+        cursor.execute(sql, params)
+        pk = cursor.fetchone()[0]
+    return ConsentDecision.from_db(connection.alias, None, [pk, *row])

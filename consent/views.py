@@ -1,5 +1,6 @@
 """The consent endpoint (the banner posts here, with or without JavaScript) and gpc.json."""
 
+import json
 import logging
 import uuid
 
@@ -7,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import http_date, url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -94,19 +95,20 @@ def decide(request: HttpRequest) -> HttpResponse:
     choices = Choices(
         analytics=decision.analytics, marketing=decision.marketing, embedded=decision.embedded
     )
+    expires = selectors.expires_at(decision)
     if _wants_json(request):
-        response = JsonResponse(
-            {
-                "consent_id": str(decision.consent_id),
-                "state": choices.code,
-                "choices": choices.as_dict(),
-                "gpc": decision.gpc,
-                "banner_version": decision.banner_version,
-                "policy_version": decision.policy_version,
-                "expires_at": selectors.expires_at(decision).isoformat(),
-                "receipt_url": banner.receipt_url(decision),
-            }
-        )
+        # Every value is already a str or a bool: the standard encoder, not JsonResponse's.
+        body = {
+            "consent_id": str(decision.consent_id),
+            "state": choices.code,
+            "choices": choices.as_dict(),
+            "gpc": decision.gpc,
+            "banner_version": decision.banner_version,
+            "policy_version": decision.policy_version,
+            "expires_at": expires.isoformat(),
+            "receipt_url": banner.receipt_url(decision),
+        }
+        response = HttpResponse(json.dumps(body), content_type="application/json")
     else:
         response = HttpResponseRedirect(_back(request))
         response.status_code = 303
@@ -114,13 +116,27 @@ def decide(request: HttpRequest) -> HttpResponse:
     response.set_cookie(
         COOKIE_NAME,
         cookie.encode(),
-        max_age=selectors.expires_at(decision) - decision.decided_at,
+        max_age=expires - decision.decided_at,
         secure=request.is_secure(),
         httponly=True,
         samesite="Lax",
     )
-    add_never_cache_headers(response)
+    _never_cache(response)
     return response
+
+
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def _never_cache(response: HttpResponse) -> None:
+    """What add_never_cache_headers adds to a response that has neither header (the decision's
+    own), set at once rather than parsed and patched twice; the same headers
+    (consent/tests/test_con_03_fast_lane.py)."""
+    if response.has_header("Expires") or response.has_header("Cache-Control"):
+        add_never_cache_headers(response)
+        return
+    response.headers["Expires"] = http_date()
+    response.headers["Cache-Control"] = NEVER_CACHE
 
 
 @require_safe

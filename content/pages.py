@@ -14,8 +14,8 @@ from content.rendering import render_body
 from content.sitemaps import SITEMAPS
 
 
-def _page_context(slug: str) -> dict | None:
-    page = selectors.get_page(slug=slug, language=get_language())
+def _page_context(request, slug: str) -> dict | None:
+    page = selectors.get_page(slug=slug, language=get_language(), request=request)
     if page is None:
         return None
     return {"page": page, "body": render_body(page["body"])}
@@ -24,12 +24,12 @@ def _page_context(slug: str) -> dict | None:
 @require_safe
 def home(request):
     # Staff may delete the home page's text; the page still answers with its built-in words.
-    return render(request, "content/home.html", _page_context("home") or {})
+    return render(request, "content/home.html", _page_context(request, "home") or {})
 
 
 @require_safe
 def page(request, slug: str):
-    context = _page_context(slug)
+    context = _page_context(request, slug)
     if context is None:
         raise Http404
     return render(request, "content/page.html", context)

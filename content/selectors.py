@@ -97,11 +97,28 @@ def is_health_related_page(request) -> bool:
     if match.view_name == "content:article":
         return Article.objects.filter(slug=match.kwargs.get("slug"), health_related=True).exists()
     slug = PAGE_VIEWS.get(match.view_name)
-    return slug is not None and Page.objects.filter(slug=slug, health_related=True).exists()
+    if slug is None:
+        return False
+    # The page's view loaded the page already (get_page with the request): its flag, no query.
+    loaded = getattr(request, _LOADED_PAGE, None)
+    if loaded is not None and loaded[0] == slug:
+        return loaded[1]
+    return Page.objects.filter(slug=slug, health_related=True).exists()
 
 
-def get_page(*, slug: str, language: str) -> dict | None:
+# Where get_page notes, on the request, the slug it loaded and whether staff marked it
+# health-related (a removed page is not).
+_LOADED_PAGE = "_wekst_content_page"
+
+
+def get_page(*, slug: str, language: str, request=None) -> dict | None:
     """A website page's title, description and body in the language, or None when staff removed
-    it (the home page then falls back to its built-in text; another page is not found)."""
+    it (the home page then falls back to its built-in text; another page is not found).
+
+    With the request, its health-related flag is noted on it, so that the sensitive-page guard
+    asks the database nothing more for this page (is_health_related_page; issue 23).
+    """
     page = Page.objects.filter(slug=slug).first()
+    if request is not None:
+        setattr(request, _LOADED_PAGE, (slug, bool(page and page.health_related)))
     return page.in_language(language) if page else None

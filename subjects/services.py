@@ -1,5 +1,10 @@
 """Finding or creating the data subject a new record belongs to."""
 
+import uuid
+
+from django.db import connection
+from django.utils import timezone
+
 from subjects.models import Subject
 from subjects.normalise import normalise_email, normalise_phone
 
@@ -13,15 +18,53 @@ def get_or_create_subject(
     Safe under concurrent submissions for the same address: the unique email decides (a second
     insert fails and get_or_create finds the first). With lock=True, inside a transaction, the
     subject's row stays locked until it ends, so that work for one person runs one at a time (a
-    new row is locked by its insert).
+    new row is locked by its insert): one statement then (_upsert_locked).
     """
     email, phone = normalise_email(email), normalise_phone(phone)
-    subjects = Subject.objects.select_for_update() if lock else Subject.objects
-    subject, created = subjects.get_or_create(email=email, defaults={"phone": phone})
+    if lock:
+        return _upsert_locked(email=email, phone=phone)
+    subject, created = Subject.objects.get_or_create(email=email, defaults={"phone": phone})
     if not created and phone and not subject.phone:
         subject.phone = phone
         subject.save(update_fields=["phone"])
     return subject, created
+
+
+def _upsert_locked(*, email: str, phone: str) -> tuple[Subject, bool]:
+    """Insert the subject, or on its address's conflict update the existing row (a phone it
+    lacked is added): one `INSERT … ON CONFLICT (email) DO UPDATE … RETURNING` on PostgreSQL and
+    SQLite alike, in place of a locking SELECT, a savepoint and an INSERT (issue 23;
+    docs/benchmarks.md).
+
+    The update, even when it changes nothing, locks the row until the transaction ends, as
+    SELECT … FOR UPDATE did; two transactions inserting the same new address meet on the unique
+    index and the second waits, then updates the first's row: one subject. The row is new when
+    it carries the public id generated here.
+    """
+    fields = {f.attname: f for f in Subject._meta.concrete_fields}
+    values = {
+        "public_id": uuid.uuid4(),
+        "email": email,
+        "phone": phone,
+        "created_at": timezone.now(),
+    }
+    q = connection.ops.quote_name
+    table = q(Subject._meta.db_table)
+    columns = ", ".join(q(name) for name in values)
+    returning = ", ".join(q(name) for name in fields)
+    phone_column = q("phone")
+    keep_or_add_phone = (
+        f"CASE WHEN {table}.{phone_column} = '' THEN excluded.{phone_column} "
+        f"ELSE {table}.{phone_column} END"
+    )
+    placeholders = ", ".join(["%s"] * len(values))
+    # Only quoted names of this model's table and columns are put in; the values are parameters.
+    sql = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {} = {} RETURNING {}".format(  # noqa: S608, E501
+        table, columns, placeholders, q("email"), phone_column, keep_or_add_phone, returning
+    )
+    params = [fields[name].get_db_prep_save(value, connection) for name, value in values.items()]
+    subject = next(iter(Subject.objects.raw(sql, params)))
+    return subject, subject.public_id == values["public_id"]
 
 
 def find_or_create_subject(*, email: str, phone: str = "") -> Subject:

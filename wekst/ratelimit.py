@@ -42,7 +42,7 @@ class Limit:
 
 
 def _cache_key(scope: str, value: str, window: int) -> str:
-    digest = hmac.new(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
+    digest = hmac.digest(settings.SECRET_KEY.encode(), value.encode(), hashlib.sha256).hex()
     return f"ratelimit:{scope}:{window}:{digest[:32]}"
 
 
@@ -76,7 +76,20 @@ def _count_in_redis(key: str, timeout: int) -> int | None:
             script.registered_client.close()
         client = redis.Redis(connection_pool=pool, single_connection_client=True)
         script = _thread.count_script = client.register_script(COUNT_SCRIPT)
-    return script(keys=[backend.make_and_validate_key(key)], args=[timeout])
+    # Our own keys (ASCII, short): the cache's prefix and version without its key checks.
+    key = backend.make_key(key)
+    connection = script.registered_client.connection
+    try:
+        # The script's command straight on the thread's connection: the client's command
+        # machinery (its retries, response callbacks, options) cost as much again as the round
+        # trip itself on the consent endpoint (docs/benchmarks.md, `bench/run perf`).
+        connection.send_command("EVALSHA", script.sha, 1, key, timeout)
+        return connection.read_response()
+    except redis.exceptions.NoScriptError:
+        pass  # the server lost its scripts (a restart, SCRIPT FLUSH): the client loads it again
+    except STORE_ERRORS:
+        pass  # the connection was dropped: the client reconnects, with its retries
+    return script(keys=[key], args=[timeout])
 
 
 def hit(scope: str, value: str, limit: Limit, *, now: float, fail_open: bool = True) -> bool:

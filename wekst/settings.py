@@ -64,9 +64,10 @@ MIDDLEWARE = [
     # Next (it reads no body): a body over WEKST_MAX_BODY_BYTES is refused with a 413 unread, and
     # what a view left unread of a body is drained, so keep-alive connections survive (bodylimit).
     "wekst.bodylimit.BodyLimitMiddleware",
-    # A lost database connection in a view: a 503 page that keeps the visitor's input, never a
-    # stack trace (wekst/unavailable.py; docs/benchmarks.md, failure tests).
+    # A lost database connection in a view: a 503 page keeping the visitor's input (unavailable).
     "wekst.unavailable.DatabaseUnavailableMiddleware",
+    # consent.js's JSON POST straight to its view, past what it does not use (wekst/fastlane.py).
+    "wekst.fastlane.FastLaneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content Security Policy on every response (SEC-03): SECURE_CSP below, own host only on a
     "consent.guard.GuardedContentSecurityPolicyMiddleware",  # health-related page (CON-10)
