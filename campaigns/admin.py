@@ -70,30 +70,33 @@ class CampaignAdmin(AuditedModelAdmin):
 
     @admin.action(permissions=["change"], description=gettext_lazy("Start the selected campaigns"))
     def start_selected(self, request, queryset):
-        for campaign in queryset:
-            try:
-                start_campaign(campaign_id=campaign.pk, actor=actor_of(request.user))
-            except CampaignRefused as refused:
-                self.message_user(
-                    request,
-                    _("%(campaign)s was not started: %(reasons)s")
-                    % {"campaign": campaign, "reasons": " ".join(refused.messages)},
-                    messages.ERROR,
-                )
-            else:
-                self.message_user(request, _("%(campaign)s started.") % {"campaign": campaign})
+        self._each(
+            request,
+            queryset,
+            start_campaign,
+            done=_("%(campaign)s started."),
+            refused=_("%(campaign)s was not started: %(reasons)s"),
+        )
 
     @admin.action(permissions=["change"], description=gettext_lazy("Stop the selected campaigns"))
     def stop_selected(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            stop_campaign,
+            done=_("%(campaign)s stopped."),
+            refused=_("%(campaign)s was not stopped: %(reasons)s"),
+        )
+
+    def _each(self, request, queryset, service, *, done: str, refused: str) -> None:
+        """Apply the service to each selected campaign; say for each what came of it."""
         for campaign in queryset:
             try:
-                stop_campaign(campaign_id=campaign.pk, actor=actor_of(request.user))
-            except CampaignRefused as refused:
+                service(campaign_id=campaign.pk, actor=actor_of(request.user))
+            except CampaignRefused as refusal:
+                reasons = " ".join(refusal.messages)
                 self.message_user(
-                    request,
-                    _("%(campaign)s was not stopped: %(reasons)s")
-                    % {"campaign": campaign, "reasons": " ".join(refused.messages)},
-                    messages.ERROR,
+                    request, refused % {"campaign": campaign, "reasons": reasons}, messages.ERROR
                 )
             else:
-                self.message_user(request, _("%(campaign)s stopped.") % {"campaign": campaign})
+                self.message_user(request, done % {"campaign": campaign})
