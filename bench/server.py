@@ -47,8 +47,11 @@ def server_env(
 ) -> dict[str, str]:
     """The environment of the production server, and of the manage.py commands that set it up;
     `database` and `redis_url` replace the bench database and Redis (bench/faults.py's own)."""
+    # The test suite's browser fixture allows async-unsafe ORM calls while Chromium is up; a
+    # server started from a test must still be the production one (check --deploy refuses it).
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {
-        **os.environ,
+        **inherited,
         "DJANGO_ENV": "production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),  # throwaway, for this run only
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
