@@ -8,8 +8,11 @@ Lighthouse comes from the npm registry, pinned (LIGHTHOUSE_VERSION), installed o
 ~/.cache/wekst-lighthouse/<version>/, outside the repository; it drives Debian's Chromium
 (/usr/bin/chromium), headless, with the browser's own background requests switched off. The site
 is the production server (bench/server.py: `python -m wekst.serve`, DJANGO_ENV=production,
-static files collected and served by WhiteNoise) on a SQLite database of its own, filled with the
-demo records of `manage.py load_demo_data`. The pages are the list the DEC-07 crawl and the axe
+static files collected) on a SQLite database of its own, filled with the demo records of
+`manage.py load_demo_data`, behind deploy/Caddyfile's Caddy on loopback (bench/proxy.py) as in
+production: HTML compressed, static files sent brotli-compressed by Caddy. Without Caddy
+installed (`apt-get install caddy`), or with --no-proxy, the app server is measured alone and the
+report says so. The pages are the list the DEC-07 crawl and the axe
 test use (consent/tests/crawl.py, public_pages), found on that database.
 
 Each page is loaded by a fresh browser profile, so the consent banner is open: the page as a first
@@ -29,10 +32,12 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import OUT, PYTHON, ROOT, log, replace_section, utc_now  # noqa: E402
+from proxy import caddy, running_proxy  # noqa: E402
 from server import ServerOptions, prepare, redis_answers, running_server, server_env  # noqa: E402
 
 # 13.x needs Node 22; Debian 12's Node is older (docs/benchmarks.md).
@@ -75,6 +80,7 @@ def install_lighthouse() -> None:
 
 def set_up_site() -> tuple[dict[str, str], list[str]]:
     """A fresh database with the demo records, set up as a deployment; the public pages on it."""
+    OUT.mkdir(parents=True, exist_ok=True)  # a new machine has none
     DATABASE.unlink(missing_ok=True)
     env = {
         **server_env("sqlite", use_redis=redis_answers()),
@@ -218,8 +224,12 @@ def main() -> int:
     parser.add_argument(
         "--no-calibration", action="store_true", help="the mobile preset's 4x CPU slowdown as is"
     )
+    parser.add_argument(
+        "--no-proxy", action="store_true", help="the app server alone, without deploy/Caddyfile"
+    )
     parser.add_argument("--write-docs", action="store_true", help=f"record the figures in {DOCS}")
     args = parser.parse_args()
+    proxied = not args.no_proxy and caddy() is not None
 
     install_lighthouse()
     listed = OUT / "lighthouse-pages.json"
@@ -236,24 +246,38 @@ def main() -> int:
     pages = args.pages or pages
     REPORTS.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    with running_server(env, ServerOptions(workers=1), name="lighthouse") as server:
-        log(f"{len(pages)} pages x {len(args.form_factors)} form factors on {server.url}")
+    with ExitStack() as stack:
+        server = stack.enter_context(
+            running_server(env, ServerOptions(workers=1), name="lighthouse")
+        )
+        base_url = server.url
+        if proxied:
+            base_url = stack.enter_context(
+                running_proxy(
+                    server.port,
+                    static_root=ROOT / "staticfiles",
+                    media_root=Path(env["MEDIA_ROOT"]),
+                    name="lighthouse",
+                )
+            )
+        served = "behind deploy/Caddyfile" if proxied else "the app server alone, no Caddy"
+        log(f"{len(pages)} pages x {len(args.form_factors)} form factors on {base_url} ({served})")
         print(
             f"{'page':<46}{'form':<9}"
             + "".join(f"{SHORT[c]:>6}" for c in CATEGORIES)
             + f"{'runs':>5}"
         )
-        slowdown, index = (4.0, None) if args.no_calibration else calibrated_slowdown(server.url)
+        slowdown, index = (4.0, None) if args.no_calibration else calibrated_slowdown(base_url)
         log(f"benchmarkIndex {index}: the mobile runs slow the CPU {slowdown:g}x")
         runs = [(path, form_factor) for path in pages for form_factor in args.form_factors]
         with ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            rows = list(pool.map(lambda run: audit_and_print(server.url, slowdown, *run), runs))
+            rows = list(pool.map(lambda run: audit_and_print(base_url, slowdown, *run), runs))
     elapsed = time.monotonic() - started
     perfect = [row for row in rows if all(score == 100 for score in row[2].values())]
     log(f"{len(perfect)} of {len(rows)} runs scored 100 in all four categories ({elapsed:.0f} s)")
     if args.write_docs:
         text = report_text(rows, pages, args.form_factors)
-        text += f"\n\nbenchmarkIndex {index}; mobile CPU slowdown {slowdown:g}x (desktop: 1x)."
+        text += f"\n\nbenchmarkIndex {index}; mobile CPU slowdown {slowdown:g}x (desktop: 1x); {served}."
         replace_section(DOCS, "bench/lighthouse", text)
     return 0 if len(perfect) == len(rows) else 1
 

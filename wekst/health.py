@@ -8,6 +8,11 @@ minutes, so a live scheduler is never silent for long) and the mail queue (how m
 and how many wait for a retry, with the oldest's age). 200 when every part is ok, else 503 naming
 the parts that failed. A 200 is not written to the request log (the proxy asks every few seconds);
 a 503 is.
+
+/health/web/ is the proxy's question, "can this web process answer a visitor?": the database and
+the shared store only. A late scheduler or a stalled worker is for monitoring to raise; were the
+proxy to ask /health/, it would take every web host out of service for it and turn the whole site
+into 503 pages while nothing a visitor needs is broken.
 """
 
 import datetime
@@ -27,8 +32,6 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from mail.models import OutgoingEmail
 from wekst.models import ScheduledRun
 from wekst.ratelimit import STORE_ERRORS
-
-PATH = "/health/"
 
 
 def _seconds_since(moment: datetime.datetime | None, now: datetime.datetime) -> int | None:
@@ -103,7 +106,7 @@ def check_mail_queue(now: datetime.datetime) -> dict:
     }
 
 
-def health_report() -> dict:
+def health_report(*, web_only: bool = False) -> dict:
     now = timezone.now()
     parts = {}
     try:
@@ -111,7 +114,9 @@ def health_report() -> dict:
     except DatabaseError as error:
         parts["database"] = {"ok": False, "error": type(error).__name__}
     parts["shared_store"] = check_shared_store()
-    if parts["database"]["ok"]:
+    if web_only:
+        pass
+    elif parts["database"]["ok"]:
         for name, check in (
             ("worker", check_worker),
             ("scheduler", check_scheduler),
@@ -135,4 +140,11 @@ def health_report() -> dict:
 @never_cache
 def health(request: HttpRequest) -> JsonResponse:
     report = health_report()
+    return JsonResponse(report, status=503 if report["failed"] else 200)
+
+
+@require_GET
+@never_cache
+def health_web(request: HttpRequest) -> JsonResponse:
+    report = health_report(web_only=True)
     return JsonResponse(report, status=503 if report["failed"] else 200)

@@ -19,6 +19,8 @@ IPV6_PREFIX = 48
 IPV4_MAPPED = bytes(10) + b"\xff\xff"  # ::ffff:0:0/96
 
 request_logger = logging.getLogger("wekst.requests")
+# The proxy's and monitoring's polling (wekst/health.py): not a visit, not logged when healthy.
+HEALTH_PATHS = frozenset({"/health/", "/health/web/"})
 
 
 def truncate_ip(address: str | None) -> str | None:
@@ -67,8 +69,8 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         response = self.get_response(request)
-        if request.path == "/health/" and response.status_code == 200:
-            return response  # the proxy's and monitoring's polling: not a visit (wekst/health.py)
+        if request.path in HEALTH_PATHS and response.status_code == 200:
+            return response
         duration_ms = (time.perf_counter() - started) * 1000
         request_logger.info(
             "%s %s %s %.1fms %s",

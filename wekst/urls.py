@@ -17,6 +17,7 @@ handler400 = "wekst.bodylimit.bad_request"
 urlpatterns = [
     # For the proxy and monitoring: JSON, no personal data, never cached (wekst/health.py).
     path("health/", health.health, name="health"),
+    path("health/web/", health.health_web, name="health-web"),  # the proxy's: deploy/Caddyfile
     # The workbench is the back office's front page (wekst/workbench.py); before the admin's own
     # index, which it renders with the workbench on top.
     path("admin/", workbench_views.workbench_index, name="workbench"),

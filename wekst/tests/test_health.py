@@ -112,3 +112,34 @@ def test_con_05_one_log_line_per_request_also_for_a_refused_one(client, caplog):
     assert lines[0].startswith("POST /privacy-requests/ 403")
     assert lines[1].startswith("GET /no-such-page/ 404")
     assert ADDRESS not in caplog.text
+
+
+def test_sb_02_the_proxys_health_check_asks_only_what_a_visitor_needs(client, settings, caplog):
+    """Caddy takes a backend out of service on a 503 of its health_uri: a late scheduler or a
+    stalled worker must not turn the whole site into 503 pages (deploy/Caddyfile)."""
+    start = timezone.now()
+    enqueue_due_schedules(now=start)  # tasks enqueued, none run: the worker is gone
+    later = start + datetime.timedelta(hours=2)
+    with time_machine.travel(later), caplog.at_level(logging.INFO, logger="wekst.requests"):
+        full, web = client.get("/health/"), client.get("/health/web/")
+
+    assert full.status_code == 503
+    assert web.status_code == 200, web.json()
+    assert set(web.json()["checks"]) == {"database", "shared_store"}
+    assert "no-store" in web["Cache-Control"]
+    assert "/health/web/" not in caplog.text  # polling is not a visit
+    caddyfile = (settings.BASE_DIR / "deploy" / "Caddyfile").read_text()
+    assert "health_uri /health/web/" in caddyfile
+
+
+def test_sb_02_the_proxys_health_check_fails_when_the_database_is_gone(client, monkeypatch):
+    from django.db import OperationalError
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("could not connect to server")
+
+    monkeypatch.setattr(connection, "cursor", refuse)
+    response = client.get("/health/web/")
+
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["database"]
