@@ -33,6 +33,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
+import ratio_load  # noqa: E402
 import resources  # noqa: E402
 from database import count_rows, count_stored, settle  # noqa: E402
 from server import ServerOptions, prepare, redis_answers, running_server, server_env  # noqa: E402
@@ -330,6 +331,8 @@ def markdown(reports: list[dict], command: str, machine: dict) -> str:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["ratio"]:  # consent ÷ floor-INSERT in one run (bench/ratio_load.py)
+        return ratio_load.main(sys.argv[2:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--scenarios", default="home,contact,consent")
