@@ -16,6 +16,7 @@ Every scenario gets a short warm-up first. A run counts as an error any connecti
 error, timeout, status other than 2xx/3xx, and any submission answered but not stored. Results go
 to /tmp/wekst-bench/results-<database>.json and, with --write-docs, to docs/benchmarks.md between
 its `bench/run` markers. See docs/benchmarks.md for the targets and how to read the figures.
+`bench/load.py ratio` (bench/run ratio) runs bench/ratio_load.py instead: consent ÷ floor-INSERT.
 """
 
 from __future__ import annotations
