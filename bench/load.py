@@ -16,6 +16,7 @@ Every scenario gets a short warm-up first. A run counts as an error any connecti
 error, timeout, status other than 2xx/3xx, and any submission answered but not stored. Results go
 to /tmp/wekst-bench/results-<database>.json and, with --write-docs, to docs/benchmarks.md between
 its `bench/run` markers. See docs/benchmarks.md for the targets and how to read the figures.
+`bench/load.py ratio` (bench/run ratio) runs bench/ratio_load.py instead: consent ÷ floor-INSERT.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
+import ratio_load  # noqa: E402
 import resources  # noqa: E402
 from database import count_rows, count_stored, settle  # noqa: E402
 from server import ServerOptions, prepare, redis_answers, running_server, server_env  # noqa: E402
@@ -330,6 +332,8 @@ def markdown(reports: list[dict], command: str, machine: dict) -> str:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["ratio"]:  # consent ÷ floor-INSERT in one run (bench/ratio_load.py)
+        return ratio_load.main(sys.argv[2:])
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--databases", default="sqlite,postgres")
     parser.add_argument("--scenarios", default="home,contact,consent")

@@ -86,6 +86,43 @@ def cpu_seconds(web_pids: set[int]) -> dict[str, float]:
     return seconds
 
 
+def process_cpu(web_pids: set[int], database: str) -> dict[int, tuple[str, float]]:
+    """Each process's kind and CPU seconds (user and system) so far, for cpu_used.
+
+    web: the server's processes; database: the PostgreSQL backends serving `database` only (on a
+    shared database server, another database's work is not this run's); redis: redis-server,
+    whoever it serves; other: everything else.
+    """
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            pid = int(entry.name)
+            name = stat[stat.index("(") + 1 : stat.rindex(")")]
+            kind = "web" if pid in web_pids else PROCESS_KINDS.get(name, "other")
+            if kind == "database":
+                words = (entry / "cmdline").read_bytes().replace(b"\0", b" ").split()
+                kind = "database" if database.encode() in words else "other"
+        except OSError:  # gone since the listing
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        found[pid] = (kind, (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+    return found
+
+
+def cpu_used(before: dict, after: dict) -> dict[str, float]:
+    """CPU seconds per kind between two process_cpu readings. A process started in between
+    counts from zero; one that ended in between (a database connection closed after
+    CONN_MAX_AGE) is left out, its CPU no longer readable: a figure may be low, never negative."""
+    used = dict.fromkeys(("web", "database", "redis", "other"), 0.0)
+    for pid, (kind, seconds) in after.items():
+        earlier = before.get(pid)
+        used[kind] += seconds - (earlier[1] if earlier and earlier[0] == kind else 0.0)
+    return used
+
+
 def speed_reference_ms() -> float:
     """Milliseconds of CPU for a fixed pure-Python workload, best of five (less is faster).
 

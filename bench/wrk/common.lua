@@ -6,6 +6,8 @@ local cookie = os.getenv("BENCH_CSRF_COOKIE") or ""
 local token = os.getenv("BENCH_CSRF_TOKEN") or ""
 local run = os.getenv("BENCH_RUN_ID") or "run"
 local origin = os.getenv("BENCH_ORIGIN") or ""
+-- bench/ratio_load.py sends the same decisions to the floor-INSERT (bench/perf_urls.py) too.
+local consent_path = os.getenv("BENCH_CONSENT_PATH") or "/consent/"
 local counter = 0
 local threads = {}
 -- Requests sent by this thread, per kind (globals, so that done() can read them per thread).
@@ -62,7 +64,7 @@ local decisions = {
 function consent_request()
   sent_consent = sent_consent + 1
   counter = counter + 1
-  return wrk.format("POST", "/consent/", {
+  return wrk.format("POST", consent_path, {
     ["Content-Type"] = "application/x-www-form-urlencoded",
     ["Accept"] = "application/json",
     ["Origin"] = origin,
