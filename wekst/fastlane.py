@@ -42,11 +42,17 @@ SKIPPED = {
 }
 NAME = "wekst.fastlane.FastLaneMiddleware"
 
+# Enquiry form pages whose POST takes the whole stack (the CSRF check; the session, the user
+# and the messages of the page shown again with its errors), resolved among the leads' routes
+# first (wekst/form_urls.py): the same view and match without trying a dozen apps' patterns.
+FORM_VIEWS = ("leads:contact", "leads:information", "leads:growth_meeting")
+FORM_URLCONF = "wekst.form_urls"
 
-def fast_paths() -> dict[str, tuple[Callable, str]]:
-    """Each path of FAST_VIEWS in every language -> (its view, its URL name)."""
+
+def fast_paths(names: tuple[str, ...] = FAST_VIEWS) -> dict[str, tuple[Callable, str]]:
+    """Each path of the named views in every language -> (its view, its URL name)."""
     paths = {}
-    for name in FAST_VIEWS:
+    for name in names:
         for code, _label in settings.LANGUAGES:
             with translation.override(code):
                 path = reverse(name)
@@ -56,6 +62,16 @@ def fast_paths() -> dict[str, tuple[Callable, str]]:
                     continue
             paths[path] = (match.func, name)
     return paths
+
+
+def _form_paths() -> frozenset[str]:
+    """The paths of FORM_VIEWS in every language, when FORM_URLCONF was built from the root
+    configuration in force (a test may swap it); else none."""
+    from wekst import form_urls
+
+    if form_urls.ROOT_URLCONF != settings.ROOT_URLCONF:
+        return frozenset()
+    return frozenset(fast_paths(FORM_VIEWS))
 
 
 class FastLaneMiddleware:
@@ -75,13 +91,18 @@ class FastLaneMiddleware:
             handler = convert_exception_to_response(middleware(handler))
         self.lane = handler
         self.paths: dict[str, tuple[Callable, str]] | None = None
+        self.form_paths: frozenset[str] = frozenset()
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST" and "application/json" in request.headers.get("Accept", ""):
+        if request.method == "POST":
             if self.paths is None:
                 self.paths = fast_paths()
+                self.form_paths = _form_paths()
             if request.path_info in self.paths:
-                return self.lane(request)
+                if "application/json" in request.headers.get("Accept", ""):
+                    return self.lane(request)
+            elif request.path_info in self.form_paths:
+                request.urlconf = FORM_URLCONF
         return self.get_response(request)
 
     def _view(self, request: HttpRequest) -> HttpResponse:
