@@ -22,9 +22,11 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponse
-from django.urls import Resolver404, resolve, reverse
+from django.urls import NoReverseMatch, Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.module_loading import import_string
+
+from wekst.form_urls import form_urlconf
 
 # Views that use neither the session, the user, messages, a CSRF token (they are csrf_exempt
 # and protected otherwise) nor the page cache. A view added here must be all of that.
@@ -46,7 +48,6 @@ NAME = "wekst.fastlane.FastLaneMiddleware"
 # and the messages of the page shown again with its errors), resolved among the leads' routes
 # first (wekst/form_urls.py): the same view and match without trying a dozen apps' patterns.
 FORM_VIEWS = ("leads:contact", "leads:information", "leads:growth_meeting")
-FORM_URLCONF = "wekst.form_urls"
 
 
 def fast_paths(names: tuple[str, ...] = FAST_VIEWS) -> dict[str, tuple[Callable, str]]:
@@ -55,7 +56,10 @@ def fast_paths(names: tuple[str, ...] = FAST_VIEWS) -> dict[str, tuple[Callable,
     for name in names:
         for code, _label in settings.LANGUAGES:
             with translation.override(code):
-                path = reverse(name)
+                try:
+                    path = reverse(name)
+                except NoReverseMatch:  # a configuration without the view (a test's)
+                    continue
                 try:
                     match = resolve(path)
                 except Resolver404:  # pragma: no cover - reverse() found it
@@ -64,13 +68,8 @@ def fast_paths(names: tuple[str, ...] = FAST_VIEWS) -> dict[str, tuple[Callable,
     return paths
 
 
-def _form_paths() -> frozenset[str]:
-    """The paths of FORM_VIEWS in every language, when FORM_URLCONF was built from the root
-    configuration in force (a test may swap it); else none."""
-    from wekst import form_urls
-
-    if form_urls.ROOT_URLCONF != settings.ROOT_URLCONF:
-        return frozenset()
+def form_paths() -> frozenset[str]:
+    """The paths of FORM_VIEWS in every language."""
     return frozenset(fast_paths(FORM_VIEWS))
 
 
@@ -91,18 +90,22 @@ class FastLaneMiddleware:
             handler = convert_exception_to_response(middleware(handler))
         self.lane = handler
         self.paths: dict[str, tuple[Callable, str]] | None = None
-        self.form_paths: frozenset[str] = frozenset()
+        # By root URL configuration (a test may swap it).
+        self.form_paths: dict[str, frozenset[str]] = {}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if request.method == "POST":
-            if self.paths is None:
-                self.paths = fast_paths()
-                self.form_paths = _form_paths()
-            if request.path_info in self.paths:
-                if "application/json" in request.headers.get("Accept", ""):
+            if "application/json" in request.headers.get("Accept", ""):
+                if self.paths is None:
+                    self.paths = fast_paths()
+                if request.path_info in self.paths:
                     return self.lane(request)
-            elif request.path_info in self.form_paths:
-                request.urlconf = FORM_URLCONF
+            else:
+                root = settings.ROOT_URLCONF
+                if root not in self.form_paths:
+                    self.form_paths[root] = form_paths()
+                if request.path_info in self.form_paths[root]:
+                    request.urlconf = form_urlconf(root)
         return self.get_response(request)
 
     def _view(self, request: HttpRequest) -> HttpResponse:

@@ -8,22 +8,35 @@ thank-you page, the links of a page shown again with its errors): the leads' rou
 here, and the root configuration's follow them, with its error handlers.
 """
 
-from django.conf import settings
+import functools
+
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
 from django.utils.module_loading import import_module
 
-# What this configuration was built from: a test that swaps the root configuration does not
-# get it (FastLaneMiddleware checks).
-ROOT_URLCONF = settings.ROOT_URLCONF
-_root = import_module(ROOT_URLCONF)
+HANDLERS = ("handler400", "handler403", "handler404", "handler500")
 
-handler400 = getattr(_root, "handler400", "django.views.defaults.bad_request")
-handler403 = getattr(_root, "handler403", "django.views.defaults.permission_denied")
-handler404 = getattr(_root, "handler404", "django.views.defaults.page_not_found")
-handler500 = getattr(_root, "handler500", "django.views.defaults.server_error")
 
-urlpatterns = [
-    *i18n_patterns(path("", include("leads.urls")), prefix_default_language=False),
-    *_root.urlpatterns,
-]
+class FormURLConf:
+    """A URL configuration as Django reads one (`urlpatterns`, the error handlers), built from
+    the root configuration `root` (a test may swap the root: each gets its own)."""
+
+    def __init__(self, root: str):
+        module = import_module(root)
+        self.root = root
+        self.urlpatterns = [
+            *i18n_patterns(path("", include("leads.urls")), prefix_default_language=False),
+            *module.urlpatterns,
+        ]
+        for name in HANDLERS:
+            if hasattr(module, name):
+                setattr(self, name, getattr(module, name))
+
+    def __repr__(self) -> str:
+        return f"<FormURLConf from {self.root}>"
+
+
+@functools.cache
+def form_urlconf(root: str) -> FormURLConf:
+    """The one configuration built from `root`: Django keeps its resolver by it."""
+    return FormURLConf(root)
