@@ -19,6 +19,7 @@ from mail.services import queue_email
 from newsletter.services import start_subscription
 from subjects.models import Subject
 from subjects.services import find_or_create_subject, get_or_create_subject
+from wekst import rows
 
 if TYPE_CHECKING:
     from clinics.models import Clinic
@@ -99,20 +100,28 @@ def submit_enquiry(
             if duplicate is not None:
                 return duplicate, False
             record_two_way_contact(subject=subject, at=now, clinic=clinic)
-        lead = Lead.objects.create(
-            subject=subject,
-            clinic=clinic,
-            kind=kind,
-            purpose=activity.key,
-            legal_basis=activity.legal_basis,
-            source=source,
-            policy_version=get_declaration().current.version,
-            email=email.strip(),
-            language=language,
-            marketing_consent_wording=wording,
-            last_contact_at=now,
-            **content,
+        # One INSERT without a model instance's initialisation: the contact form's POST is a
+        # benchmarked path (wekst.rows; docs/benchmarks.md).
+        lead = rows.insert(
+            Lead,
+            dict(
+                subject_id=subject.pk,
+                clinic_id=clinic.pk if clinic is not None else None,
+                kind=kind,
+                purpose=activity.key,
+                legal_basis=activity.legal_basis,
+                source=source,
+                policy_version=get_declaration().current.version,
+                email=email.strip(),
+                language=language,
+                marketing_consent_wording=wording,
+                last_contact_at=now,
+                **content,
+            ),
         )
+        lead.subject = subject
+        if clinic is not None:
+            lead.clinic = clinic
         if marketing_consent:
             _start_newsletter_subscription(lead)
         notify_staff(lead=lead)
@@ -264,7 +273,7 @@ def notify_staff(*, lead: Lead, meeting: Meeting | None = None) -> None:
     transaction: it commits with the change, so it is never lost, and the worker renders and
     queues it (tell_staff), so the visitor's request does not wait for it (docs/benchmarks.md).
     """
-    tasks.tell_staff.enqueue(lead.pk, meeting.pk if meeting is not None else None)
+    rows.enqueue(tasks.tell_staff, lead.pk, meeting.pk if meeting is not None else None)
 
 
 def tell_staff(*, lead_id: int, meeting_id: int | None = None) -> int:

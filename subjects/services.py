@@ -1,8 +1,10 @@
 """Finding or creating the data subject a new record belongs to."""
 
+import functools
 import uuid
 
 from django.db import connection
+from django.db.models import Field
 from django.utils import timezone
 
 from subjects.models import Subject
@@ -41,30 +43,52 @@ def _upsert_locked(*, email: str, phone: str) -> tuple[Subject, bool]:
     index and the second waits, then updates the first's row: one subject. The row is new when
     it carries the public id generated here.
     """
-    fields = {f.attname: f for f in Subject._meta.concrete_fields}
     values = {
         "public_id": uuid.uuid4(),
         "email": email,
         "phone": phone,
         "created_at": timezone.now(),
     }
+    sql, fields, converters = _upsert_statement(connection.vendor)
+    params = [field.get_db_prep_save(values[field.attname], connection) for field in fields]
+    # The row as a query returns it, converted as the ORM converts it (a UUID stored as text on
+    # SQLite), without the raw query set's machinery (issue 23).
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = list(cursor.fetchone())
+    for position, column, convert in converters:
+        row[position] = convert(row[position], column, connection)
+    subject = Subject.from_db(connection.alias, None, row)
+    return subject, subject.public_id == values["public_id"]
+
+
+@functools.cache
+def _upsert_statement(vendor: str) -> tuple[str, tuple[Field, ...], list]:
+    """The statement of _upsert_locked, the fields it is given and the converters of the row it
+    returns (as a query's compiler finds them), built once per database."""
+    by_name = {f.attname: f for f in Subject._meta.concrete_fields}
+    fields = tuple(by_name[name] for name in ("public_id", "email", "phone", "created_at"))
     q = connection.ops.quote_name
     table = q(Subject._meta.db_table)
-    columns = ", ".join(q(name) for name in values)
-    returning = ", ".join(q(name) for name in fields)
+    columns = ", ".join(q(f.column) for f in fields)
+    returning = ", ".join(q(f.column) for f in Subject._meta.concrete_fields)
     phone_column = q("phone")
     keep_or_add_phone = (
         f"CASE WHEN {table}.{phone_column} = '' THEN excluded.{phone_column} "
         f"ELSE {table}.{phone_column} END"
     )
-    placeholders = ", ".join(["%s"] * len(values))
+    placeholders = ", ".join(["%s"] * len(fields))
     # Only quoted names of this model's table and columns are put in; the values are parameters.
     sql = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {} = {} RETURNING {}".format(  # noqa: S608, E501
         table, columns, placeholders, q("email"), phone_column, keep_or_add_phone, returning
     )
-    params = [fields[name].get_db_prep_save(value, connection) for name, value in values.items()]
-    subject = next(iter(Subject.objects.raw(sql, params)))
-    return subject, subject.public_id == values["public_id"]
+    converters = [
+        (position, field.cached_col, convert)
+        for position, field in enumerate(Subject._meta.concrete_fields)
+        for convert in connection.ops.get_db_converters(field.cached_col)
+        + field.cached_col.get_db_converters(connection)
+    ]
+    return sql, fields, converters
 
 
 def find_or_create_subject(*, email: str, phone: str = "") -> Subject:

@@ -108,15 +108,21 @@ class PublicForm:
         self, request: HttpRequest, form: forms.Form, *, address_field: str | None = "email"
     ) -> Verdict:
         """The honeypot, then the client's limit (counting invalid submissions too), then the
-        form's own checks, then the address's limit (only a valid address is counted)."""
+        form's own checks, then the address's limit (only a valid address is counted, and not
+        once the client is over its limit).
+
+        Both limits are counted in one round trip to the store, after the form's checks: the
+        answer is the same as counting the client's first, since a refused form is checked all
+        the same to be shown again with its errors (add_error)."""
         if self.is_bot(request):
             return Verdict.BOT
-        if not self.client_may_submit(request):
+        valid = form.is_valid()
+        now = time.time()
+        hits = [(f"{self.scope or self.name}:ip", ratelimit.client_ip(request), self._limit("IP"))]
+        if valid and address_field:
+            address = form.cleaned_data[address_field].strip().lower()
+            hits.append((f"{self.scope or self.name}:address", address, self._limit("ADDRESS")))
+        if ratelimit.hit_each(hits, now=now) is not None:
             self.refuse(form)
             return Verdict.TOO_MANY
-        if not form.is_valid():
-            return Verdict.INVALID
-        if address_field and not self.address_may_submit(form.cleaned_data[address_field]):
-            self.refuse(form)
-            return Verdict.TOO_MANY
-        return Verdict.ACCEPTED
+        return Verdict.ACCEPTED if valid else Verdict.INVALID

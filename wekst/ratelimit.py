@@ -53,6 +53,18 @@ if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
 
+# Counts one event for each key in turn, stopping at the first that goes over its limit (the
+# keys after it are not counted): ARGV holds each key's window expiry and limit. Returns the
+# position (from 1) of the key that went over, or 0.
+COUNT_EACH_SCRIPT = """
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  if count == 1 then redis.call('EXPIRE', key, ARGV[2 * i - 1]) end
+  if count > tonumber(ARGV[2 * i]) then return i end
+end
+return 0
+"""
+
 _thread = threading.local()
 
 
@@ -66,30 +78,40 @@ def _count_in_redis(key: str, timeout: int) -> int | None:
     redis-py builds per call and a pipeline of two commands, was most of the rate limit's cost
     in the load benchmark (docs/benchmarks.md).
     """
+    return _run_in_redis(0, [key], [timeout])
+
+
+def _run_in_redis(script_at: int, keys: list[str], args: list[int]) -> int | None:
+    """The answer of the thread's script COUNT_SCRIPT (0) or COUNT_EACH_SCRIPT (1) over `keys`
+    in one command to Redis, or None with another cache backend."""
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return None
     pool = backend._cache._get_connection_pool(write=True)
-    script = getattr(_thread, "count_script", None)
-    if script is None or script.registered_client.connection_pool is not pool:
-        if script is not None:  # another cache configuration: give the old connection back
-            script.registered_client.close()
+    scripts = getattr(_thread, "scripts", None)
+    if scripts is None or scripts[0].registered_client.connection_pool is not pool:
+        if scripts is not None:  # another cache configuration: give the old connection back
+            scripts[0].registered_client.close()
         client = redis.Redis(connection_pool=pool, single_connection_client=True)
-        script = _thread.count_script = client.register_script(COUNT_SCRIPT)
+        scripts = _thread.scripts = (
+            client.register_script(COUNT_SCRIPT),
+            client.register_script(COUNT_EACH_SCRIPT),
+        )
+    script = scripts[script_at]
     # Our own keys (ASCII, short): the cache's prefix and version without its key checks.
-    key = backend.make_key(key)
+    keys = [backend.make_key(key) for key in keys]
     connection = script.registered_client.connection
     try:
         # The script's command straight on the thread's connection: the client's command
         # machinery (its retries, response callbacks, options) cost as much again as the round
         # trip itself on the consent endpoint (docs/benchmarks.md, `bench/run perf`).
-        connection.send_command("EVALSHA", script.sha, 1, key, timeout)
+        connection.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
         return connection.read_response()
     except redis.exceptions.NoScriptError:
         pass  # the server lost its scripts (a restart, SCRIPT FLUSH): the client loads it again
     except STORE_ERRORS:
         pass  # the connection was dropped: the client reconnects, with its retries
-    return script(keys=[key], args=[timeout])
+    return script(keys=keys, args=args)
 
 
 def hit(scope: str, value: str, limit: Limit, *, now: float, fail_open: bool = True) -> bool:
@@ -115,6 +137,40 @@ def hit(scope: str, value: str, limit: Limit, *, now: float, fail_open: bool = T
             type(error).__name__,
         )
         return _count_in(_fallback, key, limit)
+
+
+def hit_each(
+    hits: list[tuple[str, str, Limit]], *, now: float, fail_open: bool = True
+) -> int | None:
+    """Count one event for each (scope, value, limit) in turn, as `hit` for each would, in one
+    round trip to Redis; stop at the first that goes over its limit, whose position is returned
+    (the ones after it are not counted); None when none does. The contact form's POST counts
+    its client and its address so (wekst.public_forms; docs/benchmarks.md)."""
+    keys = [_cache_key(scope, value, int(now // limit.seconds)) for scope, value, limit in hits]
+    try:
+        args = []
+        for _scope, _value, limit in hits:
+            args += [limit.seconds + 1, limit.count]
+        over = _run_in_redis(1, keys, args)
+        if over is not None:
+            return over - 1 if over else None
+        return _first_over(cache, keys, hits)
+    except STORE_ERRORS as error:
+        if not fail_open:
+            raise StoreUnavailable from error
+        logger.error(
+            "Shared store (REDIS_URL) unavailable: rate limit %s counted in this process only (%s)",
+            hits[0][0].split(":")[0],
+            type(error).__name__,
+        )
+        return _first_over(_fallback, keys, hits)
+
+
+def _first_over(store, keys: list[str], hits: list[tuple[str, str, Limit]]) -> int | None:
+    for position, (key, (_scope, _value, limit)) in enumerate(zip(keys, hits, strict=True)):
+        if not _count_in(store, key, limit):
+            return position
+    return None
 
 
 def _count_in(store, key: str, limit: Limit) -> bool:

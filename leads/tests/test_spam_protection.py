@@ -82,6 +82,22 @@ def test_lea_04_per_address_limit_counts_across_client_addresses(client, setting
     assert other.status_code == 302
 
 
+def test_lea_04_a_submission_refused_for_its_client_does_not_count_for_its_address(
+    client, settings
+):
+    settings.LEADS_RATE_LIMIT_PER_IP = 1
+    settings.LEADS_RATE_LIMIT_PER_ADDRESS = 2
+    statuses = [
+        client.post("/contact/", contact_form_data(message=f"m{n}"), REMOTE_ADDR=ip).status_code
+        for n, ip in enumerate(["192.0.2.1", "192.0.2.1", "192.0.2.2", "192.0.2.3"])
+    ]
+
+    # The second was refused for its client before its address was counted: the third is the
+    # address's second, the fourth its third.
+    assert statuses == [302, 429, 302, 429]
+    assert Lead.objects.count() == 2
+
+
 def test_lea_04_a_refused_person_can_send_again_after_the_window(client, settings):
     settings.LEADS_RATE_LIMIT_PER_IP = 1
     client.post("/contact/", contact_form_data(message="first"))

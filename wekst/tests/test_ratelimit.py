@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.cache import caches
 
-from wekst.ratelimit import Limit, hit
+from wekst.ratelimit import Limit, hit, hit_each
 
 
 def _redis_answers() -> bool:
@@ -77,3 +77,18 @@ def test_threads_count_together_in_redis_each_on_a_connection_of_its_own(setting
     assert answers == [True] * 20
     assert hit(scope, "203.0.113.7", limit, now=1_000_000.0) is False
     caches["default"].clear()
+
+
+def test_lea_04_limits_counted_together_stop_at_the_first_one_over(backend):
+    client, address = f"test:{uuid.uuid4().hex}:ip", f"test:{uuid.uuid4().hex}:address"
+    per_client, per_address = Limit(2, 60), Limit(3, 60)
+
+    def both(ip: str) -> int | None:
+        hits = [(client, ip, per_client), (address, "kari@klinikk.example", per_address)]
+        return hit_each(hits, now=1_000_000.0)
+
+    # The third from one client is over its limit, and its address is not counted.
+    assert [both("203.0.113.7") for _ in range(3)] == [None, None, 0]
+    assert [both("203.0.113.8") for _ in range(2)] == [None, 1]
+    # Alone, as `hit` counts it.
+    assert hit_each([(client, "203.0.113.9", per_client)], now=1_000_000.0) is None

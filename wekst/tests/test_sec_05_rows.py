@@ -1,0 +1,78 @@
+"""Rows written without the ORM (wekst.rows, issue 23) are the rows the ORM writes: a lead as
+`Lead.objects.create` stores it, a task as `task.enqueue` queues it."""
+
+import uuid
+
+import pytest
+from django.db.models import signals
+from django.forms.models import model_to_dict
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from leads import tasks
+from leads.models import Lead
+from subjects.models import Subject
+from wekst import rows
+
+pytestmark = pytest.mark.django_db
+
+# What differs between two rows written the same way: their own ids and the time of writing.
+OWN = {"id", "public_id", "created_at", "enqueued_at"}
+
+
+def _row(model, pk) -> dict:
+    return {k: v for k, v in model.objects.filter(pk=pk).values().get().items() if k not in OWN}
+
+
+def test_sec_05_a_lead_written_with_one_insert_is_the_row_the_orm_writes():
+    subject = Subject.objects.create(email="kari@klinikk.example")
+    values = {
+        "kind": Lead.Kind.CONTACT,
+        "name": "Kari Nordmann",
+        "email": "kari@klinikk.example",
+        "phone": "+4791234567",
+        "company": "Nordmann Tannklinikk",
+        "role": "Clinic manager",
+        "message": "Hello\nthere",
+        "purpose": "leads",
+        "legal_basis": "legitimate_interests",
+        "source": "contact_form",
+        "policy_version": "3",
+        "language": "nb",
+        "marketing_consent": True,
+        "marketing_consent_wording": "Yes, please",
+        "last_contact_at": timezone.now(),
+    }
+
+    written = rows.insert(Lead, {"subject_id": subject.pk, **values})
+    created = Lead.objects.create(subject=subject, **values)
+
+    assert _row(Lead, written.pk) == _row(Lead, created.pk)
+    assert model_to_dict(written, exclude=OWN) == model_to_dict(created, exclude=OWN)
+    assert isinstance(written.public_id, uuid.UUID)
+    assert written.public_id != created.public_id
+    assert Lead.objects.get(pk=written.pk).created_at <= timezone.now()
+
+
+def test_sec_05_a_model_with_save_receivers_is_not_written_without_the_orm():
+    def receiver(**kwargs):
+        pass
+
+    signals.post_save.connect(receiver, sender=Subject)
+    try:
+        with pytest.raises(ValueError, match="save signal receivers"):
+            rows.insert(Subject, {"email": "kari@klinikk.example"})
+    finally:
+        signals.post_save.disconnect(receiver, sender=Subject)
+    assert not Subject.objects.exists()
+
+
+def test_sec_05_a_task_enqueued_with_one_insert_is_the_row_task_enqueue_writes(caplog):
+    with caplog.at_level("DEBUG", logger="django.tasks"):
+        written = rows.enqueue(tasks.tell_staff, 7, None)
+    queued = tasks.tell_staff.enqueue(7, None).id
+
+    assert _row(DBTaskResult, written) == _row(DBTaskResult, queued)
+    assert _row(DBTaskResult, written)["run_after"].year == 9999  # whenever the worker can
+    assert f"Task id={written} path=leads.tasks.tell_staff enqueued backend=default" in caplog.text
+    assert {str(r.task_result.id) for r in DBTaskResult.objects.all()} == {written, queued}
