@@ -22,11 +22,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
 from django.http import HttpRequest, HttpResponse
-from django.urls import NoReverseMatch, Resolver404, resolve, reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import translation
 from django.utils.module_loading import import_string
-
-from wekst.form_urls import form_urlconf
 
 # Views that use neither the session, the user, messages, a CSRF token (they are csrf_exempt
 # and protected otherwise) nor the page cache. A view added here must be all of that.
@@ -44,33 +42,20 @@ SKIPPED = {
 }
 NAME = "wekst.fastlane.FastLaneMiddleware"
 
-# Enquiry form pages whose POST takes the whole stack (the CSRF check; the session, the user
-# and the messages of the page shown again with its errors), resolved among the leads' routes
-# first (wekst/form_urls.py): the same view and match without trying a dozen apps' patterns.
-FORM_VIEWS = ("leads:contact", "leads:information", "leads:growth_meeting")
 
-
-def fast_paths(names: tuple[str, ...] = FAST_VIEWS) -> dict[str, tuple[Callable, str]]:
-    """Each path of the named views in every language -> (its view, its URL name)."""
+def fast_paths() -> dict[str, tuple[Callable, str]]:
+    """Each path of FAST_VIEWS in every language -> (its view, its URL name)."""
     paths = {}
-    for name in names:
+    for name in FAST_VIEWS:
         for code, _label in settings.LANGUAGES:
             with translation.override(code):
-                try:
-                    path = reverse(name)
-                except NoReverseMatch:  # a configuration without the view (a test's)
-                    continue
+                path = reverse(name)
                 try:
                     match = resolve(path)
                 except Resolver404:  # pragma: no cover - reverse() found it
                     continue
             paths[path] = (match.func, name)
     return paths
-
-
-def form_paths() -> frozenset[str]:
-    """The paths of FORM_VIEWS in every language."""
-    return frozenset(fast_paths(FORM_VIEWS))
 
 
 class FastLaneMiddleware:
@@ -90,22 +75,13 @@ class FastLaneMiddleware:
             handler = convert_exception_to_response(middleware(handler))
         self.lane = handler
         self.paths: dict[str, tuple[Callable, str]] | None = None
-        # By root URL configuration (a test may swap it).
-        self.form_paths: dict[str, frozenset[str]] = {}
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.method == "POST":
-            if "application/json" in request.headers.get("Accept", ""):
-                if self.paths is None:
-                    self.paths = fast_paths()
-                if request.path_info in self.paths:
-                    return self.lane(request)
-            else:
-                root = settings.ROOT_URLCONF
-                if root not in self.form_paths:
-                    self.form_paths[root] = form_paths()
-                if request.path_info in self.form_paths[root]:
-                    request.urlconf = form_urlconf(root)
+        if request.method == "POST" and "application/json" in request.headers.get("Accept", ""):
+            if self.paths is None:
+                self.paths = fast_paths()
+            if request.path_info in self.paths:
+                return self.lane(request)
         return self.get_response(request)
 
     def _view(self, request: HttpRequest) -> HttpResponse:

@@ -35,12 +35,13 @@ urlpatterns = [
     path("", include("consent.well_known_urls")),
 ]
 urlpatterns += i18n_patterns(
-    # First: the consent endpoint is the busiest path, and each include tried before it costs.
+    # First the busiest paths, as each include tried before a path costs: the consent endpoint,
+    # then the enquiry forms' POSTs (issue 23, docs/benchmarks.md).
     path("", include("consent.urls")),
+    path("", include("leads.urls")),
     path("", include("declaration.urls")),
     path("", include("content.urls")),
     path("", include("newsletter.urls")),
-    path("", include("leads.urls")),
     path("", include("rights.urls")),
     path("", include("processors.public_urls")),
     path("", include("clinics.urls")),
