@@ -24,4 +24,3 @@ def test_sec_05_the_contact_post_keeps_the_csrf_check():
     assert refused.status_code == 403
     assert accepted.status_code == 302
     assert Lead.objects.count() == 1
-
