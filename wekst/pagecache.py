@@ -32,6 +32,8 @@ from collections.abc import Callable
 from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.exceptions import DisallowedHost, MiddlewareNotUsed
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
 
@@ -42,6 +44,14 @@ PAGES: dict[tuple[str, str, bool], tuple[float, bytes, str]] = {}
 # Path, GPC, HTTPS -> (the key and entry of PAGES a full-stack answer came from, that answer's
 # headers). As few entries as PAGES has, times two schemes.
 ANSWERS: dict[tuple[str, bool, bool], tuple[tuple, tuple[float, bytes, str], dict[str, str]]] = {}
+
+
+@receiver(setting_changed)
+def _forget_pages(*, setting: str, **kwargs) -> None:
+    # A test that turns the cache on must not be answered with a page a test before it kept.
+    if setting in ("WEKST_FIRST_VISIT_CACHE_SECONDS", "WEKST_FIRST_VISIT_CACHE_VIEWS"):
+        PAGES.clear()
+        ANSWERS.clear()
 
 
 class FirstVisitCacheMiddleware:
