@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "wekst.bodylimit.BodyLimitMiddleware",
     # A lost database connection in a view: a 503 page keeping the visitor's input (unavailable).
     "wekst.unavailable.DatabaseUnavailableMiddleware",
+    # A first visit's cached page with the headers the whole stack made for it (wekst/pagecache.py).
+    "wekst.pagecache.FirstVisitEarlyMiddleware",
     # consent.js's JSON POST straight to its view, past what it does not use (wekst/fastlane.py).
     "wekst.fastlane.FastLaneMiddleware",
     "django.middleware.security.SecurityMiddleware",

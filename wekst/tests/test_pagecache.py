@@ -11,10 +11,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def renders(settings):
     """Switch the cache on; count the home page renders."""
-    from wekst.pagecache import PAGES
+    from wekst.pagecache import ANSWERS, PAGES
 
     settings.WEKST_FIRST_VISIT_CACHE_SECONDS = 60
     PAGES.clear()
+    ANSWERS.clear()
     seen: list[str] = []
 
     def count(sender, template, context, **kwargs):
@@ -25,6 +26,7 @@ def renders(settings):
     yield seen
     template_rendered.disconnect(count)
     PAGES.clear()
+    ANSWERS.clear()
 
 
 def test_a_first_visit_home_page_is_rendered_once_and_served_identical(renders):
