@@ -6,6 +6,7 @@ theirs, in the same process, one request after another (SEC-05)."""
 import re
 
 import pytest
+from django.template import TemplateSyntaxError, engines
 from django.test import Client
 from django.urls import reverse
 
@@ -187,3 +188,22 @@ def test_sec_05_every_visitor_gets_their_own_csrf_token_in_a_form():
         tokens.add(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1])
 
     assert len(tokens) == 3
+
+
+def test_sec_05_a_shared_block_sees_only_what_it_names_and_holds_no_block(settings):
+    engine = engines["django"]
+    shared = engine.from_string(
+        '{% load fragments %}{% shared "a greeting" greeting %}{{ greeting }}, {{ user }}'
+        "{% endshared %}"
+    )
+
+    first = shared.render({"greeting": "Hello", "user": "kari"})
+    second = shared.render({"greeting": "Hello", "user": "ola"})
+
+    assert first == second == "Hello, "  # the visitor's name reaches nobody's copy
+    settings.WEKST_SITE_URL = "https://another.example"  # any setting changed: forgotten
+    assert shared.render({"greeting": "Hei"}) == "Hei, "
+    with pytest.raises(TemplateSyntaxError):
+        engine.from_string(
+            '{% load fragments %}{% shared "x" %}{% block b %}{% endblock %}{% endshared %}'
+        )
