@@ -1,6 +1,7 @@
 """The consent banner: what it shows a visitor, and its exact text, hashed for the log (CK-08)."""
 
 import hashlib
+import json
 from dataclasses import dataclass
 from functools import cache
 from html.parser import HTMLParser
@@ -9,12 +10,15 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from consent import selectors
+from consent import guard, selectors
 from consent.models import ConsentDecision
 from consent.selectors import VisitorConsent
 from processors.selectors import integration_enabled
+from wekst.fragments import Memo
 
 CATEGORY_LABELS = {
     "analytics": _("Analytics"),
@@ -50,6 +54,13 @@ def _receipt_url_template(language: str, prefix: str) -> str:
     )
 
 
+def ga_measurement_id() -> str:
+    """The GA4 tag id consent.js may load after consent, or "" (asked for each request: the
+    register may block the integration at any time)."""
+    # GA4 stays off without its processor's agreement and safeguard on record (PRO-02).
+    return settings.GA4_MEASUREMENT_ID if integration_enabled("google_analytics") else ""
+
+
 def banner_context(*, visitor: VisitorConsent, back: str) -> dict:
     """What banner.html needs for this visitor; `back` is the page the plain form returns to."""
     choices = visitor.choices
@@ -71,8 +82,7 @@ def banner_context(*, visitor: VisitorConsent, back: str) -> dict:
         "open": choices is None,
         "state": choices.code if choices else "",
         "gpc": visitor.gpc,
-        # GA4 stays off without its processor's agreement and safeguard on record (PRO-02).
-        "ga_id": settings.GA4_MEASUREMENT_ID if integration_enabled("google_analytics") else "",
+        "ga_id": ga_measurement_id(),
         "ga_expires": selectors.GA_COOKIE_EXPIRES_SECONDS,
         "categories": categories,
         "analytics_providers": providers["analytics"],
@@ -82,6 +92,44 @@ def banner_context(*, visitor: VisitorConsent, back: str) -> dict:
         "next": back or "/",
         "receipt_url": receipt_url(visitor.decision) if visitor.decision else "",
     }
+
+
+# The banner in each state it can be in, with markers where a visitor's own addresses go: the page
+# to return to and their receipt link are the only words of the banner that are theirs alone.
+_BANNERS = Memo()
+_BACK = "\x00back\x00"
+_RECEIPT = "\x00receipt\x00"
+
+
+def banner_html(*, visitor: VisitorConsent, back: str, guarded: bool) -> SafeString:
+    """banner.html for this visitor (CON-01), rendered once per process for each state it can be
+    in (their choices, GPC, a health-related page, the GA4 tag id) and language
+    (wekst/fragments.py); `back` is the page the plain form returns to.
+
+    On a health-related page no tag id for consent.js, tracking off whatever was chosen (CON-10);
+    elsewhere the rules that clean the address GA4 receives. The page to return to and the
+    receipt link, the visitor's own, are put in for each request, escaped as the template would.
+    """
+    decision = visitor.decision
+    ga_id = "" if guarded else ga_measurement_id()
+
+    def render() -> str:
+        context = banner_context(visitor=visitor, back=_BACK)
+        context.update(guarded=guarded, ga_id=ga_id)
+        if decision is not None:
+            context["receipt_url"] = _RECEIPT
+        if not guarded:
+            rules = guard.analytics_address_rules()
+            context.update(
+                ga_redact=json.dumps(rules["patterns"]), ga_placeholder=rules["placeholder"]
+            )
+        return render_to_string("consent/banner.html", context)
+
+    key = (visitor.choices, visitor.gpc, guarded, ga_id, decision is not None)
+    html = _BANNERS.get(key, render).replace(_BACK, escape(back or "/"))
+    if decision is not None:
+        html = html.replace(_RECEIPT, escape(receipt_url(decision)))
+    return mark_safe(html)  # noqa: S308 - rendered by the template, the addresses escaped
 
 
 class _FormText(HTMLParser):

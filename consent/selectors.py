@@ -12,6 +12,7 @@ from consent.models import ConsentDecision
 from consent.state import COOKIE_NAME, Choices, ConsentCookie
 from declaration.schema import Text
 from declaration.selectors import get_declaration
+from wekst.prepared import OneRowQuery
 
 # GA4's cookies (_ga, _ga_<id>) live 13 months, as the declaration says, not Google's default of
 # two years. Sent as gtag's `cookie_expires`, in seconds.
@@ -38,8 +39,14 @@ def expires_at(decision: ConsentDecision) -> datetime.datetime:
     return decision.decided_at + datetime.timedelta(days=settings.CONSENT_MAX_AGE_DAYS)
 
 
+# Asked on every page a visitor with a consent cookie opens: compiled once (wekst/prepared.py).
+_LATEST_DECISION = OneRowQuery(
+    ConsentDecision, lambda consent_id: ConsentDecision.objects.filter(consent_id=consent_id)
+)
+
+
 def latest_decision(consent_id: uuid.UUID) -> ConsentDecision | None:
-    return ConsentDecision.objects.filter(consent_id=consent_id).first()
+    return _LATEST_DECISION.first(consent_id)
 
 
 def current_decision(cookie: ConsentCookie | None) -> ConsentDecision | None:

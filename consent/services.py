@@ -12,7 +12,7 @@ from django.utils import timezone
 from consent import banner, selectors
 from consent.models import BannerText, ConsentDecision
 from consent.state import EVERYTHING, NOTHING, Choices
-from wekst import ratelimit
+from wekst import fragments, ratelimit
 from wekst.ip import truncate_ip
 
 _ACTIONS = frozenset(ConsentDecision.Action.values)
@@ -95,9 +95,11 @@ def _kept_banner_text(language: str, banner_version: str) -> str:
 
 
 def forget_banner_texts() -> None:
-    """Work the banner texts out again (tests: the database and the declaration change)."""
+    """Work the banner texts out again (tests: the database and the declaration change), and
+    render the banner afresh (wekst/fragments.py)."""
     _kept_banner_text.cache_clear()
     banner.shown_text.cache_clear()
+    fragments.forget()
 
 
 # Fields whose value goes to the database as Python holds it, whatever the database: their

@@ -10,6 +10,7 @@ only for an http(s) address, so an article cannot inject HTML or script (SEC-03)
 """
 
 import re
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -37,6 +38,9 @@ def _block(lines: list[str]) -> str:
     return "<p>" + "<br>".join(_inline(line) for line in lines) + "</p>"
 
 
+# Kept per process for the texts read most (the home page's, for every visitor): the HTML follows
+# from the text alone, so an edited text is simply another key (SEC-05).
+@lru_cache(maxsize=128)
 def render_body(text: str) -> SafeString:
     """The article body as HTML: escaped, with paragraphs, headings, lists, emphasis and links."""
     blocks = re.split(r"\n\s*\n", text.replace("\r\n", "\n").strip())

@@ -11,6 +11,7 @@ from django.utils.crypto import salted_hmac
 from content.models import Article, Comment, Page, Profile
 from declaration.selectors import get_declaration
 from subjects.normalise import normalise_email
+from wekst.prepared import OneRowQuery
 
 # The declared rule for the IP address and user agent kept with a comment (declaration.yaml).
 COMMENT_METADATA_RULE = "comment_metadata"
@@ -106,6 +107,9 @@ def is_health_related_page(request) -> bool:
     return Page.objects.filter(slug=slug, health_related=True).exists()
 
 
+# Read for every visitor of a page: compiled once (wekst/prepared.py).
+_PAGE = OneRowQuery(Page, lambda slug: Page.objects.filter(slug=slug))
+
 # Where get_page notes, on the request, the slug it loaded and whether staff marked it
 # health-related (a removed page is not).
 _LOADED_PAGE = "_wekst_content_page"
@@ -118,7 +122,7 @@ def get_page(*, slug: str, language: str, request=None) -> dict | None:
     With the request, its health-related flag is noted on it, so that the sensitive-page guard
     asks the database nothing more for this page (is_health_related_page; issue 23).
     """
-    page = Page.objects.filter(slug=slug).first()
+    page = _PAGE.first(slug)
     if request is not None:
         setattr(request, _LOADED_PAGE, (slug, bool(page and page.health_related)))
     return page.in_language(language) if page else None

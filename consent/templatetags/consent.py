@@ -1,18 +1,18 @@
 """The consent banner and the click-to-load placeholder for embedded content."""
 
-import json
-
 from django import template
 from django.middleware.csp import get_nonce
+from django.template.loader import render_to_string
 
 from consent import banner, embeds, guard, selectors
 from declaration.selectors import get_declaration
+from wekst.fragments import Memo
 
 register = template.Library()
 
 
-@register.inclusion_tag("consent/banner.html", takes_context=True)
-def consent_banner(context) -> dict:
+@register.simple_tag(takes_context=True)
+def consent_banner(context) -> str:
     """The consent dialog: open while the visitor has no valid choice, else hidden until reopened.
 
     It is rendered into every page by the server, so that it works without JavaScript and
@@ -20,29 +20,27 @@ def consent_banner(context) -> dict:
     """
     request = context.get("request")
     if request is None:
-        return {"skip": True}
+        return ""
     # After a failed post (the problem page), the plain form returns to where it came from.
     back = request.get_full_path() if request.method in ("GET", "HEAD") else context.get("back")
-    shown = banner.banner_context(visitor=selectors.visitor_consent(request), back=back)
-    if guard.is_health_related(request=request):
-        # A health-related page: no tag id for consent.js, tracking off whatever was chosen
-        # (CON-10). Using the nonce keeps the page out of the first-visit cache
-        # (wekst/pagecache.py), so every copy is sent with its own-host-only policy.
+    guarded = guard.is_health_related(request=request)
+    if guarded:
+        # Using the nonce keeps the page out of the first-visit cache (wekst/pagecache.py), so
+        # every copy is sent with its own-host-only policy (CON-10).
         nonce = get_nonce(request)
         if nonce is not None:
             str(nonce)
-        return {**shown, "ga_id": "", "guarded": True}
-    rules = guard.analytics_address_rules()
-    return {
-        **shown,
-        "guarded": False,
-        "ga_redact": json.dumps(rules["patterns"]),
-        "ga_placeholder": rules["placeholder"],
-    }
+    return banner.banner_html(
+        visitor=selectors.visitor_consent(request), back=back, guarded=guarded
+    )
 
 
-@register.inclusion_tag("consent/embed.html", takes_context=True)
-def consent_embed(context, provider: str, src: str, title: str, link: str = "") -> dict:
+# The embed in each state it can be in, for each embed and language (wekst/fragments.py).
+_EMBEDS = Memo()
+
+
+@register.simple_tag(takes_context=True)
+def consent_embed(context, provider: str, src: str, title: str, link: str = "") -> str:
     """An embedded video or map as a placeholder that loads only after consent or a click.
 
     `src` is the provider's embed address (checked against the provider), `title` names the
@@ -53,12 +51,21 @@ def consent_embed(context, provider: str, src: str, title: str, link: str = "") 
     choices = selectors.visitor_consent(request).choices if request is not None else None
     # On a health-related page no frame at all, whatever was chosen: a plain link (CON-10).
     guarded = request is not None and guard.is_health_related(request=request)
-    return {
-        "guarded": guarded,
-        "src": src,
-        "title": title,
-        "link": link,
-        "provider": chosen,
-        "recipient": get_declaration().recipients[chosen.recipient],
-        "allowed": bool(choices and choices.embedded),
-    }
+    allowed = bool(choices and choices.embedded)
+    title = str(title)
+
+    def render() -> str:
+        return render_to_string(
+            "consent/embed.html",
+            {
+                "guarded": guarded,
+                "src": src,
+                "title": title,
+                "link": link,
+                "provider": chosen,
+                "recipient": get_declaration().recipients[chosen.recipient],
+                "allowed": allowed,
+            },
+        )
+
+    return _EMBEDS.get((provider, src, title, link, guarded, allowed), render)
