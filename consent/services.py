@@ -5,14 +5,12 @@ import time
 import uuid
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import Field
 from django.utils import timezone
 
 from consent import banner, selectors
 from consent.models import BannerText, ConsentDecision
 from consent.state import EVERYTHING, NOTHING, Choices
-from wekst import fragments, ratelimit
+from wekst import fragments, ratelimit, rows
 from wekst.ip import truncate_ip
 
 _ACTIONS = frozenset(ConsentDecision.Action.values)
@@ -74,7 +72,10 @@ def record_consent(
         "banner_text_hash": banner_text_hash(language=language, banner_version=version),
         "truncated_ip": truncate_ip(ip) if settings.CONSENT_LOG_TRUNCATED_IP else None,
     }
-    return _insert(values)
+    # The site's busiest write: one INSERT without the ORM's compiler or a model instance's
+    # keyword initialisation, which were most of its cost (docs/benchmarks.md, wekst/rows.py).
+    # Decisions are never updated, so no other save path is needed.
+    return rows.insert(ConsentDecision, values)
 
 
 def banner_text_hash(*, language: str, banner_version: str) -> str:
@@ -100,56 +101,3 @@ def forget_banner_texts() -> None:
     _kept_banner_text.cache_clear()
     banner.shown_text.cache_clear()
     fragments.forget()
-
-
-# Fields whose value goes to the database as Python holds it, whatever the database: their
-# get_db_prep_save returns a str or a bool unchanged. The others (UUID, date, address) are
-# prepared by their own field, as the ORM would (a UUID as text on SQLite).
-_AS_IS = {"CharField", "BooleanField", "TextField"}
-
-
-@functools.cache
-def _insert_statement(vendor: str) -> tuple[str, tuple[Field, ...], tuple[bool, ...]]:
-    """The INSERT of one decision, built once per database from the model's own fields."""
-    meta = ConsentDecision._meta
-    fields = tuple(f for f in meta.concrete_fields if not f.primary_key)
-    quote = connection.ops.quote_name
-    # Only the model's own table and column names, quoted, go into the text; values are bound.
-    sql = "INSERT INTO {} ({}) VALUES ({}) RETURNING {}".format(  # noqa: S608
-        quote(meta.db_table),
-        ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
-        quote(meta.pk.column),
-    )
-    return sql, fields, tuple(_as_is(f) for f in fields)
-
-
-def _as_is(field: Field) -> bool:
-    kind = field.get_internal_type()
-    if kind == "UUIDField":  # a uuid.UUID, which PostgreSQL's driver sends as it is
-        return connection.features.has_native_uuid_field
-    if kind == "DateTimeField":  # an aware datetime from timezone.now()
-        return connection.vendor == "postgresql"
-    return kind in _AS_IS
-
-
-def _insert(values: dict) -> ConsentDecision:
-    """Store a new decision and return it: what `objects.create` does, without the ORM.
-
-    The consent endpoint is the site's busiest write; the ORM's query compiler, a model
-    instance's keyword initialisation and every field's preparation were most of what it cost
-    above the INSERT itself (docs/benchmarks.md, `bench/run perf`). The statement names every
-    concrete field of the model, and `values` must give each of them (a new field cannot be
-    left out: KeyError); the instance returned is built positionally, as a query's rows are.
-    Decisions are never updated, so no other save path is needed.
-    """
-    sql, fields, as_is = _insert_statement(connection.vendor)
-    row = [values[f.attname] for f in fields]
-    params = [
-        value if plain else field.get_db_prep_save(value, connection)
-        for field, value, plain in zip(fields, row, as_is, strict=True)
-    ]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        pk = cursor.fetchone()[0]
-    return ConsentDecision.from_db(connection.alias, None, [pk, *row])
