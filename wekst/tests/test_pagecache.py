@@ -3,30 +3,8 @@ page that depends on the visitor (wekst/pagecache.py)."""
 
 import pytest
 from django.test import Client
-from django.test.signals import template_rendered
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def renders(settings):
-    """Switch the cache on; count the home page renders."""
-    from wekst.pagecache import ANSWERS, PAGES
-
-    settings.WEKST_FIRST_VISIT_CACHE_SECONDS = 60
-    PAGES.clear()
-    ANSWERS.clear()
-    seen: list[str] = []
-
-    def count(sender, template, context, **kwargs):
-        if template.name == "content/home.html":
-            seen.append(template.name)
-
-    template_rendered.connect(count)
-    yield seen
-    template_rendered.disconnect(count)
-    PAGES.clear()
-    ANSWERS.clear()
 
 
 def test_a_first_visit_home_page_is_rendered_once_and_served_identical(renders):

@@ -4,31 +4,11 @@ it, and nobody else gets it: not a visitor with a cookie, not staff, not another
 
 import pytest
 from django.test import Client
-from django.test.signals import template_rendered
 
 from wekst import pagecache
 
 pytestmark = pytest.mark.django_db
 EARLY = "wekst.pagecache.FirstVisitEarlyMiddleware"
-
-
-@pytest.fixture
-def renders(settings):
-    """The page cache on, as in production; the home page's renders counted."""
-    settings.WEKST_FIRST_VISIT_CACHE_SECONDS = 60
-    pagecache.PAGES.clear()
-    pagecache.ANSWERS.clear()
-    seen: list[str] = []
-
-    def count(sender, template, context, **kwargs):
-        if template.name == "content/home.html":
-            seen.append(template.name)
-
-    template_rendered.connect(count)
-    yield seen
-    template_rendered.disconnect(count)
-    pagecache.PAGES.clear()
-    pagecache.ANSWERS.clear()
 
 
 def _early(response) -> bool:
