@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
-import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 from common import OUT, ROOT
-from server import free_port
+from server import free_port, stop, wait_until_ready
 
 CADDYFILE = ROOT / "deploy" / "Caddyfile"
 
@@ -56,24 +53,7 @@ def running_proxy(upstream_port: int, *, static_root: Path, media_root: Path, na
         )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"caddy stopped at start; see {log_path}")
-            try:
-                with urllib.request.urlopen(f"{url}/health/web/", timeout=5) as answer:  # noqa: S310
-                    if answer.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"caddy did not answer within 30 s; see {log_path}")
-            time.sleep(0.2)
+        wait_until_ready(process, f"{url}/health/web/", name="caddy", seconds=30, log_path=log_path)
         yield url
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, seconds=10)

@@ -19,6 +19,7 @@ import socket
 import subprocess
 import time
 import urllib.request
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,25 +162,51 @@ def running_server(env: dict[str, str], options: ServerOptions, *, name: str):
         )
     server = Server(process, port, log_path, options)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"the server stopped at start; see {log_path}")
-            try:
-                with urllib.request.urlopen(f"{server.url}/", timeout=5) as answer:  # noqa: S310
-                    if answer.status == 200 and len(server.worker_pids()) == options.workers:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the server did not answer within 60 s; see {log_path}")
-            time.sleep(0.3)
+        wait_until_ready(
+            process,
+            f"{server.url}/",
+            lambda: len(server.worker_pids()) == options.workers,
+            name="the server",
+            seconds=60,
+            log_path=log_path,
+        )
         yield server
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(process, seconds=30)
+
+
+def wait_until_ready(
+    process: subprocess.Popen,
+    url: str,
+    ready: Callable[[], bool] = lambda: True,
+    *,
+    name: str,
+    seconds: float,
+    log_path: Path,
+) -> None:
+    """Until `url` answers 200 and `ready()` holds; RuntimeError if the process stops first or
+    `seconds` pass."""
+    deadline = time.monotonic() + seconds
+    while True:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} stopped at start; see {log_path}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310
+                if answer.status == 200 and ready():
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{name} did not answer within {seconds:g} s; see {log_path}")
+        time.sleep(0.3)
+
+
+def stop(process: subprocess.Popen, *, seconds: float) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within `seconds`."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=seconds)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

@@ -106,29 +106,40 @@ def check_mail_queue(now: datetime.datetime) -> dict:
     }
 
 
-def health_report(*, web_only: bool = False) -> dict:
-    now = timezone.now()
+def web_parts() -> dict:
+    """What a web process needs to answer a visitor: the database and the shared store."""
     parts = {}
     try:
         parts["database"] = check_database()
     except DatabaseError as error:
         parts["database"] = {"ok": False, "error": type(error).__name__}
     parts["shared_store"] = check_shared_store()
-    if web_only:
-        pass
-    elif parts["database"]["ok"]:
-        for name, check in (
-            ("worker", check_worker),
-            ("scheduler", check_scheduler),
-            ("mail_queue", check_mail_queue),
-        ):
-            try:
-                parts[name] = check(now)
-            except DatabaseError as error:
-                parts[name] = {"ok": False, "error": type(error).__name__}
-    else:
-        for name in ("worker", "scheduler", "mail_queue"):
+    return parts
+
+
+def background_parts(*, database_ok: bool) -> dict:
+    """The work done outside requests: the worker, the scheduler, the mail queue."""
+    now = timezone.now()
+    parts = {}
+    for name, check in (
+        ("worker", check_worker),
+        ("scheduler", check_scheduler),
+        ("mail_queue", check_mail_queue),
+    ):
+        if not database_ok:
             parts[name] = {"ok": False, "error": "database unavailable"}
+            continue
+        try:
+            parts[name] = check(now)
+        except DatabaseError as error:
+            parts[name] = {"ok": False, "error": type(error).__name__}
+    return parts
+
+
+def health_report(*, web_only: bool = False) -> dict:
+    parts = web_parts()
+    if not web_only:
+        parts |= background_parts(database_ok=parts["database"]["ok"])
     failed = [name for name, part in parts.items() if not part["ok"]]
     report = {"status": "fail" if failed else "ok", "failed": failed, "checks": parts}
     if failed:

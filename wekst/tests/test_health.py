@@ -87,13 +87,17 @@ def test_health_without_redis_fails_in_production_only(client, settings, healthy
     assert client.get("/health/").status_code == 200
 
 
-def test_health_names_the_database_when_it_is_gone(client, monkeypatch):
+@pytest.fixture
+def database_gone(monkeypatch):
     from django.db import OperationalError
 
     def refuse(*args, **kwargs):
         raise OperationalError("could not connect to server")
 
     monkeypatch.setattr(connection, "cursor", refuse)
+
+
+def test_health_names_the_database_when_it_is_gone(client, database_gone):
     response = client.get("/health/")
 
     assert response.status_code == 503
@@ -132,13 +136,7 @@ def test_sb_02_the_proxys_health_check_asks_only_what_a_visitor_needs(client, se
     assert "health_uri /health/web/" in caddyfile
 
 
-def test_sb_02_the_proxys_health_check_fails_when_the_database_is_gone(client, monkeypatch):
-    from django.db import OperationalError
-
-    def refuse(*args, **kwargs):
-        raise OperationalError("could not connect to server")
-
-    monkeypatch.setattr(connection, "cursor", refuse)
+def test_sb_02_the_proxys_health_check_fails_when_the_database_is_gone(client, database_gone):
     response = client.get("/health/web/")
 
     assert response.status_code == 503
