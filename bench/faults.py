@@ -292,8 +292,8 @@ server and the worker as the units do, and counts every submission by its marker
 | failures | {report["failures"] or "none"} |
 
 Production checks a kept database connection before a request uses it (`CONN_HEALTH_CHECKS`,
-wekst/database.py), so after the restart each thread reconnects instead of failing once on its
-dead connection. The slow test `wekst/tests/test_faults.py` runs a shorter version of the same
+wekst/database.py; the check asks the kernel whether the server ended it, wekst/postgresql), so
+after the restart each thread reconnects instead of failing once on its dead connection. The slow test `wekst/tests/test_faults.py` runs a shorter version of the same
 (`WEKST_RUN_FAULTS=1`).
 """
     common.replace_section(common.ROOT / "docs" / "benchmarks.md", "bench/faults", text)

@@ -23,5 +23,6 @@ if PEER:
 # session) fell inside whichever scenario was then measured: the likely cause of the consent
 # decision's count moving by 3.5 % between two full runs of the same code. In production a
 # thread reconnects once a minute, over thousands of requests. The health check before each
-# request's first query (CONN_HEALTH_CHECKS) is kept, as in production.
+# request's first query (CONN_HEALTH_CHECKS, a poll of the socket: wekst/postgresql) is kept, as
+# in production.
 DATABASES = {name: {**database, "CONN_MAX_AGE": None} for name, database in DATABASES.items()}  # noqa: F405

@@ -7,7 +7,8 @@ half way with "database is locked" (docs/benchmarks.md).
 
 A connection kept between requests is checked before a request uses it (CONN_HEALTH_CHECKS):
 after PostgreSQL restarts, the first request of each thread reconnects instead of failing on
-the dead connection with the 503 page (bench/faults.py, docs/benchmarks.md).
+the dead connection with the 503 page (bench/faults.py, docs/benchmarks.md). PostgreSQL's
+backend is Django's own with a check that asks the kernel, not the server (wekst/postgresql).
 """
 
 import dj_database_url
@@ -25,6 +26,8 @@ def database_settings(url: str, *, production: bool) -> dict:
     database = dj_database_url.parse(
         url, conn_max_age=60 if production else 0, conn_health_checks=production
     )
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["ENGINE"] = "wekst.postgresql"
     if database["ENGINE"] == "django.db.backends.sqlite3":
         database.setdefault("OPTIONS", {}).update(SQLITE_OPTIONS)
     return database
