@@ -3,6 +3,7 @@
 import functools
 import time
 import uuid
+from collections.abc import Callable
 
 from django.conf import settings
 from django.utils import timezone
@@ -21,12 +22,14 @@ _CHOICES_OF = {
 }
 
 
-def decision_may_be_recorded(*, ip: str) -> bool:
-    """Count one decision from this client address; False once over the rate limit."""
+def decision_may_be_recorded(*, ip: str) -> Callable[[], bool]:
+    """Count one decision from this client address; what the returned function says is False
+    once over the rate limit. It is asked after the decision is parsed, so that Redis counts
+    meanwhile (ratelimit.hit_soon)."""
     limit = ratelimit.Limit(
         settings.CONSENT_RATE_LIMIT_PER_IP, settings.CONSENT_RATE_LIMIT_WINDOW_SECONDS
     )
-    return ratelimit.hit("consent:ip", ip, limit, now=time.time())
+    return ratelimit.hit_soon("consent:ip", ip, limit, now=time.time())
 
 
 def record_consent(

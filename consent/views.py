@@ -66,23 +66,26 @@ def _cross_site(request: HttpRequest) -> HttpResponse:
 @require_same_origin(refuse=_cross_site)
 def decide(request: HttpRequest) -> HttpResponse:
     """Record a cookie decision; JSON for consent.js, a redirect back for the plain form."""
-    if not services.decision_may_be_recorded(ip=client_ip(request)):
+    may_be_recorded = services.decision_may_be_recorded(ip=client_ip(request))
+    try:
+        posted = parse_decision(request.POST)
+    except InvalidDecision as invalid:
+        posted = invalid
+    previous = ConsentCookie.decode(request.COOKIES.get(COOKIE_NAME))
+    if not may_be_recorded():
         logger.warning("Rate limit reached on the consent endpoint")
         return _problem(
             request,
             429,
             _("Too many choices in a short while. Please wait a few minutes and try again."),
         )
-    try:
-        posted = parse_decision(request.POST)
-    except InvalidDecision as invalid:
+    if isinstance(posted, InvalidDecision):
         return _problem(
             request,
             400,
             _("Your choice was not understood, so nothing was stored."),
-            invalid.errors,
+            posted.errors,
         )
-    previous = ConsentCookie.decode(request.COOKIES.get(COOKIE_NAME))
     decision = services.record_consent(
         consent_id=previous.consent_id if previous else None,
         action=posted.action,

@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import redis
@@ -84,9 +85,21 @@ def _count_in_redis(key: str, timeout: int) -> int | None:
 def _run_in_redis(script_at: int, keys: list[str], args: list[int]) -> int | None:
     """The answer of the thread's script COUNT_SCRIPT (0) or COUNT_EACH_SCRIPT (1) over `keys`
     in one command to Redis, or None with another cache backend."""
+    answer = _send_to_redis(script_at, keys, args)
+    return None if answer is None else answer()
+
+
+def _send_to_redis(script_at: int, keys: list[str], args: list[int]) -> Callable[[], int] | None:
+    """Send the command of _run_in_redis and return what reads its answer, or None with another
+    cache backend. Until the answer is read, the request goes on with its own work while Redis
+    counts: the reply is then waiting in the socket, and the process does not sleep for it
+    (docs/benchmarks.md). A reply left unread is read before the thread's next command."""
     backend = caches["default"]
     if not isinstance(backend, RedisCache):
         return None
+    unread = getattr(_thread, "unread", None)
+    if unread is not None:
+        unread()
     pool = backend._cache._get_connection_pool(write=True)
     scripts = getattr(_thread, "scripts", None)
     if scripts is None or scripts[0].registered_client.connection_pool is not pool:
@@ -106,12 +119,26 @@ def _run_in_redis(script_at: int, keys: list[str], args: list[int]) -> int | Non
         # machinery (its retries, response callbacks, options) cost as much again as the round
         # trip itself on the consent endpoint (docs/benchmarks.md, `bench/run perf`).
         connection.send_command("EVALSHA", script.sha, len(keys), *keys, *args)
-        return connection.read_response()
-    except redis.exceptions.NoScriptError:
-        pass  # the server lost its scripts (a restart, SCRIPT FLUSH): the client loads it again
     except STORE_ERRORS:
-        pass  # the connection was dropped: the client reconnects, with its retries
-    return script(keys=keys, args=args)
+        # The connection was dropped: the client reconnects, with its retries.
+        return lambda: script(keys=keys, args=args)
+    answers: list[int] = []
+
+    def answer() -> int:
+        if answers:
+            return answers[0]
+        _thread.unread = None
+        try:
+            answers.append(connection.read_response())
+        except redis.exceptions.NoScriptError:
+            # The server lost its scripts (a restart, SCRIPT FLUSH): the client loads it again.
+            answers.append(script(keys=keys, args=args))
+        except STORE_ERRORS:
+            answers.append(script(keys=keys, args=args))
+        return answers[0]
+
+    _thread.unread = answer
+    return answer
 
 
 def hit(scope: str, value: str, limit: Limit, *, now: float, fail_open: bool = True) -> bool:
@@ -121,14 +148,19 @@ def hit(scope: str, value: str, limit: Limit, *, now: float, fail_open: bool = T
     process's memory instead and an error is logged; without it, StoreUnavailable is raised (the
     staff lock-out, which must not check a password it cannot count).
     """
+    return hit_soon(scope, value, limit, now=now, fail_open=fail_open)()
+
+
+def hit_soon(
+    scope: str, value: str, limit: Limit, *, now: float, fail_open: bool = True
+) -> Callable[[], bool]:
+    """`hit`, with the count sent now and its verdict read when the returned function is
+    called: what the request does in between overlaps Redis's round trip (the consent
+    endpoint parses the decision meanwhile; docs/benchmarks.md)."""
     window = int(now // limit.seconds)
     key = _cache_key(scope, value, window)
-    try:
-        count = _count_in_redis(key, limit.seconds + 1)
-        if count is not None:
-            return count <= limit.count
-        return _count_in(cache, key, limit)
-    except STORE_ERRORS as error:
+
+    def shared_store_gone(error: Exception) -> bool:
         if not fail_open:
             raise StoreUnavailable from error
         logger.error(
@@ -137,6 +169,23 @@ def hit(scope: str, value: str, limit: Limit, *, now: float, fail_open: bool = T
             type(error).__name__,
         )
         return _count_in(_fallback, key, limit)
+
+    try:
+        answer = _send_to_redis(0, [key], [limit.seconds + 1])
+        if answer is None:
+            verdict = _count_in(cache, key, limit)
+            return lambda: verdict
+    except STORE_ERRORS as error:
+        verdict = shared_store_gone(error)
+        return lambda: verdict
+
+    def allowed() -> bool:
+        try:
+            return answer() <= limit.count
+        except STORE_ERRORS as error:
+            return shared_store_gone(error)
+
+    return allowed
 
 
 def hit_each(

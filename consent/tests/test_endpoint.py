@@ -206,6 +206,24 @@ def test_sec_03_the_endpoint_is_rate_limited(decide, settings):
     assert "Too many" in decide({"choice": "reject_all"}).json()["error"]
 
 
+def test_sec_03_a_choice_not_understood_counts_towards_the_limit_and_the_limit_comes_first(
+    decide, settings
+):
+    """The count is sent before the choice is read, and its verdict asked after: the answers
+    are as when it was asked first (ratelimit.hit_soon)."""
+    settings.CONSENT_RATE_LIMIT_PER_IP = 2
+
+    statuses = [
+        decide({"choice": "accept_everything"}).status_code,
+        decide({"choice": "reject_all"}).status_code,
+        decide({"choice": "accept_everything"}).status_code,
+        decide({"choice": "reject_all"}).status_code,
+    ]
+
+    assert statuses == [400, 200, 429, 429]
+    assert ConsentDecision.objects.count() == 1
+
+
 def test_sec_03_the_rate_limit_counts_per_address(decide, settings):
     settings.CONSENT_RATE_LIMIT_PER_IP = 1
 

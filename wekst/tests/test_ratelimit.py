@@ -9,7 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from django.core.cache import caches
 
-from wekst.ratelimit import Limit, hit, hit_each
+from wekst import ratelimit
+from wekst.ratelimit import Limit, hit, hit_each, hit_soon
 
 
 def _redis_answers() -> bool:
@@ -92,3 +93,56 @@ def test_lea_04_limits_counted_together_stop_at_the_first_one_over(backend):
     assert [both("203.0.113.8") for _ in range(2)] == [None, 1]
     # Alone, as `hit` counts it.
     assert hit_each([(client, "203.0.113.9", per_client)], now=1_000_000.0) is None
+
+
+def test_sec_05_a_count_sent_now_and_read_later_gives_the_same_verdicts(backend):
+    scope, limit = f"test:{uuid.uuid4().hex}", Limit(2, 60)
+
+    verdicts = [hit_soon(scope, "203.0.113.7", limit, now=1_000_000.0) for _ in range(3)]
+
+    # Each sent before any is read; each read once, in any order, and read again the same.
+    assert [verdicts[2](), verdicts[0](), verdicts[1](), verdicts[2]()] == [
+        False,
+        True,
+        True,
+        False,
+    ]
+
+
+def test_sec_05_an_answer_left_unread_is_read_before_the_threads_next_count(backend):
+    """A request that fails between sending its count and reading it (a bad body, an error)
+    must not leave its answer in the socket for the next request to take as its own."""
+    scope, limit = f"test:{uuid.uuid4().hex}", Limit(2, 60)
+    other = f"test:{uuid.uuid4().hex}"
+
+    hit_soon(scope, "203.0.113.7", limit, now=1_000_000.0)  # never asked
+    hit_soon(scope, "203.0.113.7", limit, now=1_000_000.0)  # never asked
+
+    # Another limit's first count: were the first answer (1) or second (2) taken for it, or its
+    # own answer for a later one, the verdicts below would differ.
+    assert [hit(other, "203.0.113.7", Limit(1, 60), now=1_000_000.0) for _ in range(2)] == [
+        True,
+        False,
+    ]
+    assert hit(scope, "203.0.113.7", limit, now=1_000_000.0) is False  # the third of two
+
+
+def test_sec_03_redis_gone_before_the_answer_is_read_counts_in_the_process(settings, caplog):
+    _use_redis(settings)
+    scope, limit = f"test:{uuid.uuid4().hex}", Limit(1, 60)
+    verdict = hit_soon(scope, "203.0.113.7", limit, now=1_000_000.0)
+    connection = ratelimit._thread.scripts[0].registered_client.connection
+
+    def gone(*args, **kwargs):
+        raise ratelimit.STORE_ERRORS[0]("Connection reset by peer")
+
+    connection.read_response = gone
+    connection.send_command = gone
+    try:
+        assert verdict() is True  # counted in the process's own memory instead
+        assert hit(scope, "203.0.113.7", limit, now=1_000_000.0) is False
+    finally:
+        del connection.read_response, connection.send_command
+        ratelimit._fallback.clear()
+        caches["default"].clear()
+    assert "Shared store (REDIS_URL) unavailable" in caplog.text
