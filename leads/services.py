@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -18,7 +18,7 @@ from leads.models import Lead, Meeting
 from mail.services import queue_email
 from newsletter.services import start_subscription
 from subjects.models import Subject
-from subjects.services import find_or_create_subject, get_or_create_subject
+from subjects.services import find_or_create_subject, get_or_create_subject, new_subject_values
 from wekst import rows
 
 if TYPE_CHECKING:
@@ -68,6 +68,10 @@ def submit_enquiry(
     it unticked starts nothing. With `clinic`, the lead is collected on that clinic's behalf, kept
     apart from Wekst's own and starts no marketing of Wekst's (clinics.services.
     submit_clinic_enquiry; CL-02).
+
+    On PostgreSQL a person seen for the first time, their lead and its staff notification are
+    stored by one statement (_first_enquiry); anyone already known, and every submission on
+    SQLite, in a transaction that locks the person's subject row.
     """
     if clinic is not None:
         # A clinic's lead is never Wekst's marketing: using it so would make Wekst its controller
@@ -83,49 +87,77 @@ def submit_enquiry(
         "message": message.strip(),
         "marketing_consent": marketing_consent,
     }
-    with transaction.atomic():
-        # Locked: submissions from one person run one at a time, so a double click cannot store
-        # the lead twice.
-        subject, new_subject = get_or_create_subject(email=email, phone=phone, lock=True)
-        now = timezone.now()
-        # A person seen for the first time has no earlier lead to repeat or to move: the two
-        # look-ups are skipped on the path most submissions take (docs/benchmarks.md).
-        if not new_subject:
-            since = now - datetime.timedelta(seconds=settings.LEADS_DUPLICATE_WINDOW_SECONDS)
-            # A clinic's enquiries are compared only with that clinic's.
-            scope = {"clinic_id": clinic.pk} if clinic is not None else {}
-            duplicate = selectors.find_duplicate_lead(
-                subject=subject, kind=kind, since=since, **scope, **content
-            )
-            if duplicate is not None:
-                return duplicate, False
-            record_two_way_contact(subject=subject, at=now, clinic=clinic)
-        # One INSERT without a model instance's initialisation: the contact form's POST is a
-        # benchmarked path (wekst.rows; docs/benchmarks.md).
-        lead = rows.insert(
-            Lead,
-            dict(
-                subject_id=subject.pk,
-                clinic_id=clinic.pk if clinic is not None else None,
-                kind=kind,
-                purpose=activity.key,
-                legal_basis=activity.legal_basis,
-                source=source,
-                policy_version=get_declaration().current.version,
-                email=email.strip(),
-                language=language,
-                marketing_consent_wording=wording,
-                last_contact_at=now,
-                **content,
-            ),
-        )
-        lead.subject = subject
-        if clinic is not None:
-            lead.clinic = clinic
-        if marketing_consent:
-            _start_newsletter_subscription(lead)
-        notify_staff(lead=lead)
+    values = dict(
+        clinic_id=clinic.pk if clinic is not None else None,
+        kind=kind,
+        purpose=activity.key,
+        legal_basis=activity.legal_basis,
+        source=source,
+        policy_version=get_declaration().current.version,
+        email=email.strip(),
+        language=language,
+        marketing_consent_wording=wording,
+        **content,
+    )
+    lead = _first_enquiry(email=email, phone=phone, values=values)
+    if lead is None:
+        with transaction.atomic():
+            # Locked: submissions from one person run one at a time, so a double click cannot
+            # store the lead twice.
+            subject, new_subject = get_or_create_subject(email=email, phone=phone, lock=True)
+            now = timezone.now()
+            # A person seen for the first time has no earlier lead to repeat or to move: the two
+            # look-ups are skipped for them (docs/benchmarks.md).
+            if not new_subject:
+                since = now - datetime.timedelta(seconds=settings.LEADS_DUPLICATE_WINDOW_SECONDS)
+                # A clinic's enquiries are compared only with that clinic's.
+                scope = {"clinic_id": clinic.pk} if clinic is not None else {}
+                duplicate = selectors.find_duplicate_lead(
+                    subject=subject, kind=kind, since=since, **scope, **content
+                )
+                if duplicate is not None:
+                    return duplicate, False
+                record_two_way_contact(subject=subject, at=now, clinic=clinic)
+            # One INSERT without a model instance's initialisation: the contact form's POST is a
+            # benchmarked path (wekst.rows; docs/benchmarks.md).
+            lead = rows.insert(Lead, {**values, "subject_id": subject.pk, "last_contact_at": now})
+            lead.subject = subject
+            if marketing_consent:
+                _start_newsletter_subscription(lead)
+            notify_staff(lead=lead)
+    elif marketing_consent:
+        # After the enquiry is stored, in its own transaction, as on the path above.
+        _start_newsletter_subscription(lead)
+    if clinic is not None:
+        lead.clinic = clinic
     return lead, True
+
+
+def _first_enquiry(*, email: str, phone: str, values: dict) -> Lead | None:
+    """The lead of a person seen for the first time, stored with their subject and its staff
+    notification by ONE statement in autocommit (wekst.rows.chain; PostgreSQL): the path most
+    submissions take, in one round trip instead of a transaction's five (issue 23;
+    docs/benchmarks.md). The lead never exists without its task, nor the subject without its
+    lead. None, with nothing stored, when the address is known already (or a submission for it
+    got there first), or on SQLite: the transaction path then, with its lock, duplicate check and
+    move of "last contact".
+    """
+    if connection.vendor != "postgresql":
+        return None
+    task = rows.queued(tasks.tell_staff, rows.PREVIOUS, None)  # notify_staff's task, in the chain
+    if task is None:
+        return None
+    values = {**values, "subject_id": rows.PREVIOUS, "last_contact_at": timezone.now()}
+    stored = rows.chain(
+        rows.New(Subject, new_subject_values(email=email, phone=phone), unless_taken="email"),
+        rows.New(Lead, values),
+        task,
+    )
+    if stored is None:
+        return None
+    subject, lead, _task = stored
+    lead.subject = subject
+    return lead
 
 
 def _start_newsletter_subscription(lead: Lead) -> None:

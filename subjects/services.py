@@ -22,9 +22,9 @@ def get_or_create_subject(
     subject's row stays locked until it ends, so that work for one person runs one at a time (a
     new row is locked by its insert): one statement then (_upsert_locked).
     """
-    email, phone = normalise_email(email), normalise_phone(phone)
     if lock:
-        return _upsert_locked(email=email, phone=phone)
+        return _upsert_locked(new_subject_values(email=email, phone=phone))
+    email, phone = normalise_email(email), normalise_phone(phone)
     subject, created = Subject.objects.get_or_create(email=email, defaults={"phone": phone})
     if not created and phone and not subject.phone:
         subject.phone = phone
@@ -32,7 +32,19 @@ def get_or_create_subject(
     return subject, created
 
 
-def _upsert_locked(*, email: str, phone: str) -> tuple[Subject, bool]:
+def new_subject_values(*, email: str, phone: str = "") -> dict:
+    """The row of a subject new to us, by attname: a new public id, the address and phone
+    normalised, the time now. Stored by _upsert_locked, or first with the person's lead in one
+    statement (leads.services)."""
+    return {
+        "public_id": uuid.uuid4(),
+        "email": normalise_email(email),
+        "phone": normalise_phone(phone),
+        "created_at": timezone.now(),
+    }
+
+
+def _upsert_locked(values: dict) -> tuple[Subject, bool]:
     """Insert the subject, or on its address's conflict update the existing row (a phone it
     lacked is added): one `INSERT … ON CONFLICT (email) DO UPDATE … RETURNING` on PostgreSQL and
     SQLite alike, in place of a locking SELECT, a savepoint and an INSERT (issue 23;
@@ -41,14 +53,8 @@ def _upsert_locked(*, email: str, phone: str) -> tuple[Subject, bool]:
     The update, even when it changes nothing, locks the row until the transaction ends, as
     SELECT … FOR UPDATE did; two transactions inserting the same new address meet on the unique
     index and the second waits, then updates the first's row: one subject. The row is new when
-    it carries the public id generated here.
+    it carries the public id of `values` (new_subject_values).
     """
-    values = {
-        "public_id": uuid.uuid4(),
-        "email": email,
-        "phone": phone,
-        "created_at": timezone.now(),
-    }
     sql, fields, converters = _upsert_statement(connection.vendor)
     params = [field.get_db_prep_save(values[field.attname], connection) for field in fields]
     # The row as a query returns it, converted as the ORM converts it (a UUID stored as text on

@@ -19,9 +19,11 @@ def budgets() -> dict:
     return tomllib.loads(BUDGETS_FILE.read_text())
 
 
-def request_budget(path: str) -> dict:
-    """The per-request budget of one path ("consent decision", "contact POST", ...)."""
-    return next(b for b in budgets()["request"] if b["path"] == path)
+def request_budget(path: str, vendor: str = "") -> dict:
+    """The per-request budget of one path ("consent decision", "contact POST", ...), on the
+    database `vendor` ("postgresql", "sqlite") when the path's budget differs there."""
+    budget = next(b for b in budgets()["request"] if b["path"] == path)
+    return {**budget, **budget.get(vendor, {})}
 
 
 def statements(captured: list[dict]) -> list[str]:

@@ -97,7 +97,7 @@ def test_sec_05_a_consent_decision_costs_one_statement_and_one_redis_call(client
 # not a savepoint inside the test's own transaction (which would count two more).
 @pytest.mark.django_db(transaction=True)
 def test_sec_05_a_contact_post_stays_within_its_statements(client, redis_counters):
-    budget = request_budget("contact POST")
+    budget = request_budget("contact POST", connection.vendor)
     numbers = iter(range(1000))
 
     def send():

@@ -1,9 +1,11 @@
 """Rows written without the ORM (wekst.rows, issue 23) are the rows the ORM writes: a lead as
 `Lead.objects.create` stores it, a task as `task.enqueue` queues it."""
 
+import datetime
 import uuid
 
 import pytest
+from django.db import NotSupportedError, connection
 from django.db.models import signals
 from django.forms.models import model_to_dict
 from django.utils import timezone
@@ -76,3 +78,69 @@ def test_sec_05_a_task_enqueued_with_one_insert_is_the_row_task_enqueue_writes(c
     assert _row(DBTaskResult, written)["run_after"].year == 9999  # whenever the worker can
     assert f"Task id={written} path=leads.tasks.tell_staff enqueued backend=default" in caplog.text
     assert {str(r.task_result.id) for r in DBTaskResult.objects.all()} == {written, queued}
+
+
+def _lead_values(subject_id) -> dict:
+    return {
+        "subject_id": subject_id,
+        "kind": Lead.Kind.CONTACT,
+        "name": "Kari Nordmann",
+        "email": "Kari@klinikk.example",
+        "message": "Hello",
+        "purpose": "leads",
+        "legal_basis": "legitimate_interests",
+        "source": "contact_form",
+        "policy_version": "3",
+        "language": "nb",
+        "last_contact_at": datetime.datetime(2026, 1, 5, 9, 0, tzinfo=datetime.UTC),
+    }
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a chain is one PostgreSQL statement (WITH … INSERT)"
+)
+def test_sec_05_rows_chained_in_one_statement_are_the_rows_insert_and_enqueue_write(caplog):
+    def chained(email):
+        return rows.chain(
+            rows.New(Subject, {"email": email, "phone": "+4791234567"}, unless_taken="email"),
+            rows.New(Lead, _lead_values(rows.PREVIOUS)),
+            rows.queued(tasks.tell_staff, rows.PREVIOUS, None),
+        )
+
+    with caplog.at_level("DEBUG", logger="django.tasks"):
+        subject, lead, task = chained("kari@klinikk.example")
+    other = rows.insert(Subject, {"email": "ola@klinikk.example", "phone": "+4791234567"})
+    written = rows.insert(Lead, _lead_values(other.pk))
+    queued = rows.enqueue(tasks.tell_staff, written.pk, None)
+
+    assert _row(Subject, subject.pk) == {**_row(Subject, other.pk), "email": subject.email}
+    assert _row(Lead, lead.pk) == {**_row(Lead, written.pk), "subject_id": subject.pk}
+    assert _row(DBTaskResult, task.pk) == {
+        **_row(DBTaskResult, queued),
+        "args_kwargs": {"args": [lead.pk, None], "kwargs": {}},
+    }
+    for made in (subject, lead, task):  # as a query returns them
+        stored = type(made).objects.get(pk=made.pk)
+        assert model_to_dict(made) == model_to_dict(stored)
+    assert f"Task id={task.pk} path=leads.tasks.tell_staff enqueued backend=default" in caplog.text
+
+    # The address taken: nothing of the chain is stored.
+    assert chained("kari@klinikk.example") is None
+    assert (Subject.objects.count(), Lead.objects.count(), DBTaskResult.objects.count()) == (
+        2,
+        2,
+        2,
+    )
+
+
+def test_sec_05_a_chain_is_refused_where_it_cannot_be_one_statement():
+    first = rows.New(Subject, {"email": "kari@klinikk.example"}, unless_taken="email")
+    if connection.vendor != "postgresql":
+        with pytest.raises(NotSupportedError):
+            rows.chain(first)
+        return
+    with pytest.raises(ValueError, match="first row points at none"):
+        rows.chain(rows.New(Lead, _lead_values(rows.PREVIOUS)))
+    with pytest.raises(ValueError, match="only it may be stopped"):
+        rows.chain(first, rows.New(Subject, {"email": "ola@x.example"}, unless_taken="email"))
+    assert not Subject.objects.exists()
