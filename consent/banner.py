@@ -7,6 +7,7 @@ from functools import cache
 from html.parser import HTMLParser
 
 from django.conf import settings
+from django.template import Context
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix, reverse
 from django.utils import translation
@@ -101,10 +102,13 @@ _BACK = "\x00back\x00"
 _RECEIPT = "\x00receipt\x00"
 
 
-def banner_html(*, visitor: VisitorConsent, back: str, guarded: bool) -> SafeString:
+def banner_html(
+    *, visitor: VisitorConsent, back: str, guarded: bool, context: Context | None = None
+) -> SafeString:
     """banner.html for this visitor (CON-01), rendered once per process for each state it can be
     in (their choices, GPC, a health-related page, the GA4 tag id) and language
-    (wekst/fragments.py); `back` is the page the plain form returns to.
+    (wekst/fragments.py); `back` is the page the plain form returns to, `context` the page's
+    template context when it is rendered into one.
 
     On a health-related page no tag id for consent.js, tracking off whatever was chosen (CON-10);
     elsewhere the rules that clean the address GA4 receives. The page to return to and the
@@ -126,7 +130,7 @@ def banner_html(*, visitor: VisitorConsent, back: str, guarded: bool) -> SafeStr
         return render_to_string("consent/banner.html", context)
 
     key = (visitor.choices, visitor.gpc, guarded, ga_id, decision is not None)
-    html = _BANNERS.get(key, render).replace(_BACK, escape(back or "/"))
+    html = _BANNERS.get(key, render, context).replace(_BACK, escape(back or "/"))
     if decision is not None:
         html = html.replace(_RECEIPT, escape(receipt_url(decision)))
     return mark_safe(html)  # noqa: S308 - rendered by the template, the addresses escaped
