@@ -18,8 +18,8 @@ handler400 = "wekst.bodylimit.bad_request"
 # an include tried without holding the path costs several times a plain path (Django raises and
 # catches an exception for it, more the more patterns it has). So the plain root-level paths
 # come first, then the public pages with the busiest first, then the other includes, the back
-# office as one (issue 23, docs/benchmarks.md). No two patterns take the same path, so the order
-# changes what a path costs, never where it goes (wekst/tests/test_sec_05_url_order.py).
+# office as one (issue 23, docs/benchmarks.md). No path is taken by two of these entries, so
+# their order changes what a path costs, never where it goes (wekst/tests/test_sec_05_url_order.py).
 urlpatterns = [
     # For the proxy and monitoring: JSON, no personal data, never cached (wekst/health.py).
     path("health/", health.health, name="health"),
