@@ -7,8 +7,9 @@ from functools import cache
 from html.parser import HTMLParser
 
 from django.conf import settings
+from django.template import Context
 from django.template.loader import render_to_string
-from django.urls import get_script_prefix, reverse
+from django.urls import reverse
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -18,7 +19,7 @@ from consent import guard, selectors
 from consent.models import ConsentDecision
 from consent.selectors import VisitorConsent
 from processors.selectors import integration_enabled
-from wekst.fragments import Memo
+from wekst.fragments import Memo, place
 
 CATEGORY_LABELS = {
     "analytics": _("Analytics"),
@@ -34,9 +35,10 @@ BLOCKS = frozenset(
 )
 
 
-def receipt_url(decision: ConsentDecision) -> str:
-    """Where the visitor holding `decision`'s consent id downloads its receipt (CK-09)."""
-    template = _receipt_url_template(translation.get_language(), get_script_prefix())
+def receipt_url(decision: ConsentDecision, context: Context | None = None) -> str:
+    """Where the visitor holding `decision`'s consent id downloads its receipt (CK-09); in the
+    language of the page whose template `context` renders it, if any (wekst.fragments.place)."""
+    template = _receipt_url_template(*place(context))
     return template.format(consent_id=decision.consent_id, receipt_id=decision.public_id)
 
 
@@ -101,10 +103,13 @@ _BACK = "\x00back\x00"
 _RECEIPT = "\x00receipt\x00"
 
 
-def banner_html(*, visitor: VisitorConsent, back: str, guarded: bool) -> SafeString:
+def banner_html(
+    *, visitor: VisitorConsent, back: str, guarded: bool, context: Context | None = None
+) -> SafeString:
     """banner.html for this visitor (CON-01), rendered once per process for each state it can be
     in (their choices, GPC, a health-related page, the GA4 tag id) and language
-    (wekst/fragments.py); `back` is the page the plain form returns to.
+    (wekst/fragments.py); `back` is the page the plain form returns to, `context` the page's
+    template context when it is rendered into one.
 
     On a health-related page no tag id for consent.js, tracking off whatever was chosen (CON-10);
     elsewhere the rules that clean the address GA4 receives. The page to return to and the
@@ -126,9 +131,9 @@ def banner_html(*, visitor: VisitorConsent, back: str, guarded: bool) -> SafeStr
         return render_to_string("consent/banner.html", context)
 
     key = (visitor.choices, visitor.gpc, guarded, ga_id, decision is not None)
-    html = _BANNERS.get(key, render).replace(_BACK, escape(back or "/"))
+    html = _BANNERS.get(key, render, context).replace(_BACK, escape(back or "/"))
     if decision is not None:
-        html = html.replace(_RECEIPT, escape(receipt_url(decision)))
+        html = html.replace(_RECEIPT, escape(receipt_url(decision, context)))
     return mark_safe(html)  # noqa: S308 - rendered by the template, the addresses escaped
 
 

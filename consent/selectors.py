@@ -32,7 +32,9 @@ def policy_version() -> str:
 
 def gpc_signal(request: HttpRequest) -> bool:
     """True when the request carries a Global Privacy Control signal (exactly `Sec-GPC: 1`)."""
-    return request.headers.get("Sec-GPC", "").strip() == "1"
+    # The header's META key, as request.headers reads it: asked on every page, and building
+    # request.headers (every header's name converted) cost more than the rest of this (issue 23).
+    return request.META.get("HTTP_SEC_GPC", "").strip() == "1"
 
 
 def expires_at(decision: ConsentDecision) -> datetime.datetime:

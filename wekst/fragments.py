@@ -7,7 +7,8 @@ action, the footer, the banner's words for each state it can be in. Rendering th
 template engine for each request cost most of the page's instructions (docs/benchmarks.md), so
 they are rendered once per process and kept, keyed by everything they depend on:
 
-- the language and the script prefix (every `{% url %}` in them starts with it);
+- the language and the script prefix (every `{% url %}` in them starts with it), asked once for
+  each rendering of a template (see `place`);
 - the settings and the declaration (the footer names the controller, the banner its cookies):
   any change of a setting forgets every copy, which is how tests put another declaration in
   force and how the settings of a running process never change otherwise;
@@ -54,6 +55,30 @@ def _forget_on_template_changed(sender, file_path: Path, **kwargs) -> None:
         forget()
 
 
+# The place of the rendering under way, kept in its render context: Template.render gives each
+# template rendered on its own (a page, an {% include %}) a fresh one, and a page's parent
+# templates share their child's.
+_PLACE = "wekst.fragments.place"
+
+
+def place(context: template.Context | None) -> tuple[str, str]:
+    """The language and script prefix the pieces of a page are for, asked once per rendering.
+
+    Each is a context-local variable, and reading one cost about 10,000 instructions: asked
+    for every piece of the home page, more than a twentieth of the page (issue 23). Neither
+    changes while a template renders: the script prefix is set per request, and the language
+    changes only in a {% language %} block, which therefore holds no {% shared %} block, no
+    {% block %} a child template could fill with one, and no tag given the context (the banner,
+    the embed): wekst/tests/test_sec_05_shared_fragments.py checks the project's templates.
+    """
+    if context is None:
+        return get_language(), get_script_prefix()
+    found = context.render_context.get(_PLACE)
+    if found is None:
+        found = context.render_context[_PLACE] = (get_language(), get_script_prefix())
+    return found
+
+
 class Memo:
     """Rendered HTML by key, for this process, forgotten with every other piece (forget())."""
 
@@ -61,11 +86,14 @@ class Memo:
         self._generation = _generation
         self._copies: dict[Hashable, SafeString] = {}
 
-    def get(self, key: Hashable, render: Callable[[], str]) -> SafeString:
-        """The copy for `key` (the language and script prefix are added), rendered when new."""
+    def get(
+        self, key: Hashable, render: Callable[[], str], context: template.Context | None = None
+    ) -> SafeString:
+        """The copy for `key` (the language and script prefix are added), rendered when new;
+        `context` is the template context it is rendered in, if any (see `place`)."""
         if self._generation != _generation:
             self._copies, self._generation = {}, _generation
-        full_key = (get_language(), get_script_prefix(), key)
+        full_key = (*place(context), key)
         copy = self._copies.get(full_key)
         if copy is None:
             copy = self._copies[full_key] = mark_safe(render())  # noqa: S308 - rendered by a template
@@ -93,7 +121,7 @@ class SharedNode(template.Node):
             given = {name: context.get(name) for name in self.names}
             return self.nodelist.render(context.new(given))
 
-        return self.memo.get(None, render)
+        return self.memo.get(None, render, context)
 
 
 def shared(parser: template.base.Parser, token: template.base.Token) -> SharedNode:

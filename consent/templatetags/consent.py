@@ -31,7 +31,7 @@ def consent_banner(context) -> str:
         if nonce is not None:
             str(nonce)
     return banner.banner_html(
-        visitor=selectors.visitor_consent(request), back=back, guarded=guarded
+        visitor=selectors.visitor_consent(request), back=back, guarded=guarded, context=context
     )
 
 
@@ -68,4 +68,4 @@ def consent_embed(context, provider: str, src: str, title: str, link: str = "") 
             },
         )
 
-    return _EMBEDS.get((provider, src, title, link, guarded, allowed), render)
+    return _EMBEDS.get((provider, src, title, link, guarded, allowed), render, context)

@@ -4,11 +4,15 @@ banner open or closed, their language, whether they are signed in, their CSRF to
 theirs, in the same process, one request after another (SEC-05)."""
 
 import re
+from pathlib import Path
 
 import pytest
-from django.template import TemplateSyntaxError, engines
+from django.template import NodeList, TemplateSyntaxError, engines
+from django.template.loader_tags import BlockNode
+from django.templatetags.i18n import LanguageNode
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from consent.models import ConsentDecision
 from consent.tests.factories import give_cookie, make_decision
@@ -16,6 +20,7 @@ from content.models import Page
 from content.tests.factories import make_profile
 from processors.models import Recipient
 from processors.testing import put_on_record
+from wekst.fragments import SharedNode
 
 pytestmark = pytest.mark.django_db
 
@@ -207,3 +212,60 @@ def test_sec_05_a_shared_block_sees_only_what_it_names_and_holds_no_block(settin
         engine.from_string(
             '{% load fragments %}{% shared "x" %}{% block b %}{% endblock %}{% endshared %}'
         )
+
+
+def test_sec_05_the_language_and_script_prefix_are_asked_once_per_rendering(monkeypatch):
+    from wekst import fragments
+
+    asked = []
+    real = fragments.get_language
+    monkeypatch.setattr(fragments, "get_language", lambda: asked.append(1) or real())
+    engine = engines["django"]
+    included = engine.from_string(
+        '{% load fragments %}{% shared "three" %} {% url "content:articles" %}{% endshared %}'
+    )
+    page = engine.from_string(
+        '{% load fragments %}{% shared "one" %}{% url "content:home" %}{% endshared %}'
+        '{% shared "two" %} {% url "content:about" %}{% endshared %}{% include included %}'
+    )
+
+    with translation.override("nb"):
+        assert page.render({"included": included}) == "/nb/ /nb/about/ /nb/articles/"
+    assert page.render({"included": included}) == "/ /about/ /articles/"
+    # Once for the page and once for the template it includes (rendered on its own), each time.
+    assert len(asked) == 4
+
+
+def _all_nodes(nodelist):
+    for node in nodelist:
+        yield node
+        for name in {*node.child_nodelists, "nodelist"}:
+            inner = getattr(node, name, None)
+            if isinstance(inner, NodeList):
+                yield from _all_nodes(inner)
+
+
+def test_sec_05_no_language_block_holds_what_keeps_pieces():
+    # wekst.fragments.place: a page's pieces take the language it is rendered in, asked once.
+    # Inside a {% language %} block there may be no {% shared %} block, no {% block %} a child
+    # template could fill with one, and no tag given the context (the banner, the embed).
+    root = Path(__file__).resolve().parents[2]
+    names = [
+        str(path.relative_to(next(p for p in path.parents if p.name == "templates")))
+        for path in root.glob("*/**/templates/**/*.html")
+        if ".venv" not in path.parts
+    ]
+    assert "base.html" in names
+    engine = engines["django"].engine
+    found = 0
+    for name in names:
+        for node in _all_nodes(engine.get_template(name).nodelist):
+            if isinstance(node, LanguageNode):
+                found += 1
+                inside = list(_all_nodes(node.nodelist))
+                assert not [
+                    n
+                    for n in inside
+                    if isinstance(n, SharedNode | BlockNode) or getattr(n, "takes_context", False)
+                ], name
+    assert found  # base.html's language links
