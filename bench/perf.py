@@ -4,7 +4,7 @@
     bench/run perf --gate                 # ... and fail when a budget (bench/budgets.toml) is broken
     python bench/perf.py --database sqlite --no-callgrind
 
-For each scenario (bench/perf_requests.py) sent to the project's WSGI handler in one warmed
+For each scenario (bench/perf_requests.py) sent to the production WSGI application in one warmed
 process, with the production settings and the bench URL configuration (bench/perf_urls.py):
 
 - instructions per request, counted by valgrind's callgrind around the measured requests only
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import ctypes
+import gc
 import json
 import os
 import subprocess
@@ -120,6 +121,11 @@ def measure(options: argparse.Namespace) -> dict:
                 raise SystemExit(f"{scenario.name}: {answer.status}, not {scenario.expect}")
         if cg is not None:
             n = options.callgrind_requests
+            # The production process's collector runs after every 20,000 new objects
+            # (wekst/wsgi.py): where its passes fall depends on what ran before. Emptied
+            # first, each scenario's window holds the passes its own requests cause, the same
+            # in every run; else one pass more or less moved a figure by a tenth.
+            gc.collect()
             cg.wekst_start()
             for _ in range(n):
                 scenario.request()

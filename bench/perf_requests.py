@@ -1,6 +1,7 @@
-"""The requests bench/perf.py measures, sent in process to the project's WSGI handler (the whole
-middleware stack, the production settings, the bench URL configuration): each scenario, its
-floor, and what it must answer.
+"""The requests bench/perf.py measures, sent in process to the application the production server
+runs (wekst.wsgi: the whole middleware stack and the process's garbage-collector settings; the
+production settings, the bench URL configuration): each scenario, its floor, and what it must
+answer.
 
 Imported only in the measuring process, after django.setup() (bench/perf_settings.py).
 """
@@ -13,11 +14,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core.handlers.wsgi import WSGIHandler
+from wekst.wsgi import application
 
 HOST = "127.0.0.1"
 ORIGIN = f"http://{HOST}"
-_handler = WSGIHandler()
 _counter = itertools.count()
 
 
@@ -64,7 +64,9 @@ def send(
     for name, value in (headers or {}).items():
         environ["HTTP_" + name.upper().replace("-", "_")] = value
     started: list = []
-    result = _handler(environ, lambda status, hdrs, exc_info=None: started.append((status, hdrs)))
+    result = application(
+        environ, lambda status, hdrs, exc_info=None: started.append((status, hdrs))
+    )
     try:
         content = b"".join(result)
     finally:

@@ -3,6 +3,7 @@
 import datetime
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -12,7 +13,7 @@ from consent.models import ConsentDecision
 from consent.state import COOKIE_NAME, Choices, ConsentCookie
 from declaration.schema import Text
 from declaration.selectors import get_declaration
-from wekst.prepared import OneRowQuery
+from wekst.prepared import OneRowQuery, first_rows
 
 # GA4's cookies (_ga, _ga_<id>) live 13 months, as the declaration says, not Google's default of
 # two years. Sent as gtag's `cookie_expires`, in seconds.
@@ -59,9 +60,16 @@ def current_decision(cookie: ConsentCookie | None) -> ConsentDecision | None:
     decision wins over what the cookie says, so an edited cookie grants nothing.
     """
     version = banner_version()
-    if cookie is None or cookie.banner_version != version:
+    if not _worth_looking_up(cookie, version):
         return None
-    decision = latest_decision(cookie.consent_id)
+    return _in_force(latest_decision(cookie.consent_id), version)
+
+
+def _worth_looking_up(cookie: ConsentCookie | None, version: str) -> bool:
+    return cookie is not None and cookie.banner_version == version
+
+
+def _in_force(decision: ConsentDecision | None, version: str) -> ConsentDecision | None:
     if decision is None or decision.banner_version != version:
         return None
     if expires_at(decision) <= timezone.now():
@@ -90,16 +98,43 @@ class VisitorConsent:
         )
 
 
+# Where a request keeps its VisitorConsent once read.
+_VISITOR_CONSENT = "_wekst_consent"
+
+
 def visitor_consent(request: HttpRequest) -> VisitorConsent:
     """The visitor's consent for this request; looked up once per request."""
-    cached = getattr(request, "_wekst_consent", None)
+    cached = getattr(request, _VISITOR_CONSENT, None)
     if cached is None:
         cookie = ConsentCookie.decode(request.COOKIES.get(COOKIE_NAME))
-        cached = VisitorConsent(
-            cookie=cookie, decision=current_decision(cookie), gpc=gpc_signal(request)
-        )
-        request._wekst_consent = cached
+        cached = _remember(request, cookie, current_decision(cookie))
     return cached
+
+
+def first_with_visitor_consent(request: HttpRequest, query: OneRowQuery, value: Any) -> Any:
+    """`query.first(value)`, with the visitor's consent (visitor_consent) read in the same round
+    trip when it is still to be read: a page reads its own row and then, for its banner, embeds
+    and guard, the visitor's logged decision; together they wait for the database once
+    (wekst.prepared.first_rows; issue 23). The consent is the same as visitor_consent's."""
+    if getattr(request, _VISITOR_CONSENT, None) is not None:
+        return query.first(value)
+    cookie = ConsentCookie.decode(request.COOKIES.get(COOKIE_NAME))
+    version = banner_version()
+    if not _worth_looking_up(cookie, version):
+        row, decision = query.first(value), None
+    else:
+        row, decision = first_rows((query, value), (_LATEST_DECISION, cookie.consent_id))
+        decision = _in_force(decision, version)
+    _remember(request, cookie, decision)
+    return row
+
+
+def _remember(
+    request: HttpRequest, cookie: ConsentCookie | None, decision: ConsentDecision | None
+) -> VisitorConsent:
+    consent = VisitorConsent(cookie=cookie, decision=decision, gpc=gpc_signal(request))
+    setattr(request, _VISITOR_CONSENT, consent)
+    return consent
 
 
 @dataclass(frozen=True)

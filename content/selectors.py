@@ -8,6 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from consent.selectors import first_with_visitor_consent
 from content.models import Article, Comment, Page, Profile
 from declaration.selectors import get_declaration
 from subjects.normalise import normalise_email
@@ -120,9 +121,13 @@ def get_page(*, slug: str, language: str, request=None) -> dict | None:
     it (the home page then falls back to its built-in text; another page is not found).
 
     With the request, its health-related flag is noted on it, so that the sensitive-page guard
-    asks the database nothing more for this page (is_health_related_page; issue 23).
+    asks the database nothing more for this page (is_health_related_page; issue 23), and the
+    visitor's logged consent decision, which the page's banner and embeds ask for next, is read
+    in the same round trip (consent.selectors.first_with_visitor_consent).
     """
-    page = _PAGE.first(slug)
+    page = (
+        _PAGE.first(slug) if request is None else first_with_visitor_consent(request, _PAGE, slug)
+    )
     if request is not None:
         setattr(request, _LOADED_PAGE, (slug, bool(page and page.health_related)))
     return page.in_language(language) if page else None

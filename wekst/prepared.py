@@ -7,6 +7,7 @@ one value. A `OneRowQuery` compiles its query the first time it runs on a databa
 Django's own compiler, and afterwards runs that SQL with the new value, prepared for the
 database as the field prepares it, and makes the model instance from the row as the ORM does
 (the field's converters, `Model.from_db`). Same statement, same row, same instance.
+`first_rows` runs several such reads in one round trip where the database allows it.
 """
 
 from collections.abc import Callable
@@ -33,6 +34,16 @@ class _Compiled:
         if [f.attname for f in queryset.model._meta.concrete_fields] != self.attnames:
             raise ValueError("A OneRowQuery reads whole rows of its model")
         self.converters = list(compiler.get_converters(columns).items())
+        self.model = queryset.model
+
+    def instance(self, row: tuple, alias: str, connection) -> Model:
+        """The model instance of a row, as the ORM makes it (the fields' converters, from_db)."""
+        if self.converters:
+            row = list(row)
+            for position, (converters, column) in self.converters:
+                for convert in converters:
+                    row[position] = convert(row[position], column, connection)
+        return self.model.from_db(alias, self.attnames, row)
 
 
 class OneRowQuery:
@@ -45,21 +56,54 @@ class OneRowQuery:
         self._compiled: dict[tuple[str, str], _Compiled] = {}
 
     def first(self, value: Any) -> Model | None:
-        alias = router.db_for_read(self.model)
-        connection = connections[alias]
+        (row,) = first_rows((self, value))
+        return row
+
+    def _statement(self, alias: str, connection, value: Any) -> _Compiled:
+        """Its query compiled for this database, the first time with `value`."""
         compiled = self._compiled.get((alias, connection.vendor))
         if compiled is None:
             compiled = _Compiled(self.build(value), alias)
             self._compiled[(alias, connection.vendor)] = compiled
-        param = compiled.field.get_db_prep_value(value, connection, prepared=False)
-        with connection.cursor() as cursor:
-            cursor.execute(compiled.sql, [param])
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        if compiled.converters:
-            row = list(row)
-            for position, (converters, column) in compiled.converters:
-                for convert in converters:
-                    row[position] = convert(row[position], column, connection)
-        return self.model.from_db(alias, compiled.attnames, row)
+        return compiled
+
+
+def first_rows(*reads: tuple[OneRowQuery, Any]) -> list[Model | None]:
+    """`query.first(value)` of each read, in order. On PostgreSQL with client-side binding
+    (Django's default) the statements go in one round trip and each result is read in turn:
+    a page that reads its text and the visitor's logged decision waits for the database once,
+    not twice (issue 23). Elsewhere, or when the reads' models live in different databases, one
+    after the other."""
+    aliases = {router.db_for_read(query.model) for query, _value in reads}
+    if len(aliases) > 1:
+        return [query.first(value) for query, value in reads]
+    alias = aliases.pop()
+    connection = connections[alias]
+    compiled = [query._statement(alias, connection, value) for query, value in reads]
+    params = [  # one value each (_Compiled)
+        one.field.get_db_prep_value(value, connection, prepared=False)
+        for one, (_query, value) in zip(compiled, reads, strict=True)
+    ]
+    rows = []
+    with connection.cursor() as cursor:
+        if len(reads) > 1 and _takes_statements_together(connection):
+            cursor.execute("; ".join(one.sql for one in compiled), params)
+            for position in range(len(reads)):
+                if position:
+                    cursor.nextset()
+                rows.append(cursor.fetchone())
+        else:
+            for one, param in zip(compiled, params, strict=True):
+                cursor.execute(one.sql, [param])
+                rows.append(cursor.fetchone())
+    return [
+        None if row is None else one.instance(row, alias, connection)
+        for one, row in zip(compiled, rows, strict=True)
+    ]
+
+
+def _takes_statements_together(connection) -> bool:
+    # Server-side binding prepares each statement and refuses several in one (psycopg).
+    return connection.vendor == "postgresql" and not connection.settings_dict["OPTIONS"].get(
+        "server_side_binding"
+    )
