@@ -60,12 +60,12 @@ def current_decision(cookie: ConsentCookie | None) -> ConsentDecision | None:
     decision wins over what the cookie says, so an edited cookie grants nothing.
     """
     version = banner_version()
-    if not _worth_looking_up(cookie, version):
+    if not _cookie_of_this_banner(cookie, version):
         return None
     return _in_force(latest_decision(cookie.consent_id), version)
 
 
-def _worth_looking_up(cookie: ConsentCookie | None, version: str) -> bool:
+def _cookie_of_this_banner(cookie: ConsentCookie | None, version: str) -> bool:
     return cookie is not None and cookie.banner_version == version
 
 
@@ -120,7 +120,7 @@ def first_with_visitor_consent(request: HttpRequest, query: OneRowQuery, value: 
         return query.first(value)
     cookie = ConsentCookie.decode(request.COOKIES.get(COOKIE_NAME))
     version = banner_version()
-    if not _worth_looking_up(cookie, version):
+    if not _cookie_of_this_banner(cookie, version):
         row, decision = query.first(value), None
     else:
         row, decision = first_rows((query, value), (_LATEST_DECISION, cookie.consent_id))
