@@ -1,6 +1,7 @@
 """Fixtures shared by every app's tests, and the browser for the browser tests."""
 
 import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,6 +71,34 @@ def sales_client(db, django_user_model):
 def privacy_officer_client(db, django_user_model):
     """Staff in the Privacy officer role (requests, breaches, retention, logs), verified."""
     return _role_client(django_user_model, "privacy-officer", "Privacy officer")
+
+
+class _OneRequestAtATime:
+    """The live server's application, answering one request at a time.
+
+    With an in-memory SQLite test database, pytest-django's live server hands the test's one
+    connection to every request thread. A browser's requests overlap (the page and its
+    /favicon.ico, say), and two threads on one sqlite3 connection fail with "bad parameter or other
+    API misuse": a 503 and a flaky test. PostgreSQL gives each thread its own connection and is
+    left concurrent.
+    """
+
+    def __init__(self, application):
+        self.application = application
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        with self.lock:
+            return self.application(environ, start_response)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_server):
+    """pytest-django's live server, serialised when it shares an in-memory SQLite connection."""
+    thread = live_server.thread
+    if thread.connections_override:
+        thread.httpd.set_app(_OneRequestAtATime(thread.httpd.get_app()))
+    return live_server
 
 
 # Debian's Chromium, driven by the Playwright package's own driver: no browser download, the same
