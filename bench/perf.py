@@ -130,7 +130,7 @@ def measure(options: argparse.Namespace) -> dict:
             for _ in range(n):
                 scenario.request()
             cg.wekst_stop(scenario.name.encode())
-            results[scenario.name] = {"floor": scenario.floor, "calls": n}
+            results[scenario.name] = {"floor": scenario.floor, "calls": n, "must": scenario.must}
             continue
         with Counting() as counting:
             for _ in range(20):
@@ -138,6 +138,7 @@ def measure(options: argparse.Namespace) -> dict:
         chosen.append(scenario)
         results[scenario.name] = {
             "floor": scenario.floor,
+            "must": scenario.must,
             "cpu_ms": 0.0,
             "sql": counting.sql / 20,
             "redis": counting.redis / 20,
@@ -244,9 +245,12 @@ def child(env: dict[str, str], options: argparse.Namespace, *, callgrind: bool) 
 def ratios(figures: dict) -> dict:
     for values in figures.values():
         floor = figures.get(values["floor"]) if values["floor"] else None
+        must = figures.get(values.get("must") or "")
         for key in ("instructions", "cpu_ms"):
             if floor and key in values and key in floor:
                 values[f"{key}_ratio"] = values[key] / floor[key]
+            if must and key in values and key in must:
+                values[f"{key}_vs_must"] = values[key] / must[key]
     peer = figures.get("peer decision")
     if peer and "consent decision" in figures:
         for key in ("instructions", "cpu_ms"):
@@ -276,6 +280,17 @@ def table(figures: dict) -> str:
     for key, label in (("instructions_vs_peer", "instructions"), ("cpu_ms_vs_peer", "CPU")):
         if key in consent:
             lines.append(f"\nConsent decision {label} ÷ the peer's: {consent[key]:.2f}×")
+    for name, v in figures.items():
+        if "instructions_vs_must" in v or "cpu_ms_vs_must" in v:
+            ratios = ", ".join(
+                f"{label} {v[key]:.2f}×"
+                for key, label in (
+                    ("instructions_vs_must", "instructions"),
+                    ("cpu_ms_vs_must", "CPU"),
+                )
+                if key in v
+            )
+            lines.append(f"\n{name[0].upper()}{name[1:]} ÷ {v['must']}, what it must do: {ratios}")
     return "\n".join(lines)
 
 

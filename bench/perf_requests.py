@@ -82,6 +82,7 @@ class Scenario:
     floor: str | None  # the scenario its ratio is taken to
     request: Callable[[], Answer]
     expect: int
+    must: str | None = None  # the floor of what it must do at the least, reported beside
 
 
 CONSENT_BODIES = (
@@ -111,6 +112,10 @@ def fixed_bytes() -> Answer:
 
 
 HOME_HEADERS = {"Accept": "text/html", "Accept-Language": "en-GB,en;q=0.9,nb;q=0.8"}
+
+
+def floor_read() -> Answer:
+    return send("GET", "/bench/floor/read/", headers=HOME_HEADERS)
 
 
 def home_first() -> Answer:
@@ -155,6 +160,16 @@ class Visitor:
             headers={"Accept": "text/html", "Cookie": f"csrftoken={self.csrf_cookie}"},
         )
 
+    def floor_form(self) -> Answer:
+        """The contact POST's least: a form POST with the CSRF token, as the contact's own."""
+        body = f"csrfmiddlewaretoken={self.token}&{CONSENT_BODIES[next(_counter) % 3]}"
+        return send(
+            "POST",
+            "/bench/floor/form/",
+            body=body,
+            headers={"Accept": "text/html", "Cookie": f"csrftoken={self.csrf_cookie}"},
+        )
+
     def peer(self) -> Answer:
         return send(
             "POST",
@@ -195,10 +210,12 @@ def scenarios(*, peer: bool) -> list[Scenario]:
     found = [
         Scenario("floor-INSERT", None, floor_insert, 204),
         Scenario("fixed-bytes", None, fixed_bytes, 200),
+        Scenario("floor-form", None, visitor.floor_form, 302),
+        Scenario("floor-read", None, floor_read, 200),
         Scenario("consent decision", "floor-INSERT", consent, 200),
-        Scenario("contact POST", "floor-INSERT", visitor.contact, 302),
+        Scenario("contact POST", "floor-INSERT", visitor.contact, 302, must="floor-form"),
         Scenario("home, first visit", "fixed-bytes", home_first, 200),
-        Scenario("home, returning visitor", "fixed-bytes", visitor.home, 200),
+        Scenario("home, returning visitor", "fixed-bytes", visitor.home, 200, must="floor-read"),
         Scenario("rights export", "floor-INSERT", rights_export(subject), 200),
     ]
     if peer:

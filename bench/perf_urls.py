@@ -6,18 +6,27 @@ The floors are what a request of each kind cannot cost less than in this project
 
 - floor-INSERT: parse the POST, one INSERT of a consent decision's row, 204;
 - fixed-bytes: return the home page's bytes (taken once, on the first request).
+
+Two more say what a path cannot do without (issue 23's goals stay ratios to the two above):
+
+- floor-form: what the contact POST must do at the least: the CSRF check (the view is not
+  exempt), one rate-limit count in Redis, one INSERT, a redirect;
+- floor-read: what a returning visitor's page must do at the least: one row read from the
+  database (CON-08 reads the logged decision on every request), then the home page's bytes.
 """
 
+import time
 import uuid
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseRedirect
 from django.test import Client
 from django.urls import include, path
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from wekst import ratelimit
 from wekst.urls import urlpatterns as project_urlpatterns
 
 SQL = (
@@ -30,7 +39,27 @@ SQL = (
 
 @csrf_exempt
 def floor_insert(request):
-    data = request.POST
+    _insert(request.POST)
+    return HttpResponse(status=204)
+
+
+FORM_LIMIT = ratelimit.Limit(1_000_000_000, 3600)
+
+
+def floor_form(request):
+    ratelimit.hit("bench-floor", request.META["REMOTE_ADDR"], FORM_LIMIT, now=time.time())
+    _insert(request.POST)
+    return HttpResponseRedirect("/thanks/")
+
+
+def floor_read(request):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT consent_id FROM consent_consentdecision LIMIT 1")
+        cursor.fetchone()
+    return fixed_bytes(request)
+
+
+def _insert(data) -> None:
     uuid_value = uuid.uuid4() if connection.vendor == "postgresql" else uuid.uuid4().hex
     receipt = uuid.uuid4() if connection.vendor == "postgresql" else uuid.uuid4().hex
     with connection.cursor() as cursor:
@@ -53,7 +82,6 @@ def floor_insert(request):
                 None,
             ],
         )
-    return HttpResponse(status=204)
 
 
 _HOME: list[tuple[bytes, str]] = []
@@ -70,6 +98,8 @@ def fixed_bytes(request):
 urlpatterns = [
     path("bench/floor/insert/", floor_insert),
     path("bench/floor/bytes/", fixed_bytes),
+    path("bench/floor/form/", floor_form),
+    path("bench/floor/read/", floor_read),
 ]
 if settings.PEER:
     urlpatterns.append(path("bench/peer/", include("cookie_consent.urls")))

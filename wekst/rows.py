@@ -5,7 +5,7 @@ those cost more than the INSERT itself: the contact form's lead and its staff-no
 `insert` stores what `Model.objects.create(**values)` stores: a field left out gets its default
 (`Field.get_default`, a new value per row for a callable such as uuid4), an `auto_now` or
 `auto_now_add` date the time of the insert, and every value is prepared by its own field as the
-ORM would prepare it. What it does not do is send pre_save and post_save, or call a field's own
+ORM would prepare it, or sent as it is where the database stores it the same (`_as_is`). What it does not do is send pre_save and post_save, or call a field's own
 `pre_save`: a model with receivers of those signals is refused (`ValueError`), and the models
 written here are proven to get the same row as through the ORM (wekst/tests/test_rows.py).
 
@@ -68,6 +68,10 @@ def _as_is(field: Field) -> bool:
         return connection.features.has_native_uuid_field
     if kind == "DateTimeField":  # an aware datetime from timezone.now()
         return connection.vendor == "postgresql"
+    if kind == "GenericIPAddressField":
+        # PostgreSQL's inet reads the text and stores it in its one form, as the field's own
+        # cleaning would have written it, unless the field unpacks IPv4 carried in IPv6.
+        return connection.vendor == "postgresql" and not field.unpack_ipv4
     return kind in _AS_IS
 
 

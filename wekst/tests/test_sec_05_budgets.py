@@ -170,3 +170,6 @@ def test_sec_05_instruction_ratios_stay_within_their_goals():
         command += ["--database", "sqlite"]
     done = subprocess.run(command, cwd=BUDGETS_FILE.parent.parent, capture_output=True, text=True)  # noqa: S603
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    # Beside the goals, each path against the least it must do (bench/perf_urls.py).
+    assert "Contact POST ÷ floor-form, what it must do: instructions" in done.stdout
+    assert "Home, returning visitor ÷ floor-read, what it must do: instructions" in done.stdout

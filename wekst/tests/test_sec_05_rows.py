@@ -11,6 +11,7 @@ from django.forms.models import model_to_dict
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from consent.models import ConsentDecision
 from leads import tasks
 from leads.models import Lead
 from subjects.models import Subject
@@ -54,6 +55,34 @@ def test_sec_05_a_lead_written_with_one_insert_is_the_row_the_orm_writes():
     assert isinstance(written.public_id, uuid.UUID)
     assert written.public_id != created.public_id
     assert Lead.objects.get(pk=written.pk).created_at <= timezone.now()
+
+
+@pytest.mark.parametrize(
+    "address", ["203.0.113.0", "2001:db8:85a3::", "2001:0DB8:85A3:0000::", "::ffff:192.0.2.0", None]
+)
+def test_sec_05_a_consent_decision_written_with_one_insert_is_the_row_the_orm_writes(address):
+    """The address goes to PostgreSQL's inet as text, without the field's own cleaning (issue
+    23): the stored and the read value are the ORM's all the same, in every form of address."""
+    values = {
+        "consent_id": uuid.uuid4(),
+        "decided_at": timezone.now(),
+        "action": "accept_all",
+        "method": "banner",
+        "analytics": True,
+        "marketing": True,
+        "embedded": False,
+        "gpc": False,
+        "banner_version": "1",
+        "policy_version": "3",
+        "language": "en",
+        "banner_text_hash": "0" * 64,
+        "truncated_ip": address,
+    }
+
+    written = rows.insert(ConsentDecision, values)
+    created = ConsentDecision.objects.create(**values)
+
+    assert _row(ConsentDecision, written.pk) == _row(ConsentDecision, created.pk)
 
 
 def test_sec_05_a_model_with_save_receivers_is_not_written_without_the_orm():
