@@ -26,7 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import NotSupportedError, connection
-from django.db.models import Field, Model, signals
+from django.db.models import Field, Model, QuerySet, signals
+from django.db.models.sql import UpdateQuery
 from django.tasks import Task
 from django.tasks.signals import task_enqueued
 from django.utils import timezone
@@ -209,6 +210,21 @@ class _InJson:
     path: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class Update:
+    """An UPDATE of a chain (`chain(…, updating=…)`): what `queryset.update(**values)` does."""
+
+    queryset: QuerySet
+    values: dict[str, Any]
+
+    def compiled(self) -> tuple[str, list]:
+        """The UPDATE and its values, as the ORM's own update compiler writes them."""
+        query = self.queryset.query.chain(UpdateQuery)
+        query.add_update_values(self.values)
+        sql, params = query.get_compiler(self.queryset.db).as_sql()
+        return sql, list(params)
+
+
 def queued(task: Task, *args: Any) -> New | None:
     """The row `enqueue(task, *args)` stores, as a row of a chain (one of `args` may be
     PREVIOUS); None when only task.enqueue will do (task_row)."""
@@ -225,7 +241,7 @@ def queued(task: Task, *args: Any) -> New | None:
     return New(DBTaskResult, values, task=task)
 
 
-def chain(first: New, *then: New) -> list[Model] | None:
+def chain(first: New, *then: New, updating: Update | None = None) -> list[Model] | None:
     """Store `first` and then each row of `then`, each pointing at the row before it, by ONE
     statement: `WITH row_0 AS (INSERT … ON CONFLICT … DO NOTHING RETURNING pk), row_1 AS
     (INSERT … SELECT …, row_0.pk, … FROM row_0 RETURNING pk), … SELECT … FROM row_0, row_1, …`
@@ -234,9 +250,14 @@ def chain(first: New, *then: New) -> list[Model] | None:
     `unless_taken` value was taken: no later row is stored without the one it points at.
 
     Each row is what `insert` (or, for a task, `enqueue`) would store; the same refusal of save
-    signal receivers, and the enqueued debug line once stored."""
+    signal receivers, and the enqueued debug line once stored. `updating`, the same statement
+    also runs that UPDATE, as `queryset.update(**values)` would, on the rows as they were
+    before the chain's (`WITH updated AS (UPDATE …), row_0 AS …`); a chain that may stop
+    (`unless_taken`) takes none, so that it never runs alone."""
     if connection.vendor != "postgresql":
         raise NotSupportedError("a chain of INSERTs in one statement needs PostgreSQL")
+    if updating is not None and first.unless_taken:
+        raise ValueError("a chain that may stop updates nothing")
     links = (first, *then)
     for link in links:
         if link.task is None:  # a task's row is checked by task_row
@@ -246,6 +267,9 @@ def chain(first: New, *then: New) -> list[Model] | None:
         raise ValueError("a chain's first row points at none, and only it may be stopped")
     sql, statements = _chain_statement(shape, connection.vendor)
     filled, params = [], []
+    if updating is not None:
+        update_sql, params = updating.compiled()
+        sql = f"WITH updated AS ({update_sql}), {sql.removeprefix('WITH ')}"
     for link, (_sql, fields, fills, _pk_at) in zip(links, statements, strict=True):
         row = _filled(fields, fills, link.values)
         for field, value, (_a, _n, plain) in zip(fields, row, fills, strict=True):

@@ -33,14 +33,14 @@ def test_sec_05_the_worker_tells_staff_of_a_lead_queued_with_one_insert(
 
 
 def test_sec_05_the_staff_notification_is_rolled_back_with_its_lead(client, monkeypatch):
-    real = services.notify_staff
+    real = services._store_enquiry
 
-    def queue_then_fail(**kwargs):
-        real(**kwargs)
+    def queue_then_fail(*args, **kwargs):
+        real(*args, **kwargs)
         assert DBTaskResult.objects.count() == 1  # queued, in the lead's transaction
         raise RuntimeError("the transaction fails after the task was queued")
 
-    monkeypatch.setattr(services, "notify_staff", queue_then_fail)
+    monkeypatch.setattr(services, "_store_enquiry", queue_then_fail)
     client.raise_request_exception = False
     # A known address: its submissions take the transaction path on every database.
     data = contact_form_data()

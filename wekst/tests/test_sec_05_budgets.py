@@ -15,6 +15,7 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from leads.models import Lead
 from leads.tests.factories import contact_form_data
 from wekst import ratelimit
 from wekst.budgets import (
@@ -108,6 +109,26 @@ def test_sec_05_a_contact_post_stays_within_its_statements(client, redis_counter
     response, sql, redis_calls = _measured(send)
 
     assert response.status_code == 302
+    assert sql <= budget["sql"]
+    assert redis_calls <= budget["redis"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sec_05_a_known_address_contact_post_stays_within_its_statements(client, redis_counters):
+    """A second enquiry from one address: the duplicate check and the move of the person's
+    last contact (LEA-05) need their earlier leads, in the transaction that locks their row."""
+    budget = request_budget("contact POST, known address", connection.vendor)
+    client.post("/contact/", contact_form_data(email="kari@klinikk.example", message="First"))
+    numbers = iter(range(1000))
+
+    def send():
+        data = contact_form_data(email="kari@klinikk.example", message=f"Again {next(numbers)}")
+        return client.post("/contact/", data)
+
+    response, sql, redis_calls = _measured(send)
+
+    assert response.status_code == 302
+    assert Lead.objects.filter(email="kari@klinikk.example").count() == 3
     assert sql <= budget["sql"]
     assert redis_calls <= budget["redis"]
 

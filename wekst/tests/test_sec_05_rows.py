@@ -162,6 +162,36 @@ def test_sec_05_rows_chained_in_one_statement_are_the_rows_insert_and_enqueue_wr
     )
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a chain is one PostgreSQL statement (WITH … INSERT)"
+)
+def test_sec_05_a_chain_updates_the_rows_as_they_were_before_it():
+    """`updating`: the UPDATE `queryset.update` makes, in the chain's statement, on the rows the
+    chain found (not the one it stores); the rows outside the query are left as they were."""
+    subject = Subject.objects.create(email="kari@klinikk.example")
+    other = Subject.objects.create(email="ola@klinikk.example")
+    earlier = rows.insert(Lead, _lead_values(subject.pk))
+    elsewhere = rows.insert(Lead, _lead_values(other.pk))
+    at = earlier.last_contact_at + datetime.timedelta(days=30)
+    moved = Lead.objects.filter(subject=subject, last_contact_at__lt=at)
+
+    lead, task = rows.chain(
+        rows.New(Lead, {**_lead_values(subject.pk), "last_contact_at": at}),
+        rows.queued(tasks.tell_staff, rows.PREVIOUS, None),
+        updating=rows.Update(moved, {"last_contact_at": at}),
+    )
+
+    assert Lead.objects.get(pk=earlier.pk).last_contact_at == at
+    assert Lead.objects.get(pk=lead.pk).last_contact_at == at
+    assert Lead.objects.get(pk=elsewhere.pk).last_contact_at == elsewhere.last_contact_at
+    assert DBTaskResult.objects.get(pk=task.pk).args_kwargs["args"] == [lead.pk, None]
+    with pytest.raises(ValueError, match="may stop updates nothing"):
+        rows.chain(
+            rows.New(Subject, {"email": "per@x.example"}, unless_taken="email"),
+            updating=rows.Update(moved, {"last_contact_at": at}),
+        )
+
+
 def test_sec_05_a_chain_is_refused_where_it_cannot_be_one_statement():
     first = rows.New(Subject, {"email": "kari@klinikk.example"}, unless_taken="email")
     if connection.vendor != "postgresql":
