@@ -220,14 +220,15 @@ def test_sec_03_a_database_error_outside_a_view_gets_the_503_page_not_a_500():
 def test_sec_03_a_connection_terminated_by_postgresql_mid_submission_is_retried_over_http(
     live_server, staff_inbox, monkeypatch, run_tasks
 ):
-    """The real thing: the web process's database connection is killed by the server between
-    the lead and its email; the visitor retries through the page they got, and it works. The
-    person is known already, so the submission takes the transaction path (a new person's is one
+    """The real thing: the web process's database connection is killed by the server inside
+    the submission's transaction, after the person's row is locked and before their lead and its
+    email are stored; the visitor retries through the page they got, and it works. The person is
+    known already, so the submission takes the transaction path (a new person's is one
     statement, with nothing between: leads/tests/test_sec_05_first_enquiry.py)."""
-    original = lead_services.notify_staff
+    original = lead_services._store_enquiry
     terminated: list[int] = []
 
-    def notify_staff_after_losing_the_database(**kwargs):
+    def store_after_losing_the_database(*args, **kwargs):
         if not terminated:
             pid = connection.connection.info.backend_pid  # the server thread's own connection
             killer = connections.create_connection("default")
@@ -235,9 +236,9 @@ def test_sec_03_a_connection_terminated_by_postgresql_mid_submission_is_retried_
                 cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
             killer.close()
             terminated.append(pid)
-        return original(**kwargs)
+        return original(*args, **kwargs)
 
-    monkeypatch.setattr(lead_services, "notify_staff", notify_staff_after_losing_the_database)
+    monkeypatch.setattr(lead_services, "_store_enquiry", store_after_losing_the_database)
     browser = urllib.request.build_opener(
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
     )
