@@ -5,9 +5,10 @@ those cost more than the INSERT itself: the contact form's lead and its staff-no
 `insert` stores what `Model.objects.create(**values)` stores: a field left out gets its default
 (`Field.get_default`, a new value per row for a callable such as uuid4), an `auto_now` or
 `auto_now_add` date the time of the insert, and every value is prepared by its own field as the
-ORM would prepare it, or sent as it is where the database stores it the same (`_as_is`). What it does not do is send pre_save and post_save, or call a field's own
-`pre_save`: a model with receivers of those signals is refused (`ValueError`), and the models
-written here are proven to get the same row as through the ORM (wekst/tests/test_rows.py).
+ORM would prepare it, or sent as it is where the database stores it the same (`_as_is`). What it
+does not do is send pre_save and post_save, or call a field's own `pre_save`: a model with
+receivers of those signals is refused (`ValueError`), and the models written here are proven to
+get the same row as through the ORM (wekst/tests/test_sec_05_rows.py).
 
 `enqueue` is `task.enqueue(*args)` for django-tasks-db's DatabaseBackend: the same validation,
 the same row (its one pre_save receiver, the open-ended run_after, included), the same debug
@@ -15,7 +16,9 @@ line of the enqueued signal's one receiver; in the caller's transaction, as the 
 
 `chain` stores a new row and the rows that point at it (each as `insert` or `enqueue` would) by
 ONE statement on PostgreSQL, `WITH … INSERT … RETURNING`, which is atomic without a transaction:
-a person new to us, their lead and its staff-notification task (leads.services._first_enquiry).
+a person new to us, their lead and its staff-notification task (leads.services._first_enquiry);
+with `updating`, an UPDATE in the same statement: a known person's lead, its task and the move
+of their last contact (leads.services._store_enquiry).
 """
 
 from __future__ import annotations
