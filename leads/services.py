@@ -7,7 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -144,8 +144,6 @@ def _first_enquiry(*, email: str, phone: str, values: dict) -> Lead | None:
     got there first), or on SQLite: the transaction path then, with its lock, duplicate check and
     move of "last contact".
     """
-    if connection.vendor != "postgresql":
-        return None
     task = rows.queued(tasks.tell_staff, rows.PREVIOUS, None)  # notify_staff's task, in the chain
     if task is None:
         return None
@@ -167,9 +165,7 @@ def _store_enquiry(values: dict, moved: QuerySet[Lead] | None) -> Lead:
     caller's transaction: one statement on PostgreSQL (wekst.rows.chain), three elsewhere;
     within the contact POST's budget of statements for a known address (bench/budgets.toml)."""
     at = values["last_contact_at"]
-    task = None
-    if connection.vendor == "postgresql":
-        task = rows.queued(tasks.tell_staff, rows.PREVIOUS, None)  # notify_staff's, chained
+    task = rows.queued(tasks.tell_staff, rows.PREVIOUS, None)  # notify_staff's task, in the chain
     if task is not None:
         updating = None if moved is None else rows.Update(moved, {"last_contact_at": at})
         return rows.chain(rows.New(Lead, values), task, updating=updating)[0]

@@ -230,12 +230,15 @@ class Update:
 
 def queued(task: Task, *args: Any) -> New | None:
     """The row `enqueue(task, *args)` stores, as a row of a chain (one of `args` may be
-    PREVIOUS); None when only task.enqueue will do (task_row)."""
+    PREVIOUS); None when only task.enqueue will do (task_row), or where no chain can run (a
+    database other than PostgreSQL)."""
     from django_tasks_db.models import DBTaskResult
 
     at = [i for i, arg in enumerate(args) if arg is PREVIOUS]
     if len(at) > 1:
         raise ValueError("a task in a chain takes the previous row's key once")
+    if connection.vendor != "postgresql":
+        return None
     values = task_row(task, tuple(None if arg is PREVIOUS else arg for arg in args))
     if values is None:
         return None
@@ -271,8 +274,9 @@ def chain(first: New, *then: New, updating: Update | None = None) -> list[Model]
     sql, statements = _chain_statement(shape, connection.vendor)
     filled, params = [], []
     if updating is not None:
-        update_sql, params = updating.compiled()
+        update_sql, update_params = updating.compiled()
         sql = f"WITH updated AS ({update_sql}), {sql.removeprefix('WITH ')}"
+        params += update_params  # its values come first, as its text does
     for link, (_sql, fields, fills, _pk_at) in zip(links, statements, strict=True):
         row = _filled(fields, fills, link.values)
         for field, value, (_a, _n, plain) in zip(fields, row, fills, strict=True):
