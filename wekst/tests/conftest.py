@@ -2,6 +2,7 @@ import pytest
 from django.test.signals import template_rendered
 
 from wekst import pagecache
+from wekst.tests import redis_store
 
 
 @pytest.fixture
@@ -22,3 +23,14 @@ def renders(settings):
     template_rendered.disconnect(count)
     pagecache.PAGES.clear()
     pagecache.ANSWERS.clear()
+
+
+@pytest.fixture
+def in_redis(settings):
+    """Django's default cache (and so the rate limits) in the test Redis, as in production,
+    under a key prefix of this test's own that is deleted afterwards (wekst/tests/redis_store.py)."""
+    redis_store.require()
+    prefix = redis_store.new_prefix("cache")
+    settings.CACHES = redis_store.cache_settings(prefix)
+    yield prefix
+    redis_store.forget(prefix)

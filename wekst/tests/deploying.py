@@ -13,18 +13,17 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from pathlib import Path
 
-import redis
 import requests
 from dkim import dknewkey
+
+from wekst.tests import redis_store
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 TEMPLATE = DEPLOY / "wekst.env.example"
 UNITS = {name: DEPLOY / f"wekst-{name}.service" for name in ("web", "worker", "scheduler")}
-REDIS = "redis://127.0.0.1:6379/15"
 SETTING = re.compile(r"^#?([A-Z][A-Z0-9_]*)=(.*)$")
 
 
@@ -84,8 +83,8 @@ def production_env(tmp: Path, **overrides: str) -> dict[str, str]:
         DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
         DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}",
-        REDIS_URL=REDIS,
-        CACHE_KEY_PREFIX=f"test-deploy-{uuid.uuid4().hex}",
+        REDIS_URL=redis_store.URL,
+        CACHE_KEY_PREFIX=redis_store.new_prefix("deploy"),
         MEDIA_ROOT=str(shared / "media"),
         WEKST_PRIVATE_FILES_ROOT=str(shared / "private"),
         WEKST_ERASURE_LEDGER_PATH=str(shared / "ledger" / "erasure-ledger.jsonl"),
@@ -146,13 +145,6 @@ def unit_command(name: str, *, python: str) -> list[str]:
     the test's."""
     line = unit_service(name)["ExecStart"].replace("$$", "$").replace("%%", "%")
     return [part.replace("/srv/wekst/venv/bin/python", python) for part in shlex.split(line)]
-
-
-def redis_answers() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS, socket_connect_timeout=1).ping())
-    except redis.exceptions.RedisError:
-        return False
 
 
 def checkout(destination: Path) -> Path:

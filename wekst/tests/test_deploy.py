@@ -2,26 +2,23 @@
 names every setting of README's table, `check --deploy` is clean with it, and the three systemd
 units' own commands, run with its environment, make a working site over two hosts (SB-02).
 
-The processes test needs Redis on 127.0.0.1:6379 (db 15, a prefix of its own): skipped without
+The processes test needs Redis (wekst/tests/redis_store.py, a prefix of its own): skipped without
 it, failed with WEKST_REQUIRE_REDIS=1, as the other Redis tests.
 """
 
 import contextlib
 import json
-import os
 import re
 import shlex
 import sys
 
-import pytest
-import redis
 import requests
 from aiosmtpd.controller import Controller
 
 from wekst.testing import Inbox
+from wekst.tests import redis_store
 from wekst.tests.deploying import (
     DEPLOY,
-    REDIS,
     ROOT,
     UNITS,
     Visitor,
@@ -32,7 +29,6 @@ from wekst.tests.deploying import (
     manage,
     production_env,
     readme_rows,
-    redis_answers,
     settings_read_by_the_code,
     started,
     template_settings,
@@ -133,10 +129,7 @@ def test_deploy_the_proxy_body_limit_is_the_apps():
 
 
 def test_sb_02_the_units_commands_make_one_site_over_two_hosts(tmp_path):
-    if not redis_answers():
-        if os.environ.get("WEKST_REQUIRE_REDIS") == "1":
-            pytest.fail("no Redis on 127.0.0.1:6379, and WEKST_REQUIRE_REDIS=1")
-        pytest.skip("no Redis on 127.0.0.1:6379")
+    redis_store.require()
     inbox = Inbox()
     smtp = Controller(inbox, hostname="127.0.0.1", port=free_port())
     smtp.start()
@@ -178,9 +171,7 @@ def test_sb_02_the_units_commands_make_one_site_over_two_hosts(tmp_path):
             _assert_one_site(a, b, inbox=inbox, processes=processes)
     finally:
         smtp.stop()
-        client = redis.Redis.from_url(REDIS)
-        for key in client.scan_iter(f"{env['CACHE_KEY_PREFIX']}:*"):
-            client.delete(key)
+        redis_store.forget(env["CACHE_KEY_PREFIX"])
 
 
 def _assert_one_site(a: str, b: str, *, inbox: Inbox, processes) -> None:

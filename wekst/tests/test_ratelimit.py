@@ -1,46 +1,25 @@
 """Rate limits count the same way in Redis (production, one round trip per hit) as in the
 process's memory (tests, bin/run)."""
 
-import os
-import socket
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 from django.core.cache import caches
 
 from wekst import ratelimit
 from wekst.ratelimit import Limit, hit, hit_each, hit_soon
-
-
-def _redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-def _use_redis(settings) -> None:
-    if not _redis_answers():
-        if os.environ.get("WEKST_REQUIRE_REDIS") == "1":  # .ci/run: production's counters
-            pytest.fail("no Redis on 127.0.0.1:6379, and WEKST_REQUIRE_REDIS=1")
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
-        }
-    }
+from wekst.tests import redis_store
 
 
 @pytest.fixture(params=["memory", "redis"])
 def backend(request, settings):
     if request.param == "redis":
-        _use_redis(settings)
+        request.getfixturevalue("in_redis")  # which deletes its own keys afterwards
     yield request.param
-    caches["default"].clear()
+    if request.param == "memory":
+        caches["default"].clear()
 
 
 def test_a_limit_allows_its_count_per_window_then_refuses(backend):
@@ -54,19 +33,16 @@ def test_a_limit_allows_its_count_per_window_then_refuses(backend):
     assert hit(scope, "203.0.113.7", limit, now=1_000_060.0) is True
 
 
-def test_the_redis_counter_expires_with_its_window_and_holds_no_address(settings):
-    _use_redis(settings)
+def test_the_redis_counter_expires_with_its_window_and_holds_no_address(in_redis):
     scope, limit = f"test:{uuid.uuid4().hex}", Limit(3, 60)
     hit(scope, "kari@klinikk.example", limit, now=1_000_000.0)
     client = caches["default"]._cache.get_client(write=True)
     [key] = client.keys(f"*{scope}*")
     assert 0 < client.ttl(key) <= 61
     assert b"kari" not in key and b"klinikk" not in key
-    caches["default"].clear()
 
 
-def test_threads_count_together_in_redis_each_on_a_connection_of_its_own(settings):
-    _use_redis(settings)
+def test_threads_count_together_in_redis_each_on_a_connection_of_its_own(in_redis):
     scope, limit = f"test:{uuid.uuid4().hex}", Limit(20, 60)
 
     def four_hits(_):
@@ -77,7 +53,6 @@ def test_threads_count_together_in_redis_each_on_a_connection_of_its_own(setting
 
     assert answers == [True] * 20
     assert hit(scope, "203.0.113.7", limit, now=1_000_000.0) is False
-    caches["default"].clear()
 
 
 def test_lea_04_limits_counted_together_stop_at_the_first_one_over(backend):
@@ -127,8 +102,7 @@ def test_sec_05_an_answer_left_unread_is_read_before_the_threads_next_count(back
     assert hit(scope, "203.0.113.7", limit, now=1_000_000.0) is False  # the third of two
 
 
-def test_sec_03_redis_gone_before_the_answer_is_read_counts_in_the_process(settings, caplog):
-    _use_redis(settings)
+def test_sec_03_redis_gone_before_the_answer_is_read_counts_in_the_process(in_redis, caplog):
     scope, limit = f"test:{uuid.uuid4().hex}", Limit(1, 60)
     verdict = hit_soon(scope, "203.0.113.7", limit, now=1_000_000.0)
     connection = ratelimit._thread.scripts[0].registered_client.connection
@@ -144,5 +118,23 @@ def test_sec_03_redis_gone_before_the_answer_is_read_counts_in_the_process(setti
     finally:
         del connection.read_response, connection.send_command
         ratelimit._fallback.clear()
-        caches["default"].clear()
     assert "Shared store (REDIS_URL) unavailable" in caplog.text
+
+
+def test_a_test_deletes_only_its_own_keys_from_the_shared_redis(in_redis):
+    # Two runs of the suite on one machine share the test Redis: emptying it after a test (a
+    # cache's clear(), FLUSHDB) used to reset the other run's counters in the middle of its tests.
+    client = redis.Redis.from_url(redis_store.URL)
+    another_runs = redis_store.new_prefix("another-run") + ":1:counter"
+    client.set(another_runs, 1, ex=60)
+    prefix = in_redis
+    try:
+        hit(f"test:{uuid.uuid4().hex}", "203.0.113.7", Limit(3, 60), now=1_000_000.0)
+        assert list(client.scan_iter(f"{prefix}:*"))
+
+        redis_store.forget(prefix)
+
+        assert not list(client.scan_iter(f"{prefix}:*"))
+        assert client.get(another_runs) == b"1"
+    finally:
+        client.delete(another_runs)

@@ -5,7 +5,6 @@ gated by test_sec_05_instruction_ratios_stay_within_their_goals (valgrind)."""
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import uuid
@@ -33,32 +32,6 @@ SAME_ORIGIN_JSON = {
 }
 
 
-def _redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as s:
-            s.sendall(b"PING\r\n")
-            return s.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-@pytest.fixture
-def redis_counters(settings):
-    if not _redis_answers():
-        if os.environ.get("WEKST_REQUIRE_REDIS") == "1":
-            pytest.fail("no Redis on 127.0.0.1:6379, and WEKST_REQUIRE_REDIS=1")
-        pytest.skip("no Redis on 127.0.0.1:6379")
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:6379/15",
-            "KEY_PREFIX": f"budget-{uuid.uuid4().hex}",
-        }
-    }
-    yield
-    caches["default"].clear()
-
-
 def _measured(send):
     """(SQL statements, Redis round trips) of one request, after one like it warmed the process
     (the banner text is kept once per process, consent/services.py)."""
@@ -81,7 +54,7 @@ def test_sec_05_the_budget_file_holds_the_goals_of_issue_23():
 
 
 @pytest.mark.django_db
-def test_sec_05_a_consent_decision_costs_one_statement_and_one_redis_call(client, redis_counters):
+def test_sec_05_a_consent_decision_costs_one_statement_and_one_redis_call(client, in_redis):
     budget = request_budget("consent decision")
 
     def send():
@@ -97,7 +70,7 @@ def test_sec_05_a_consent_decision_costs_one_statement_and_one_redis_call(client
 # transaction=True: the request's transaction is BEGIN … COMMIT, as in production (not counted),
 # not a savepoint inside the test's own transaction (which would count two more).
 @pytest.mark.django_db(transaction=True)
-def test_sec_05_a_contact_post_stays_within_its_statements(client, redis_counters):
+def test_sec_05_a_contact_post_stays_within_its_statements(client, in_redis):
     budget = request_budget("contact POST", connection.vendor)
     numbers = iter(range(1000))
 
@@ -114,7 +87,7 @@ def test_sec_05_a_contact_post_stays_within_its_statements(client, redis_counter
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sec_05_a_known_address_contact_post_stays_within_its_statements(client, redis_counters):
+def test_sec_05_a_known_address_contact_post_stays_within_its_statements(client, in_redis):
     """A second enquiry from one address: the duplicate check and the move of the person's
     last contact (LEA-05) need their earlier leads, in the transaction that locks their row."""
     budget = request_budget("contact POST, known address", connection.vendor)
@@ -135,7 +108,7 @@ def test_sec_05_a_known_address_contact_post_stays_within_its_statements(client,
 
 @pytest.mark.django_db
 def test_sec_05_a_first_visit_to_the_home_page_asks_nothing_of_the_database(
-    client, settings, redis_counters
+    client, settings, in_redis
 ):
     settings.WEKST_FIRST_VISIT_CACHE_SECONDS = 60  # as in production
     budget = request_budget("home, first visit")
@@ -148,9 +121,7 @@ def test_sec_05_a_first_visit_to_the_home_page_asks_nothing_of_the_database(
 
 
 @pytest.mark.django_db
-def test_sec_05_a_returning_visitor_home_page_asks_the_page_and_the_decision_only(
-    client, redis_counters
-):
+def test_sec_05_a_returning_visitor_home_page_asks_the_page_and_the_decision_only(client, in_redis):
     """The home page with a consent cookie: the page's text and the logged decision (on
     PostgreSQL in one round trip); the sensitive-page guard reads the page's flag from the page
     the view loaded."""
@@ -165,7 +136,7 @@ def test_sec_05_a_returning_visitor_home_page_asks_the_page_and_the_decision_onl
     assert redis_calls <= budget["redis"]
 
 
-def test_sec_05_a_rate_limit_still_counts_after_redis_lost_its_scripts(redis_counters):
+def test_sec_05_a_rate_limit_still_counts_after_redis_lost_its_scripts(in_redis):
     scope, limit = f"test:{uuid.uuid4().hex}", ratelimit.Limit(2, 60)
     assert ratelimit.hit(scope, "203.0.113.7", limit, now=1_000_000.0)
     caches["default"]._cache.get_client(write=True).script_flush()
