@@ -8,17 +8,21 @@ Imported only in the measuring process, after django.setup() (bench/perf_setting
 
 from __future__ import annotations
 
+import functools
 import io
 import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from wekst.wsgi import application
 
 HOST = "127.0.0.1"
 ORIGIN = f"http://{HOST}"
 _counter = itertools.count()
+# Where a request's number goes in a body encoded once: letters only, which urlencode keeps.
+_NUMBER = "NUMBERHERE"
 
 
 @dataclass
@@ -140,24 +144,30 @@ class Visitor:
         return send("GET", "/", headers={**HOME_HEADERS, "Cookie": self.cookie})
 
     def contact(self) -> Answer:
-        n = next(_counter)
-        fields = {
-            "csrfmiddlewaretoken": self.token,
-            "name": f"Kari Nordmann {n}",
-            "email": f"kari.perf-{n}-{id(self)}@klinikk.example",
-            "phone": "+47 912 34 567",
-            "company": "Nordmann Tannklinikk",
-            "role": "Clinic manager",
-            "message": "We would like more patients to find our new clinic in Bergen. "
-            f"Could you call me about a growth meeting next week? Reference {n}",
-        }
-        from urllib.parse import urlencode
-
+        """A new person's enquiry: each request another address and message, so none is a
+        repeat. The body is encoded once (`_contact_body`): encoding it per request cost
+        about 40 µs, counted against the contact POST and no floor."""
+        body = self._contact_body.replace(_NUMBER, str(next(_counter)))
         return send(
             "POST",
             "/contact/",
-            body=urlencode(fields),
+            body=body,
             headers={"Accept": "text/html", "Cookie": f"csrftoken={self.csrf_cookie}"},
+        )
+
+    @functools.cached_property
+    def _contact_body(self) -> str:
+        return urlencode(
+            {
+                "csrfmiddlewaretoken": self.token,
+                "name": f"Kari Nordmann {_NUMBER}",
+                "email": f"kari.perf-{_NUMBER}-{id(self)}@klinikk.example",
+                "phone": "+47 912 34 567",
+                "company": "Nordmann Tannklinikk",
+                "role": "Clinic manager",
+                "message": "We would like more patients to find our new clinic in Bergen. "
+                f"Could you call me about a growth meeting next week? Reference {_NUMBER}",
+            }
         )
 
     def floor_form(self) -> Answer:
