@@ -1,5 +1,6 @@
 """The PostgreSQL and the Redis that bench/faults.py breaks (its own, never the machine's), the
-worker it keeps running and the SMTP server that worker sends to.
+worker it keeps running and the SMTP server that worker sends to; and the PostgreSQL over TLS
+that bench/tls_health_check.py checks the kept connection's health check against.
 
 Each runs from a temporary directory on a free port and is removed at the end. PostgreSQL's
 initdb and pg_ctl refuse to run as root, so when this runs as root they run as the `postgres`
@@ -47,17 +48,21 @@ def _answers(port: int) -> bool:
 
 
 class OwnPostgres:
-    """A throwaway PostgreSQL cluster: trust authentication on 127.0.0.1 only."""
+    """A throwaway PostgreSQL cluster: trust authentication on 127.0.0.1 only. With `tls`, TCP
+    connections are taken over TLS only (a self-signed certificate), as a managed database
+    asks, and its URL says `sslmode=require`."""
 
-    def __init__(self, directory: Path):
+    def __init__(self, directory: Path, *, tls: bool = False):
         self.directory = directory
         self.data = directory / "data"
         self.log = directory / "postgres.log"
         self.port = free_port()
+        self.tls = tls
 
     @property
     def url(self) -> str:
-        return f"postgres://postgres@127.0.0.1:{self.port}/wekst_faults"
+        url = f"postgres://postgres@127.0.0.1:{self.port}/wekst_faults"
+        return f"{url}?sslmode=require" if self.tls else url
 
     def _run(self, *args: str) -> None:
         subprocess.run(_as_postgres(list(args)), check=True, capture_output=True, timeout=120)  # noqa: S603
@@ -93,11 +98,60 @@ class OwnPostgres:
         self._run(
             _pg_bin("initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres", "-E", "UTF8"
         )
+        if self.tls:
+            self._take_tls_only()
         self.start()
         self._run(
             _pg_bin("createdb"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres",
             "wekst_faults",
         )  # fmt: skip
+
+    def _take_tls_only(self) -> None:
+        key, certificate = self.data / "server.key", self.data / "server.crt"
+        openssl = shutil.which("openssl")
+        if openssl is None:
+            raise RuntimeError("openssl not found: apt-get install -y openssl")
+        subprocess.run(  # noqa: S603
+            [openssl, "req", "-new", "-x509", "-days", "2", "-nodes", "-subj", "/CN=127.0.0.1",
+             "-keyout", str(key), "-out", str(certificate)],
+            check=True, capture_output=True, timeout=60,
+        )  # fmt: skip
+        key.chmod(0o600)  # PostgreSQL refuses a key others may read
+        if os.geteuid() == 0:
+            for path in (key, certificate):
+                shutil.chown(path, "postgres", "postgres")
+        with (self.data / "postgresql.conf").open("a") as conf:
+            conf.write("ssl = on\n")
+        # Rewritten in place, so it keeps its owner: without "hostssl", a plain TCP connection
+        # finds no line and is refused.
+        (self.data / "pg_hba.conf").write_text(
+            "local all all trust\nhostssl all all 127.0.0.1/32 trust\n"
+        )
+
+
+@contextmanager
+def own_postgres(*, tls: bool = False):
+    """An OwnPostgres, created in a temporary directory, stopped and removed at the end."""
+    with _own_directory() as directory:
+        postgres = OwnPostgres(directory, tls=tls)
+        try:
+            postgres.create()
+            yield postgres
+        finally:
+            with suppress(subprocess.CalledProcessError):
+                postgres.stop()
+
+
+@contextmanager
+def _own_directory():
+    directory = Path(tempfile.mkdtemp(prefix="wekst-servers-"))
+    if os.geteuid() == 0:  # initdb and pg_ctl run as the postgres user (_as_postgres)
+        shutil.chown(directory, "postgres", "postgres")
+        directory.chmod(0o755)
+    try:
+        yield directory
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 class OwnRedis:
@@ -136,20 +190,13 @@ class OwnRedis:
 @contextmanager
 def own_servers():
     """(PostgreSQL, Redis), started in a temporary directory, stopped and removed at the end."""
-    directory = Path(tempfile.mkdtemp(prefix="wekst-faults-"))
-    if os.geteuid() == 0:
-        shutil.chown(directory, "postgres", "postgres")
-        directory.chmod(0o755)
-    postgres, redis = OwnPostgres(directory), OwnRedis(directory)
-    try:
-        postgres.create()
-        redis.start()
-        yield postgres, redis
-    finally:
-        redis.stop()
-        with suppress(subprocess.CalledProcessError):
-            postgres.stop()
-        shutil.rmtree(directory, ignore_errors=True)
+    with own_postgres() as postgres:
+        redis = OwnRedis(postgres.directory)
+        try:
+            redis.start()
+            yield postgres, redis
+        finally:
+            redis.stop()
 
 
 class MailSink:

@@ -8,15 +8,11 @@ figures are in docs/benchmarks.md. What made it pass is tested here always.
 
 import json
 import os
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from wekst.database import database_settings
-
-ROOT = Path(__file__).resolve().parents[2]
+from wekst.tests.bench_scripts import run_bench, said
 
 
 def test_sec_03_production_checks_a_kept_database_connection_before_using_it():
@@ -35,18 +31,12 @@ def test_sec_03_production_checks_a_kept_database_connection_before_using_it():
 )
 def test_sec_03_postgresql_restarted_and_redis_stopped_under_load_lose_nothing(tmp_path):
     report_path = tmp_path / "faults.json"
-    command = [sys.executable, "bench/faults.py", "--seconds", "40", "--rate", "10"]
-    command += ["--pg-restart-at", "10", "--redis-stop-at", "20", "--redis-down-for", "10"]
-    done = subprocess.run(  # noqa: S603
-        [*command, "--report", str(report_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+    run = ["--seconds", "40", "--rate", "10", "--pg-restart-at", "10", "--redis-stop-at", "20"]
+    done = run_bench(
+        "faults.py", *run, "--redis-down-for", "10", "--report", str(report_path), timeout=900
     )
 
-    assert report_path.exists(), done.stdout[-3000:] + done.stderr[-3000:]
+    assert report_path.exists(), said(done)
     report = json.loads(report_path.read_text())
     assert report["failures"] == []
     assert report["lost"] == 0

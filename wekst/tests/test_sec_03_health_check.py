@@ -2,6 +2,9 @@
 wekst/postgresql/base.py): a connection the server has ended is found and replaced before a
 request uses it, and a healthy one costs no round trip."""
 
+import glob
+import json
+import shutil
 import time
 
 import psycopg
@@ -9,6 +12,7 @@ import pytest
 from django.db import DataError, OperationalError, connection, connections
 
 from wekst.database import database_settings
+from wekst.tests.bench_scripts import run_bench, said
 
 POSTGRES_ONLY = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="ends a real PostgreSQL connection"
@@ -113,3 +117,28 @@ def test_sec_03_a_connection_inside_a_transaction_is_checked_with_a_query(kept_c
     assert kept_connection.is_usable() is False  # the failed transaction: as Django finds it
     kept_connection.rollback()
     kept_connection.set_autocommit(True)
+
+
+def _postgresql_server_installed() -> bool:
+    return bool(glob.glob("/usr/lib/postgresql/*/bin/initdb") or shutil.which("initdb"))
+
+
+@pytest.mark.skipif(
+    not _postgresql_server_installed() or not shutil.which("openssl"),
+    reason="starts a PostgreSQL cluster of its own over TLS: needs initdb and openssl",
+)
+def test_sec_03_over_tls_a_kept_connection_is_found_usable_until_the_server_ends_it(tmp_path):
+    """ADR 0014: records TLS might send an idle connection would make every request replace a
+    good one. A cluster of the bench's own, TLS only, and the production backend: usable right
+    after connecting and after idling, the same server process throughout, unusable once ended."""
+    report = tmp_path / "tls.json"
+    done = run_bench("tls_health_check.py", "--idle", "0,1", "--report", str(report), timeout=300)
+
+    assert report.exists(), said(done)
+    checks = {check["what"]: check for check in json.loads(report.read_text())}
+    assert checks["the connection is over TLS"]["found"].startswith("TLS")
+    assert checks["usable right after connecting"]["ok"]
+    assert checks["usable after 1 s idle, the same server process"]["ok"]
+    assert checks["unusable once the server ended it"]["ok"]
+    assert all(check["ok"] for check in checks.values()), checks
+    assert done.returncode == 0

@@ -5,8 +5,6 @@ gated by test_sec_05_instruction_ratios_stay_within_their_goals (valgrind)."""
 
 import os
 import shutil
-import subprocess
-import sys
 import uuid
 
 import pytest
@@ -24,6 +22,7 @@ from wekst.budgets import (
     request_budget,
     statements,
 )
+from wekst.tests.bench_scripts import run_bench, said
 
 SAME_ORIGIN_JSON = {
     "Origin": "http://testserver",
@@ -155,13 +154,11 @@ def test_sec_05_instruction_ratios_stay_within_their_goals():
     within the goals of bench/budgets.toml and their margin (.ci/run sets WEKST_PERF_GATE=1)."""
     assert BUDGETS_FILE.exists()
     database = os.environ.get("DATABASE_URL", "")
-    command = [sys.executable, "bench/perf.py", "--gate", "--requests", "200"]
+    where = ["--database", "sqlite"]
     if database.startswith("postgres"):
-        command += ["--database-url", database.rsplit("/", 1)[0] + "/wekst_perf_gate"]
-    else:
-        command += ["--database", "sqlite"]
-    done = subprocess.run(command, cwd=BUDGETS_FILE.parent.parent, capture_output=True, text=True)  # noqa: S603
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+        where = ["--database-url", database.rsplit("/", 1)[0] + "/wekst_perf_gate"]
+    done = run_bench("perf.py", "--gate", "--requests", "200", *where, timeout=3600)
+    assert done.returncode == 0, said(done)
     # Beside the goals, each path against the least it must do (bench/perf_urls.py).
     assert "Contact POST ÷ floor-form, what it must do: instructions" in done.stdout
     assert "Home, returning visitor ÷ floor-read, what it must do: instructions" in done.stdout
