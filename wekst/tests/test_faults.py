@@ -31,10 +31,9 @@ def test_sec_03_production_checks_a_kept_database_connection_before_using_it():
 )
 def test_sec_03_postgresql_restarted_and_redis_stopped_under_load_lose_nothing(tmp_path):
     report_path = tmp_path / "faults.json"
-    run = ["--seconds", "40", "--rate", "10", "--pg-restart-at", "10", "--redis-stop-at", "20"]
-    done = run_bench(
-        "faults.py", *run, "--redis-down-for", "10", "--report", str(report_path), timeout=900
-    )
+    run = ["--seconds", "40", "--rate", "10"]
+    faults = ["--pg-restart-at", "10", "--redis-stop-at", "20", "--redis-down-for", "10"]
+    done = run_bench("faults.py", *run, *faults, "--report", str(report_path), timeout=900)
 
     assert report_path.exists(), said(done)
     report = json.loads(report_path.read_text())
