@@ -93,8 +93,14 @@ class _OneRequestAtATime:
 
 
 @pytest.fixture(scope="session")
-def live_server(live_server):
-    """pytest-django's live server, serialised when it shares an in-memory SQLite connection."""
+def live_server(django_db_setup, live_server):
+    """pytest-django's live server, serialised when it shares an in-memory SQLite connection.
+
+    Started after the test database is set up (`django_db_setup` first): started before, when the
+    first test to use it asked for it ahead of the database, it took the file database's settings,
+    shared no connection, and each request thread opened a connection of its own to the in-memory
+    database, whose shared cache refuses a write while another connection reads ("database table
+    is locked": test_live_server.py)."""
     thread = live_server.thread
     if thread.connections_override:
         thread.httpd.set_app(_OneRequestAtATime(thread.httpd.get_app()))

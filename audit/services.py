@@ -3,7 +3,7 @@
 import hashlib
 import json
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audit.models import AuditEntry
@@ -43,11 +43,12 @@ def record_event(
 
     `object_type` is a model label ("leads.Lead"), `subject_ref` the subject's public id: pass
     references, never personal data itself. Runs in the caller's transaction, so an action and
-    its audit entry are committed together or not at all. Entries are serialised by locking the
-    newest one, so the chain has no forks under concurrent writers.
+    its audit entry are committed together or not at all. Appends wait for each other
+    (_lock_the_chain), so the chain has no forks under concurrent writers.
     """
     with transaction.atomic():
-        last = AuditEntry.objects.select_for_update().order_by("-sequence").first()
+        _lock_the_chain()
+        last = AuditEntry.objects.order_by("-sequence").first()
         entry = AuditEntry(
             sequence=(last.sequence + 1) if last else 1,
             at=timezone.now(),
@@ -64,6 +65,22 @@ def record_event(
         )
         entry.save(force_insert=True)
     return entry
+
+
+def _lock_the_chain() -> None:
+    """Until the caller's transaction ends, no other append: the newest entry is then read after
+    the one before has been committed.
+
+    Locking the newest entry's row (SELECT … FOR UPDATE) did not do it: two appends waited on the
+    same row, the second then read that row again, not the entry the first had added, and took
+    the same sequence number (a 500 for one of two staff opening an audited page at once:
+    audit/tests/test_sec_01_concurrent_appends.py). On PostgreSQL the table is locked in a mode
+    that only appends, changes and deletions wait for, never reading. SQLite takes its one write
+    lock as each transaction begins (transaction_mode IMMEDIATE, wekst/database.py).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {AuditEntry._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
 
 
 def actor_of(user) -> str:
