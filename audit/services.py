@@ -79,8 +79,9 @@ def _lock_the_chain() -> None:
     lock as each transaction begins (transaction_mode IMMEDIATE, wekst/database.py).
     """
     if connection.vendor == "postgresql":
+        table = connection.ops.quote_name(AuditEntry._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"LOCK TABLE {AuditEntry._meta.db_table} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
 
 
 def actor_of(user) -> str:
