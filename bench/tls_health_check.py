@@ -70,11 +70,9 @@ def _checks(idle: list[float]) -> list[dict]:
         kept.settings_dict["ENGINE"] == "wekst.postgresql",
     )
     with kept.cursor() as cursor:
-        cursor.execute("SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
-        tls = cursor.fetchone()
-        cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
-    check("the connection is over TLS", f"{tls[1]}" if tls[0] else "no", tls[0])
+        cursor.execute("SELECT ssl, version, pid FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        over_tls, version, pid = cursor.fetchone()
+    check("the connection is over TLS", version if over_tls else "no", over_tls)
     for seconds in idle:
         time.sleep(seconds)
         usable = kept.is_usable()
