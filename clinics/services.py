@@ -6,7 +6,7 @@ from clinics.models import Clinic, ClinicContact
 from clinics.selectors import get_clinic_accepting_work
 from leads.models import Lead
 from leads.services import submit_enquiry
-from subjects.services import find_or_create_subject
+from subjects.services import get_or_create_subject
 
 
 def add_clinic_contact(
@@ -18,7 +18,7 @@ def add_clinic_contact(
     of a lead (retention rule lead_after_last_contact).
     """
     with transaction.atomic():
-        subject = find_or_create_subject(email=email, phone=phone)
+        subject, _new = get_or_create_subject(email=email, phone=phone, lock=True)
         contact, _ = ClinicContact.objects.update_or_create(
             clinic=clinic,
             subject=subject,

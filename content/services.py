@@ -21,7 +21,7 @@ from rights.services.opening import open_request
 from subjects.models import Subject
 from subjects.normalise import normalise_email
 from subjects.selectors import records_of
-from subjects.services import find_or_create_subject
+from subjects.services import get_or_create_subject
 from wekst.ip import truncate_ip
 
 USER_AGENT_MAX_LENGTH = Comment._meta.get_field("user_agent").max_length
@@ -56,7 +56,9 @@ def post_comment(
     """
     digests = selectors.email_digests(email)
     with transaction.atomic():
-        subject = find_or_create_subject(email=email)
+        # Locked until the end, as every change to a person's records takes it: a person erased
+        # or whose account was deleted meanwhile is added again, not missing (a 500).
+        subject, _new = get_or_create_subject(email=email, lock=True)
         recognised = selectors.is_recognised_commenter(email=email)
         now = timezone.now()
         return Comment.objects.create(
@@ -161,6 +163,9 @@ def register_user(
     email = email.strip()
     try:
         with transaction.atomic():
+            # The person's row first, locked until the end: two sign-up links for one address
+            # confirmed at once made two accounts, each finding the address free.
+            subject, _new = get_or_create_subject(email=email, lock=True)
             if user_model.objects.filter(email__iexact=email).exists():
                 raise ValidationError(
                     _("This email address cannot be used for a new account."), code="email"
@@ -171,7 +176,6 @@ def register_user(
             if password_hash:
                 user.password = password_hash
                 user.save(update_fields=["password"])
-            subject = find_or_create_subject(email=email)
             return Profile.objects.create(
                 user=user,
                 subject=subject,
@@ -211,12 +215,14 @@ def update_profile(
         user = profile.user
         old_avatar = profile.avatar.name if profile.avatar else ""
         if normalise_email(email) != normalise_email(user.email):
+            # Locked before the check, as at registration: one account per address.
+            new_subject, _new = get_or_create_subject(email=email, lock=True)
             if user_model.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
                 raise ValidationError(
                     _("This email address cannot be used for this account."), code="email"
                 )
             old_subject = profile.subject
-            profile.subject = find_or_create_subject(email=email)
+            profile.subject = new_subject
             Comment.objects.filter(profile=profile).update(
                 subject=profile.subject, email_digest=selectors.email_digests(email)[0]
             )

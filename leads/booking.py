@@ -102,13 +102,13 @@ def book_growth_meeting(
     language: str,
 ) -> Meeting:
     """Book `slot` at the provider for the person, then store the meeting and its lead as the
-    provider's webhook would (leads.services.record_booking), so that the webhook for the same
+    provider's webhook would (leads.meetings.record_booking), so that the webhook for the same
     booking, arriving before or after, updates this record rather than adding one (LEA-03).
 
     The provider is called outside any transaction (it may take seconds); SlotTaken and
     BookingUnavailable pass to the caller, which keeps the visitor's input.
     """
-    from leads.services import record_booking
+    from leads.meetings import record_booking
 
     booked = provider.book(slot=slot, name=name, email=email, phone=phone)
     with transaction.atomic():

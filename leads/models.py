@@ -227,3 +227,23 @@ class Meeting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_provider_display()} {self.get_status_display()} {self.starts_at or ''}"
+
+
+class ReplacedBooking(models.Model):
+    """A booking id a meeting had before a reschedule gave it a new one (Cal.com's
+    `rescheduleUid`). A late event that still names it (Cal.com queues and retries) is older news
+    about that meeting, not a new booking: it changes nothing (leads.meetings.record_booking)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="replaced")
+    provider = models.CharField(max_length=16, choices=Meeting.Provider.choices)
+    booking_id = models.CharField(max_length=128)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "booking_id"], name="replaced_booking_id_per_provider"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_provider_display()} {self.booking_id}"

@@ -7,7 +7,7 @@ from django.conf import settings
 from declaration.policy import COUNTRY_NAMES, safeguard_description
 from declaration.schema import EEA_COUNTRIES, Activity
 from declaration.selectors import get_declaration
-from leads.models import Lead, Meeting
+from leads.models import Lead, Meeting, ReplacedBooking
 from subjects.models import Subject
 
 # The declared activity each kind of lead is collected for (declaration.yaml `activities`).
@@ -52,11 +52,26 @@ def find_meeting(*, provider: str, booking_ids: list[str]) -> Meeting | None:
     return next((meetings[i] for i in booking_ids if i in meetings), None)
 
 
+def meeting_state(*, provider: str, booking_id: str) -> tuple[str, datetime.datetime | None] | None:
+    """(status, start) of the meeting a provider knows by this booking id; None for none."""
+    return (
+        Meeting.objects.filter(provider=provider, provider_booking_id=booking_id)
+        .values_list("status", "starts_at")
+        .first()
+    )
+
+
+def meeting_that_replaced(*, provider: str, booking_id: str) -> Meeting | None:
+    """The meeting a reschedule moved away from this booking id (ReplacedBooking), locked."""
+    replaced = ReplacedBooking.objects.filter(provider=provider, booking_id=booking_id)
+    return Meeting.objects.select_for_update().filter(pk__in=replaced.values("meeting_id")).first()
+
+
 def find_meeting_at(
     *, provider: str, email: str, starts_at: datetime.datetime, booked_here_only: bool
 ) -> Meeting | None:
     """The person's meeting at this provider starting at `starts_at` and not cancelled, locked:
-    the same booking, known by another id (leads.services.record_booking)."""
+    the same booking, known by another id (leads.meetings.record_booking)."""
     meetings = Meeting.objects.filter(
         provider=provider, starts_at=starts_at, lead__email__iexact=email.strip()
     )

@@ -1,4 +1,5 @@
-"""Recording leads and meetings, and telling staff about them (policy §3a, §3b, §4, §7)."""
+"""Recording enquiries as leads, and telling staff about leads and meetings (policy §3a, §4, §7).
+Meetings from booking providers are recorded in leads/meetings.py."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from leads.models import Lead, Meeting
 from mail.services import queue_email
 from newsletter.services import start_subscription
 from subjects.models import Subject
-from subjects.services import find_or_create_subject, get_or_create_subject, new_subject_values
+from subjects.services import get_or_create_subject, lock_subject, new_subject_values
 from wekst import rows
 
 if TYPE_CHECKING:
@@ -192,130 +193,6 @@ def _start_newsletter_subscription(lead: Lead) -> None:
         logger.exception("Newsletter sign-up from lead %s could not be started", lead.public_id)
 
 
-def record_booking(
-    *,
-    provider: str,
-    status: str,
-    booking_id: str,
-    previous_booking_id: str = "",
-    name: str,
-    email: str,
-    phone: str = "",
-    starts_at: datetime.datetime | None,
-    ends_at: datetime.datetime | None,
-    occurred_at: datetime.datetime,
-    language: str = "",
-    booked_here: bool = False,
-) -> Meeting:
-    """Create or update the meeting and its lead from a booking provider's event, or from a
-    booking made on our own page (`booked_here`, leads.booking); notify staff.
-
-    Idempotent: the meeting is found by the provider's booking id (or, for a reschedule, the id it
-    replaces), so a repeated event changes nothing new, and an event older than the last one
-    applied is ignored. A booking is two-way contact: it moves "last contact" (LEA-05).
-    A booking made on our page and the provider's webhook for it may know the booking by different
-    ids (Trafft's webhook carries none of its own): a meeting booked on our page and an event of
-    the same person at the same start with the same provider are the same meeting, whichever
-    comes first, and the id the webhooks use is kept.
-    """
-    status = Meeting.Status(status)
-    with transaction.atomic():
-        meeting = selectors.find_meeting(
-            provider=provider, booking_ids=[booking_id, previous_booking_id]
-        )
-        matched_by_time = False
-        if meeting is None and starts_at is not None:
-            # Only a meeting booked on our page is matched so: two bookings a provider's
-            # webhooks announce are two meetings, even at the same time.
-            meeting = selectors.find_meeting_at(
-                provider=provider,
-                email=email,
-                starts_at=starts_at,
-                booked_here_only=not booked_here,
-            )
-            matched_by_time = meeting is not None
-            if matched_by_time and booked_here:
-                booking_id = meeting.provider_booking_id
-        if meeting is not None and meeting.last_event_at and occurred_at < meeting.last_event_at:
-            return meeting
-        if (
-            meeting is not None
-            and status == Meeting.Status.BOOKED
-            and meeting.status == Meeting.Status.CANCELLED
-            and meeting.starts_at == starts_at
-        ):
-            # The booking of a slot already cancelled is older news arriving late (Trafft sends
-            # no time to order by): it must not reopen the meeting.
-            return meeting
-        if meeting is None:
-            subject = find_or_create_subject(email=email, phone=phone)
-            lead = _booking_lead(
-                subject=subject,
-                name=name,
-                email=email,
-                phone=phone,
-                provider=provider,
-                language=language,
-            )
-            meeting = Meeting(
-                lead=lead, subject=subject, provider=provider, booked_here=booked_here
-            )
-        else:
-            lead = meeting.lead
-            if name.strip() and name.strip() != lead.name:
-                lead.name = name.strip()
-                lead.save(update_fields=["name"])
-        unchanged = (
-            meeting.pk is not None
-            and meeting.status == status
-            and (matched_by_time or meeting.provider_booking_id == booking_id)
-            and meeting.starts_at == (starts_at or meeting.starts_at)
-            and meeting.ends_at == (ends_at or meeting.ends_at)
-        )
-        meeting.provider_booking_id = booking_id
-        meeting.status = status
-        meeting.starts_at = starts_at or meeting.starts_at
-        meeting.ends_at = ends_at or meeting.ends_at
-        meeting.last_event_at = occurred_at
-        meeting.save()
-        record_two_way_contact(subject=meeting.subject, at=timezone.now())
-        if not unchanged:
-            notify_staff(lead=lead, meeting=meeting)
-    return meeting
-
-
-def _booking_lead(
-    *, subject: Subject, name: str, email: str, phone: str, provider: str, language: str
-) -> Lead:
-    """The person's booking lead, updated with what the provider sent, or a new one.
-
-    A booking made on the provider's own page, with no lead from our forms, is still collected
-    from the person (GDPR Art. 13, not 14): the provider is our processor, collecting on our
-    behalf what the person types in, so the lead has no `source_kind` and no Art. 14 notice
-    (docs/other-sources.md). Its Art. 13 information is the link to our policy that the booking
-    page must show (docs/booking-webhooks.md).
-    """
-    lead = selectors.latest_booking_lead(subject=subject)
-    if lead is not None:
-        lead.name = name.strip() or lead.name
-        lead.phone = phone.strip() or lead.phone
-        lead.save(update_fields=["name", "phone"])
-        return lead
-    activity = selectors.activity_of(Lead.Kind.BOOKING)
-    return Lead.objects.create(
-        subject=subject,
-        kind=Lead.Kind.BOOKING,
-        name=name.strip(),
-        email=email.strip(),
-        phone=phone.strip(),
-        purpose=activity.key,
-        legal_basis=activity.legal_basis,
-        source=provider,
-        policy_version=get_declaration().current.version,
-        language=language or settings.LANGUAGE_CODE,
-    )
-
-
 def notify_staff(*, lead: Lead, meeting: Meeting | None = None) -> None:
     """Enqueue the staff notification of a lead, or of a meeting's change, in the caller's
     transaction: it commits with the change, so it is never lost, and the worker renders and
@@ -337,6 +214,9 @@ def tell_staff(*, lead_id: int, meeting_id: int | None = None) -> int:
     the worker came to it is told to no one.
     """
     with transaction.atomic():
+        # The person's row first, as every change to their records takes it: an erasure of them
+        # meanwhile deadlocked with this task (it held the lead, the erasure held the person).
+        lock_subject(Lead.objects.filter(pk=lead_id).values_list("subject_id", flat=True).first())
         lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
         if lead is None:
             return 0

@@ -21,9 +21,8 @@ from newsletter.selectors import (
     recipients_of,
 )
 from newsletter.tokens import address_digests, hash_token, looks_like_token, new_token
-from subjects.models import Subject
 from subjects.normalise import normalise_email
-from subjects.services import find_or_create_subject
+from subjects.services import get_or_create_subject
 
 # The declared activity every newsletter email serves, and the rule that ends an unconfirmed
 # sign-up (declaration.yaml).
@@ -85,10 +84,13 @@ def start_subscription(
         "language": language,
     }
     with transaction.atomic():
-        subject = find_or_create_subject(email=email)
-        # Concurrent sign-ups for one address wait here, so there is one subscription.
-        Subject.objects.select_for_update().filter(pk=subject.pk).get()
-        subscription = Subscription.objects.filter(subject=subject).first()
+        # The person's row, locked until the end (a new one by its insert): concurrent sign-ups
+        # for one address wait here, so there is one subscription; a person erased meanwhile is
+        # added again, not missing (a 500).
+        subject, _new = get_or_create_subject(email=email, lock=True)
+        # Locked too: a confirmation committed meanwhile is read, not written over with
+        # "unconfirmed" (the person was shown "confirmed" and their link was spent).
+        subscription = Subscription.objects.select_for_update().filter(subject=subject).first()
         if subscription is not None and subscription.status == Subscription.Status.CONFIRMED:
             return subscription
         if subscription is None:

@@ -198,6 +198,9 @@ class BookingWebhookView(View):
     http_method_names = ["post"]
     provider: str = ""
     signature_header: str = ""  # the request header that carries the provider's signature
+    # The provider sends no delivery id: delivery_id is the state a delivery reports
+    # (services.receive_booking_delivery).
+    deliveries_known_by_state = False
 
     # What each provider module supplies.
     def shared_secret(self) -> str:
@@ -266,6 +269,7 @@ class BookingWebhookView(View):
             event=event,
             sent_at=sent_at,
             late=late,
+            known_by_state=self.deliveries_known_by_state,
         )
         if late:
             # Cal.com queues and retries: a genuine delivery may arrive long after it was made.
@@ -313,6 +317,12 @@ class BookingWebhookView(View):
             raise malformed("malformed_json", "The body is not valid JSON.") from None
         if not isinstance(payload, dict):
             raise malformed("malformed_json", "The body must be a JSON object.")
+        try:
+            # Valid JSON may still spell half a character (a lone "\ud800" escape), which no
+            # text of ours can hold: hashing or storing it was a 500.
+            json.dumps(payload, ensure_ascii=False).encode()
+        except UnicodeEncodeError:
+            raise malformed("malformed_json", "The body holds text that is not Unicode.") from None
         return payload
 
     @staticmethod

@@ -10,7 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from declaration.selectors import get_declaration
-from leads.services import record_booking
+from leads.meetings import record_booking
+from leads.selectors import meeting_state
 from processors.models import DataFlow, Recipient, WebhookDelivery
 
 if TYPE_CHECKING:
@@ -26,12 +27,18 @@ def receive_booking_delivery(
     event: BookingEvent | None,
     sent_at: datetime.datetime,
     late: bool = False,
+    known_by_state: bool = False,
 ) -> str:
     """Apply one verified delivery; returns its outcome ("applied", "ignored" or "duplicate").
 
     The delivery id is recorded in the same transaction as the change it causes: a delivery seen
     before is acknowledged but not applied twice, and a delivery whose change failed is not
     recorded, so the provider's retry is applied (GDPR Art. 32(1)(b): integrity).
+
+    `known_by_state`: the provider sends no delivery id, so the id is the state the delivery
+    reports (Trafft). That state seen before is a repeat only while the meeting is still in it;
+    once the meeting has left it, the same state again is a change back (a no-show corrected,
+    a meeting moved back to its first time), applied, not dropped as a duplicate.
     """
     outcome = WebhookDelivery.Outcome.IGNORED if event is None else WebhookDelivery.Outcome.APPLIED
     with transaction.atomic():
@@ -41,7 +48,11 @@ def receive_booking_delivery(
                     provider=provider, delivery_id=delivery_id, outcome=outcome, late=late
                 )
         except IntegrityError:
-            return DUPLICATE
+            if not (known_by_state and event is not None and _a_change_back(provider, event)):
+                return DUPLICATE
+            WebhookDelivery.objects.filter(provider=provider, delivery_id=delivery_id).update(
+                received_at=timezone.now(), outcome=outcome, late=late
+            )
         if event is not None:
             record_booking(
                 provider=provider,
@@ -57,6 +68,15 @@ def receive_booking_delivery(
                 language=event.language,
             )
     return str(outcome)
+
+
+def _a_change_back(provider: str, event: BookingEvent) -> bool:
+    """True when the meeting has left the state this delivery reports (known_by_state)."""
+    state = meeting_state(provider=provider, booking_id=event.booking_id)
+    if state is None:
+        return False
+    status, starts_at = state
+    return (status, starts_at) != (event.status, event.starts_at or starts_at)
 
 
 def sync_register() -> tuple[int, int]:

@@ -106,6 +106,7 @@ def appointment_key(payload: dict) -> str:
 class TrafftWebhookView(BookingWebhookView):
     provider = PROVIDER
     signature_header = VERIFICATION_HEADER
+    deliveries_known_by_state = True
 
     def shared_secret(self) -> str:
         # Trafft's Verification Token (Features and Integrations > Webhooks).
@@ -139,7 +140,8 @@ class TrafftWebhookView(BookingWebhookView):
         return timezone.now()
 
     def delivery_id(self, request, body: bytes, payload: dict) -> str:
-        """The appointment, its status and its start time: the same state again is a replay."""
+        """The appointment, its status and its start time: the same state again is a repeat
+        while the meeting is still in it (deliveries_known_by_state)."""
         event = self.kwargs["event"]
         if event == CUSTOMER_CREATED_EVENT:
             return keyed_body_hash(self.provider, body)
@@ -160,16 +162,18 @@ class TrafftWebhookView(BookingWebhookView):
             # stored (GDPR Art. 5(1)(c)). The booking that follows brings the same details.
             return None
         given = single_line(payload.get("appointmentStatus"), 32).lower()
+        if given and given not in STATUSES:
+            raise malformed("invalid_booking", "The appointment's status is not one Trafft uses.")
         if event == CANCELED_EVENT:
             status = CANCELLED
         elif event == RESCHEDULED_EVENT:
             status = RESCHEDULED if STATUSES.get(given, BOOKED) == BOOKED else STATUSES[given]
-        elif given in STATUSES:
+        elif given:
             status = STATUSES[given]
-        elif event == BOOKED_EVENT and not given:
+        elif event == BOOKED_EVENT:
             status = BOOKED
         else:
-            raise malformed("invalid_booking", "The appointment's status is not one Trafft uses.")
+            raise malformed("invalid_booking", "The appointment's status is missing.")
         name = payload.get("customerFullName") or " ".join(
             single_line(payload.get(part), 100)
             for part in ("customerFirstName", "customerLastName")

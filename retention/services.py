@@ -138,6 +138,11 @@ def _erase_batch(
         # Locked and checked again: still due, still not held, no request opened meanwhile.
         still_erasable = selectors.erasable(sweep, cutoff=cutoff, now=now).filter(pk__in=ids)
         locked = list(still_erasable.select_for_update().values_list("pk", flat=True))
+        if locked:
+            # After waiting for a row's lock PostgreSQL re-checks only that row, not the
+            # subqueries of the test (a lead that now points at a subject, a hold, a request):
+            # the test is run again as a new statement, which sees what committed meanwhile.
+            locked = list(still_erasable.filter(pk__in=locked).values_list("pk", flat=True))
         records = sweep.model_class()._base_manager.filter(pk__in=locked)
         # What the processors hold of these people is found before the records go (RT-09).
         before = (

@@ -97,6 +97,14 @@ def _upsert_statement(vendor: str) -> tuple[str, tuple[Field, ...], list]:
     return sql, fields, converters
 
 
+def lock_subject(subject_id: int | None) -> None:
+    """Lock the person's row until the transaction ends: the first lock any change to a person's
+    records takes (docs/security.md, "One person at a time"). Two changes to one person then
+    queue on it, instead of each holding a row of theirs the other waits for (a deadlock)."""
+    if subject_id is not None:
+        list(Subject.objects.select_for_update().filter(pk=subject_id).values_list("pk"))
+
+
 def find_or_create_subject(*, email: str, phone: str = "") -> Subject:
     """The subject with this email address, created if new (get_or_create_subject)."""
     return get_or_create_subject(email=email, phone=phone)[0]

@@ -10,6 +10,9 @@ import email
 import email.policy
 import os
 import socket
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -17,6 +20,47 @@ import time_machine
 from aiosmtpd.controller import Controller
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection, connections
+
+
+def at_once(*calls: Callable[[], object]) -> list[object]:
+    """Run each call in a thread of its own, with its own database connection, all released at
+    one moment; what each returned, or the exception it raised, in order. On PostgreSQL their
+    transactions really overlap (SQLite runs one writer at a time)."""
+    start = threading.Barrier(len(calls))
+    results: list[object] = [None] * len(calls)
+
+    def run(at: int, call: Callable[[], object]) -> None:
+        try:
+            start.wait()
+            results[at] = call()
+        except Exception as error:  # noqa: BLE001 (the test reads what a thread raised)
+            results[at] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=pair) for pair in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def until_a_lock_is_awaited(*, alongside: threading.Thread | None = None) -> None:
+    """Return once another connection to the test database waits for a lock (PostgreSQL), or
+    `alongside` has ended, or after 30 s: how a test knows two transactions really meet,
+    instead of sleeping and hoping they did."""
+    deadline = time.monotonic() + 30
+    with connection.cursor() as cursor:
+        while time.monotonic() < deadline and (alongside is None or alongside.is_alive()):
+            cursor.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE datname = current_database()"
+                " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone() is not None:
+                return
+            time.sleep(0.01)  # polling for the lock wait, not waiting for time to pass
 
 
 def shift_clock() -> None:

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from leads.meetings import record_booking
 from leads.models import Lead
-from leads.services import record_booking
 from leads.tests.factories import contact_form_data, make_lead
 
 pytestmark = pytest.mark.django_db

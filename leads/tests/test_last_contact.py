@@ -6,8 +6,9 @@ import pytest
 import time_machine
 from django.utils import timezone
 
+from leads.meetings import record_booking
 from leads.models import Lead
-from leads.services import record_booking, record_two_way_contact
+from leads.services import record_two_way_contact
 from leads.tests.factories import contact_form_data, make_lead
 from mail.services import queue_email
 

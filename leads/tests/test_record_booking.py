@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from leads.meetings import record_booking
 from leads.models import Lead, Meeting
-from leads.services import record_booking
 from leads.tests.factories import make_lead
 from mail.models import OutgoingEmail
 

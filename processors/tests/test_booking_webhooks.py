@@ -112,6 +112,62 @@ def test_lea_03_a_reschedule_to_a_new_booking_id_updates_the_original_meeting(se
     assert meeting.starts_at == moved.starts_at
 
 
+@pytest.mark.parametrize("late", ["booked", "cancelled"])
+def test_lea_03_a_late_event_of_the_booking_a_reschedule_replaced_changes_nothing(
+    settings, client, late
+):
+    # Cal.com queues and retries (../shared/providers.md): its creation of the original booking
+    # may arrive after the reschedule that replaced it. It made a second meeting at the old
+    # time, and told staff of it (found 8 Dec 2026).
+    settings.CALCOM_WEBHOOK_SECRET = "calcom-test-secret"
+    provider = FakeBookingProvider("calcom", "calcom-test-secret", client)
+    original = Booking()
+    moved = Booking(starts_at=original.starts_at + datetime.timedelta(days=2))
+    made_at = timezone.now()
+    provider.deliver(
+        "rescheduled",
+        moved,
+        previous_booking_id=original.booking_id,
+        sent_at=made_at + datetime.timedelta(seconds=5),
+    )
+
+    response = provider.deliver(late, original, sent_at=made_at)
+
+    assert response.status_code == 200
+    meeting = Meeting.objects.get()
+    assert (meeting.provider_booking_id, meeting.status) == (moved.booking_id, "rescheduled")
+    assert meeting.starts_at == moved.starts_at
+    assert list(meeting.replaced.values_list("booking_id", flat=True)) == [original.booking_id]
+
+
+def test_lea_03_each_booking_id_a_meeting_left_still_finds_it(settings, client):
+    settings.CALCOM_WEBHOOK_SECRET = "calcom-test-secret"
+    provider = FakeBookingProvider("calcom", "calcom-test-secret", client)
+    first = Booking()
+    second = Booking(starts_at=first.starts_at + datetime.timedelta(days=1))
+    third = Booking(starts_at=first.starts_at + datetime.timedelta(days=2))
+    made_at = timezone.now()
+    provider.deliver("booked", first, sent_at=made_at)
+    provider.deliver(
+        "rescheduled",
+        second,
+        previous_booking_id=first.booking_id,
+        sent_at=made_at + datetime.timedelta(seconds=1),
+    )
+    provider.deliver(
+        "rescheduled",
+        third,
+        previous_booking_id=second.booking_id,
+        sent_at=made_at + datetime.timedelta(seconds=2),
+    )
+
+    provider.deliver("booked", first, sent_at=made_at - datetime.timedelta(seconds=1))
+    provider.deliver("booked", second, sent_at=made_at)
+
+    meeting = Meeting.objects.get()
+    assert (meeting.provider_booking_id, meeting.starts_at) == (third.booking_id, third.starts_at)
+
+
 def test_lea_03_a_repeated_delivery_is_acknowledged_but_not_applied_twice(provider, caplog):
     booking = Booking()
     body = provider.body("booked", booking)

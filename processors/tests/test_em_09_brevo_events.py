@@ -149,6 +149,8 @@ def test_em_09_without_a_token_configured_the_webhook_is_off(db, client, setting
         ({"event": "spam", "email": ["kari@klinikk.example"]}, "invalid_email"),
         ({"event": "spam", "email": EMAIL, "ts_event": "yesterday"}, "invalid_time"),
         ({"event": "spam", "email": EMAIL, "ts_event": 10**20}, "invalid_time"),
+        # A lone UTF-16 surrogate: valid JSON, but text nothing can store (SEC-03).
+        (b'{"event": "spam", "email": "kari@\\ud800.example"}', "malformed_json"),
     ],
 )
 def test_em_09_malformed_input_is_a_400_and_nothing_is_stored(db, client, body, error):

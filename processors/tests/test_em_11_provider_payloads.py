@@ -143,10 +143,43 @@ def test_em_11_an_older_trafft_state_never_rolls_the_meeting_back(trafft_fake):
     post_trafft(trafft_fake, "appointment.canceled", trafft_payload(booking, "canceled"))
 
     # The booked delivery replayed, and a first "booked" for the slot arriving after its cancel.
-    assert post_trafft(trafft_fake, "appointment.booked", booked).json() == {"status": "duplicate"}
+    assert post_trafft(trafft_fake, "appointment.booked", booked).status_code == 200
     post_trafft(trafft_fake, "appointment.statusChanged", trafft_payload(booking, "approved"))
 
     assert Meeting.objects.get().status == Meeting.Status.CANCELLED
+
+
+def test_em_11_the_trafft_state_a_meeting_is_in_again_is_a_duplicate(trafft_fake):
+    booking = Booking()
+    booked = trafft_payload(booking)
+    post_trafft(trafft_fake, "appointment.booked", booked)
+
+    assert post_trafft(trafft_fake, "appointment.booked", booked).json() == {"status": "duplicate"}
+
+
+def test_em_11_a_trafft_change_back_to_a_state_the_meeting_left_is_applied(trafft_fake):
+    # Trafft sends no delivery id, so a delivery is known by the state it reports; that state
+    # again was refused as a duplicate for good, and a corrected no-show or a meeting moved back
+    # to its first time was dropped (found 8 Dec 2026). It is a repeat only while the meeting
+    # is still in it.
+    booking = Booking()
+    moved = Booking(starts_at=booking.starts_at + datetime.timedelta(days=1))
+    post_trafft(trafft_fake, "appointment.booked", trafft_payload(booking))
+    no_show = trafft_payload(booking, "no-show")
+    approved = trafft_payload(booking, "approved")
+    outcomes = [
+        post_trafft(trafft_fake, "appointment.statusChanged", no_show).json()["status"],
+        post_trafft(trafft_fake, "appointment.statusChanged", approved).json()["status"],
+        post_trafft(trafft_fake, "appointment.statusChanged", no_show).json()["status"],
+    ]
+    assert outcomes == ["applied", "applied", "applied"]
+    assert Meeting.objects.get().status == Meeting.Status.NO_SHOW
+
+    for target in (moved, booking, moved):
+        body = trafft_payload(target)
+        answer = post_trafft(trafft_fake, "appointment.rescheduled", body)
+        assert answer.json() == {"status": "applied"}
+        assert Meeting.objects.get().starts_at == target.starts_at
 
 
 def test_em_11_trafft_token_is_required_and_compared_in_constant_time(trafft_fake, monkeypatch):

@@ -17,6 +17,7 @@ from mail.models import OutgoingEmail
 from processors import base, trafft
 from processors.fake import Booking, FakeBookingProvider
 from processors.models import WebhookDelivery
+from processors.tests.conftest import SECRETS
 from subjects.models import Subject
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("booking_providers_on_record")]
@@ -119,6 +120,54 @@ def test_sec_03_wrong_types_in_the_booking_are_a_400(provider):
             assert response.status_code in (200, 400), (key, value, response.content[:200])
             if response.status_code == 400:
                 assert counts() == before
+
+
+def test_sec_03_half_a_character_in_the_text_is_a_400(provider):
+    # JSON may escape a lone UTF-16 surrogate ("\\ud800"): valid JSON, but no text Python can
+    # encode, so hashing or storing it was a 500 (found 8 Dec 2026).
+    keys = {
+        "calcom": [("payload", "uid"), ("payload", "title"), ("payload", "attendees", 0, "name")],
+        "trafft": [("customerFullName",), ("serviceName",), ("customerEmail",)],
+    }[provider.provider]
+    for path in keys:
+        body = valid_body(provider)
+        target = body
+        for key in path[:-1]:
+            target = target[key]
+        target[path[-1]] = "Kari \ud800 Nordmann"
+        raw = json.dumps(body).encode()
+        assert b"\\ud800" in raw
+        assert assert_malformed(provider, raw)["error"] == "malformed_json"
+
+
+def test_sec_03_an_address_whose_lower_case_is_longer_still_fits(provider):
+    # "İ".lower() is two characters: a valid 248-character address became 488 in the subject
+    # index's 254-character column, a 500 on PostgreSQL. The normal form is never longer now.
+    address = "kari@" + ".".join(["\u0130" * 60] * 4) + ".no"
+    body = valid_body(provider)
+    if provider.provider == "calcom":
+        body["payload"]["attendees"][0]["email"] = address
+    else:
+        body["customerEmail"] = address
+
+    response = post_verified(provider, json.dumps(body).encode())
+
+    assert response.status_code == 200, response.content[:200]
+    assert len(Subject.objects.get().email) == len(address)
+
+
+@pytest.mark.parametrize("event", [trafft.RESCHEDULED_EVENT, trafft.CANCELED_EVENT])
+def test_sec_03_a_trafft_status_trafft_does_not_use_is_a_400_on_every_event(
+    settings, client, event
+):
+    # docs/booking-webhooks.md: a status Trafft does not use is refused, whichever the event.
+    settings.TRAFFT_WEBHOOK_SECRET = SECRETS["trafft"]
+    provider = FakeBookingProvider("trafft", SECRETS["trafft"], client)
+    body = valid_body(provider)
+    body["appointmentStatus"] = "bogus"
+    provider.event = event
+
+    assert assert_malformed(provider, json.dumps(body).encode())["error"] == "invalid_booking"
 
 
 # The property: any verified hostile body -------------------------------------------------------

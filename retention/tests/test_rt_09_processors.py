@@ -13,8 +13,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from clinics.tests.factories import make_accounting_record
+from leads.meetings import record_booking
 from leads.models import Lead, Meeting
-from leads.services import record_booking
 from leads.tests.factories import make_lead
 from newsletter.models import Subscription
 from newsletter.services import start_subscription

@@ -16,8 +16,9 @@ from clinics.services import submit_clinic_enquiry
 from clinics.tests.factories import make_accounting_record, make_clinic, make_contact
 from consent.models import ConsentDecision
 from consent.tests.factories import make_decision
+from leads.meetings import record_booking
 from leads.models import Lead, Meeting
-from leads.services import record_booking, tell_staff
+from leads.services import tell_staff
 from leads.tests.factories import make_lead
 from mail.models import OutgoingEmail
 from mail.services import queue_email

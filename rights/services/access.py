@@ -20,6 +20,7 @@ from rights.services.steps import (
     _audit,
     _close,
     _locked,
+    _one_step,
     _tell_person,
     _tell_staff,
 )
@@ -46,7 +47,7 @@ def _make_report_available(request: Request, *, actor: str) -> None:
 def send_report_link(*, request_id: int, actor: str) -> Request:
     """Staff answer an access or portability request by sending the person a link to their
     report in the portal (never the data itself by email; checklist RG-07)."""
-    with transaction.atomic():
+    with _one_step():
         request = _locked(request_id)
         if request.kind not in (Request.Kind.ACCESS, Request.Kind.PORTABILITY):
             raise RequestNotAllowed("Only access and portability requests have a report.")

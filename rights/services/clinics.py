@@ -5,7 +5,6 @@ the controller and decides; Wekst acts only on its instruction (GDPR Art. 28(3)(
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -13,13 +12,20 @@ from django.utils.translation import gettext_lazy as _
 from declaration.selectors import get_declaration
 from mail.services import queue_email
 from rights.models import Request
-from rights.services.steps import ACTIVITY, RequestNotAllowed, _audit, _locked, _tell_person
+from rights.services.steps import (
+    ACTIVITY,
+    RequestNotAllowed,
+    _audit,
+    _locked,
+    _one_step,
+    _tell_person,
+)
 
 
 def forward_to_clinic(*, request_id: int, actor: str) -> Request:
     """Pass a request about data Wekst processes for a clinic to that clinic, the controller, and
     tell the person; Wekst then acts only on the clinic's instruction (Art. 28(3)(e))."""
-    with transaction.atomic():
+    with _one_step():
         request = _locked(request_id)
         if request.status != Request.Status.OPEN:
             raise RequestNotAllowed("Only an open, verified request can be forwarded.")

@@ -4,10 +4,8 @@ post, or the clinic answered). Every other way a request closes is in the module
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from rights.models import OPEN_STATUSES, Request
-from rights.services.steps import RequestNotAllowed, _audit, _close, _locked
+from rights.services.steps import RequestNotAllowed, _audit, _close, _locked, _one_step
 
 
 def complete_request(*, request_id: int, actor: str, outcome: str) -> Request:
@@ -15,7 +13,7 @@ def complete_request(*, request_id: int, actor: str, outcome: str) -> Request:
     outcome = outcome.strip()[:2000]
     if not outcome:
         raise RequestNotAllowed("Record what was done.")
-    with transaction.atomic():
+    with _one_step():
         request = _locked(request_id)
         if request.status not in OPEN_STATUSES:
             raise RequestNotAllowed("Only an open request can be completed.")

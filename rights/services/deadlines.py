@@ -24,6 +24,7 @@ from rights.services.steps import (
     _admin_url,
     _audit,
     _locked,
+    _one_step,
     _tell_person,
 )
 from wekst.deadlines import MAX_EXTENSION_MONTHS, due_at
@@ -37,7 +38,7 @@ def extend_request(*, request_id: int, months: int, reason: str, actor: str) -> 
         raise RequestNotAllowed(gettext("Record the reason for the extension."))
     if months not in (1, 2):
         raise RequestNotAllowed(gettext("A request can be extended by one or two months."))
-    with transaction.atomic():
+    with _one_step():
         request = _locked(request_id)
         if request.status not in OPEN_STATUSES:
             raise RequestNotAllowed("Only an open request can be extended.")

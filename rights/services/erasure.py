@@ -25,7 +25,14 @@ from rights.models import ProcessorNotice, Request
 from rights.processor_targets import identifiers_in_requests, processor_targets
 from rights.reports import ErasureReport, KeptRecords
 from rights.services.processor_notices import pass_on_to_processors
-from rights.services.steps import RequestNotAllowed, _audit, _close, _locked, _tell_person
+from rights.services.steps import (
+    RequestNotAllowed,
+    _audit,
+    _close,
+    _locked,
+    _one_step,
+    _tell_person,
+)
 from subjects.legal_duty import legal_duty_of
 from subjects.models import Subject
 from subjects.selectors import records_of
@@ -37,7 +44,7 @@ REPLAY_ACTOR = "system:reapply_erasure_ledger"
 def carry_out_erasure(*, request_id: int, actor: str) -> ErasureReport:
     """Carry out a verified erasure request after staff review, and tell the person what was
     erased, what was kept and why, and which processors it was passed on to (Art. 17, 19)."""
-    with transaction.atomic():
+    with _one_step():
         request = _locked(request_id)
         if request.kind != Request.Kind.ERASURE or request.status != Request.Status.OPEN:
             raise RequestNotAllowed("Only an open, verified erasure request can be carried out.")

@@ -11,7 +11,6 @@ import uuid
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -35,10 +34,12 @@ from rights.services.steps import (
     _absolute_url,
     _audit,
     _close,
+    _one_step,
     _tell,
     _tell_person,
     _tell_staff,
 )
+from subjects.services import lock_subject
 
 
 def clean_objected_activities(*, kind: str, activities: list[str] | tuple[str, ...]) -> list[str]:
@@ -170,6 +171,10 @@ def apply_objection_to_processing(request: Request, *, actor: str) -> None:
 
 
 def _locked_objection(objection_id: int) -> Objection:
+    """The objection, locked after its person's row: the one lock order (steps._locked)."""
+    lock_subject(
+        Objection.objects.filter(pk=objection_id).values_list("subject_id", flat=True).first()
+    )
     objection = (
         Objection.objects.select_for_update(of=("self",))
         .select_related("subject", "request")
@@ -205,7 +210,7 @@ def record_objection_grounds(
             gettext("Write the grounds in full: the person is sent them once they are reviewed."),
             code="reason",
         )
-    with transaction.atomic():
+    with _one_step():
         objection = _locked_objection(objection_id)
         if objection.direct_marketing:
             raise RequestNotAllowed(
@@ -260,7 +265,7 @@ def review_objection_grounds(
     the right to a judicial remedy (Art. 12(4), 21(1), 77, 79). Not upheld: the objection stays in
     force and the grounds are set aside (the audit log keeps that they were recorded)."""
     note = " ".join(note.split())[:300]
-    with transaction.atomic():
+    with _one_step():
         objection = _locked_objection(objection_id)
         if objection.status != Objection.Status.GROUNDS_RECORDED:
             raise RequestNotAllowed(gettext("There are no recorded grounds waiting for review."))

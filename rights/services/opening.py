@@ -30,14 +30,15 @@ from rights.services.steps import (
     _audit,
     _language,
     _locked,
+    _one_step,
+    _person_locked,
     _tell_person,
     _tell_staff,
 )
 from rights.services.withdrawal import _apply_withdrawal
 from rights.tokens import hash_token
+from subjects.models import Subject
 from subjects.normalise import normalise_email
-from subjects.selectors import find_subjects
-from subjects.services import find_or_create_subject
 from wekst.deadlines import due_at
 
 STAFF_CHANNELS = (Request.ReceivedVia.EMAIL, Request.ReceivedVia.LETTER, Request.ReceivedVia.PHONE)
@@ -102,7 +103,7 @@ def open_request(
         clinic_email=normalise_email(clinic_email),
         opened_by=actor if received_via != Request.ReceivedVia.PORTAL else "",
     )
-    with transaction.atomic():
+    with _one_step():
         if received_via == Request.ReceivedVia.PORTAL:
             _receive_through_portal(request)
         else:
@@ -168,6 +169,9 @@ def _receive_through_portal(request: Request) -> None:
 
 def _receive_from_staff(request: Request, *, identity_check: str, actor: str) -> None:
     """Staff checked identity already (or a child report needs none): on to the next step."""
+    # The person's row before the audit chain, in the one lock order of rights (steps._locked).
+    child_report = request.received_via == Request.ReceivedVia.CHILD_REPORT
+    subject = _person_locked(email=request.email, create=not child_report)
     request.save()
     _audit(
         request,
@@ -175,10 +179,10 @@ def _receive_from_staff(request: Request, *, identity_check: str, actor: str) ->
         action="create",
         reason=f"{request.kind} request received via {request.received_via}",
     )
-    if request.received_via == Request.ReceivedVia.CHILD_REPORT:
-        _open_child_report(request, identity_check=identity_check, actor=actor)
+    if child_report:
+        _open_child_report(request, subject=subject, identity_check=identity_check, actor=actor)
     else:
-        _verify(request, identity_check=identity_check, actor=actor)
+        _verify(request, subject=subject, identity_check=identity_check, actor=actor)
 
 
 def _send_verification_link(request: Request, *, token: str) -> None:
@@ -195,10 +199,13 @@ def _send_verification_link(request: Request, *, token: str) -> None:
     )
 
 
-def _open_child_report(request: Request, *, identity_check: str, actor: str) -> None:
+def _open_child_report(
+    request: Request, *, subject: Subject | None, identity_check: str, actor: str
+) -> None:
     """A report that a child's data was given: straight to the queue for staff, who erase. The
-    child's data is found, never created, and nothing is sent to the child's address."""
-    request.subject = find_subjects(email=request.email).first()
+    child's data is found (`subject`, locked), never created, and nothing is sent to the child's
+    address."""
+    request.subject = subject
     request.status = Request.Status.OPEN
     request.verified_at = timezone.now()
     request.identity_check = identity_check or CHILD_REPORT_CHECK
@@ -234,15 +241,19 @@ def verify_request(*, token: str) -> Request:
         request.verification_expires_at = None
         request.save(update_fields=["verification_token_hash", "verification_expires_at"])
         if request.status == Request.Status.UNVERIFIED:
-            _verify(request, identity_check=LINK_CHECK, actor=PERSON)
+            # Taken after the request, which is linked to no one yet, so nothing about the person
+            # can be waiting for it; before the audit chain, as every step (steps._locked).
+            subject = _person_locked(email=request.email, create=True)
+            _verify(request, subject=subject, identity_check=LINK_CHECK, actor=PERSON)
         else:
             _audit(request, actor=PERSON, action="view", reason="portal link used")
     return request
 
 
-def _verify(request: Request, *, identity_check: str, actor: str) -> None:
-    """Identity is established: link the request to the person and act on what needs no review."""
-    request.subject = find_or_create_subject(email=request.email)
+def _verify(request: Request, *, subject: Subject, identity_check: str, actor: str) -> None:
+    """Identity is established: link the request to the person (`subject`, their row locked:
+    steps._person_locked) and act on what needs no review."""
+    request.subject = subject
     request.status = Request.Status.OPEN
     request.verified_at = timezone.now()
     request.identity_check = identity_check

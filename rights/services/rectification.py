@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +14,14 @@ from declaration.selectors import get_declaration
 from rights.models import ProcessorNotice, Request
 from rights.processor_targets import processor_targets
 from rights.services.processor_notices import _passed_on_text, pass_on_to_processors
-from rights.services.steps import RequestNotAllowed, _audit, _close, _locked, _tell_person
+from rights.services.steps import (
+    RequestNotAllowed,
+    _audit,
+    _close,
+    _locked,
+    _one_step,
+    _tell_person,
+)
 from subjects.models import Subject
 from subjects.normalise import normalise_phone
 from subjects.selectors import records_of
@@ -25,7 +31,7 @@ def apply_rectification(*, request_id: int, actor: str) -> Request:
     """Apply the person's corrections, after staff review, to every record holding the field
     (Art. 16; checklist RG-10), pass them on to each processor holding a corrected field
     (Art. 19; RG-12), and tell the person what was corrected and who was told."""
-    with transaction.atomic():
+    with _one_step():
         request = _locked(request_id)
         _check_rectifiable(request)
         subject = request.subject

@@ -9,13 +9,19 @@ excessive request; Wekst does not charge one, so there is no fee to give notice 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from rights.models import OPEN_STATUSES, Request
-from rights.services.steps import RequestNotAllowed, _audit, _close, _locked, _tell_person
+from rights.services.steps import (
+    RequestNotAllowed,
+    _audit,
+    _close,
+    _locked,
+    _one_step,
+    _tell_person,
+)
 
 
 def refuse_request(*, request_id: int, actor: str, reason: str, ground: str = "") -> Request:
@@ -41,7 +47,7 @@ def refuse_request(*, request_id: int, actor: str, reason: str, ground: str = ""
         )
     if errors:
         raise ValidationError(errors)
-    with transaction.atomic():
+    with _one_step():
         request = _locked(request_id)
         if request.status not in OPEN_STATUSES:
             raise RequestNotAllowed(gettext("Only an open request can be refused."))

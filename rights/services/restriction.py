@@ -8,7 +8,6 @@ the processing checks them: rights.selectors.is_restricted and rights.processing
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -20,11 +19,13 @@ from rights.services.steps import (
     RequestNotAllowed,
     _audit,
     _close,
+    _one_step,
     _tell,
     _tell_person,
     _tell_staff,
 )
 from subjects.selectors import records_of
+from subjects.services import lock_subject
 
 
 def _restrict(request: Request, *, kind: str) -> tuple[Restriction, bool]:
@@ -80,7 +81,13 @@ def lift_restriction(*, restriction_id: int, actor: str, reason: str) -> Restric
     reason = " ".join(reason.split())[:300]
     if not reason:
         raise RequestNotAllowed("Record why the restriction is lifted.")
-    with transaction.atomic():
+    with _one_step():
+        # The person's row first: the one lock order (steps._locked).
+        lock_subject(
+            Restriction.objects.filter(pk=restriction_id)
+            .values_list("subject_id", flat=True)
+            .first()
+        )
         restriction = (
             Restriction.objects.select_for_update(of=("self",))
             .select_related("subject", "request")

@@ -1,11 +1,15 @@
 """The steps every kind of request shares: the audit entry, the email to the person or to staff,
-the lock on the request and its closing (GDPR Art. 5(2), 12). Used by every module of
-rights.services; imports none of them."""
+the locks on the person and the request, and its closing (GDPR Art. 5(2), 12). Used by every
+module of rights.services; imports none of them."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import OperationalError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -16,15 +20,46 @@ from declaration.selectors import get_declaration
 from mail.services import queue_email
 from rights.models import Request
 from subjects.models import Subject
+from subjects.selectors import find_subjects
+from subjects.services import get_or_create_subject, lock_subject
 
 # The declared activity every request, and every email about one, serves (declaration.yaml).
 ACTIVITY = "privacy_requests"
 PERSON = "requester"  # the audit actor for what the person does through the portal
 SYSTEM = "system:rights"
+# PostgreSQL's codes for a transaction another one stood in the way of: a deadlock it broke, a
+# lock not granted in time, a serialisation failure. SQLite says "database is locked".
+LOCK_CONFLICTS = frozenset({"40P01", "55P03", "40001"})
 
 
 class RequestNotAllowed(ValidationError):
     """A step that does not fit the request as it stands; the message says why, for staff."""
+
+
+class PersonBusy(RequestNotAllowed):
+    """The database gave up on the step because another change held what it needed: the step's
+    transaction was rolled back whole, so staff are told to try again (a ValidationError, which
+    the back office shows as a message, never a 500)."""
+
+
+@contextmanager
+def _one_step() -> Iterator[None]:
+    """The transaction of one step. The lock order (_locked) leaves no deadlock between the
+    steps of rights, but one with code elsewhere, or a lock wait the database ends, can still
+    happen: that is refused as PersonBusy, with nothing changed."""
+    try:
+        with transaction.atomic():
+            yield
+    except OperationalError as error:
+        cause = error.__cause__
+        code = getattr(cause, "sqlstate", None) or getattr(cause, "pgcode", None)
+        if code not in LOCK_CONFLICTS and "database is locked" not in str(error):
+            raise
+        raise PersonBusy(
+            gettext(
+                "Another change to this person was in progress; nothing was changed; try again."
+            )
+        ) from error
 
 
 def _language(language: str) -> str:
@@ -113,6 +148,16 @@ def _tell_staff(request: Request, *, template: str, subject_line: str, context=N
 
 
 def _locked(request_id: int) -> Request:
+    """The request, locked until the transaction ends, after the row of the person it is about.
+
+    The one lock order of rights (SEC-01): the person's Subject row, then the request, then the
+    audit chain (record_event). A step about a person writes rows that point at them (an email,
+    an audit entry) and an erasure of them changes every request of theirs, so two steps that
+    took their own request first could each hold what the other waits for: two erasures of one
+    person, an erasure and a refusal. Taken in this order, they queue on the person's row.
+    """
+    subject_id = Request.objects.filter(pk=request_id).values_list("subject_id", flat=True).first()
+    lock_subject(subject_id)
     request = (
         Request.objects.select_for_update(of=("self",))
         .select_related("subject")
@@ -121,7 +166,19 @@ def _locked(request_id: int) -> Request:
     )
     if request is None:
         raise RequestNotAllowed(gettext("This request does not exist."))
+    if request.subject_id not in (subject_id, None):
+        # Linked to its person between the two reads (verified meanwhile): the person's row is
+        # taken late this once rather than the request released, which a transaction cannot do.
+        lock_subject(request.subject_id)
     return request
+
+
+def _person_locked(*, email: str, create: bool) -> Subject | None:
+    """The person with this address, their row locked until the transaction ends (see _locked);
+    created if new when `create`, else None for an address we do not know."""
+    if create:
+        return get_or_create_subject(email=email, lock=True)[0]
+    return find_subjects(email=email).select_for_update().first()
 
 
 def _close(request: Request, *, status: str, outcome: str) -> None:

@@ -6,7 +6,8 @@ from django.utils import timezone
 
 from audit.services import record_event
 from consent.services import record_consent
-from leads.services import record_booking, tell_staff
+from leads.meetings import record_booking
+from leads.services import tell_staff
 from leads.tests.factories import make_lead
 from newsletter.services import start_subscription
 from processors import connectors

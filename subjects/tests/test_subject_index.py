@@ -12,10 +12,13 @@ from subjects.services import find_or_create_subject
     [
         ("  Kari.Nordmann@Example.NO ", "kari.nordmann@example.no"),
         ("ola@example.com", "ola@example.com"),
+        # "İ" lower-cases to two characters; its one-character lower case keeps the length.
+        ("\u0130lknur@Example.no", "ilknur@example.no"),
     ],
 )
 def test_email_is_normalised_to_one_form(raw, expected):
     assert normalise_email(raw) == expected
+    assert len(normalise_email(raw)) <= len(raw)
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,10 @@ import datetime
 
 from content.models import Article, Comment
 from content.services import post_comment
+from leads.meetings import record_booking
 from leads.models import Lead, Meeting
 from leads.other_sources import enter_lead_from_other_source
-from leads.services import record_booking, submit_enquiry
+from leads.services import submit_enquiry
 from newsletter import services as newsletter
 from newsletter.models import Subscription
 from newsletter.tokens import hash_token, new_token
