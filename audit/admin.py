@@ -2,18 +2,19 @@
 shows personal data (SEC-01; GDPR Art. 5(2), 32(1)(b)), the mixin for read-only records, and the
 one page for a step staff take on a record (open, extend, refuse, lift…)."""
 
-import contextlib
-
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.template.response import TemplateResponse
 
 from audit.models import AuditEntry
 from audit.services import actor_of, record_event
+from wekst.admin_guards import GuardedModelAdmin
+
+# Where an action leaves the ids of the records it acted on (AuditedModelAdmin.acted_on).
+_ACTED_ON = "_audited_acted_on"
 
 
 class ReadOnlyAdminMixin:
@@ -49,7 +50,7 @@ class StepPageMixin:
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdminMixin, GuardedModelAdmin):
     """Read-only: the log is append-only, even for superusers. Seen by administrators and the
     privacy officer only (the view permission, staff.roles)."""
 
@@ -85,7 +86,7 @@ def subject_ref_of(obj: models.Model | None) -> str:
     return str(value)
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
+class AuditedModelAdmin(GuardedModelAdmin):
     """A ModelAdmin that records every staff view, export, change and erasure in the audit log.
 
     - the change page, the history and the deletion page (GET): "view" of that record;
@@ -93,7 +94,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
       search term, which may itself be an email address);
     - an action whose answer is a download: "export" of each selected record (one entry for the
       whole export when the records name no subject, e.g. the consent log);
-    - any other action: "change" of each selected record, naming the action;
+    - any other action: "change" of each selected record, naming the action; of only those it
+      acted on when the action names them (`acted_on`), so that a record left as it was (a hold
+      lifted already, a notice done already) is not logged as changed;
     - saving: "create" or "change"; deleting: "erase".
 
     Entries hold references (model label, id, the subject's public id), never the data.
@@ -108,6 +111,12 @@ class AuditedModelAdmin(admin.ModelAdmin):
             subject_ref=subject_ref_of(obj),
             reason=reason,
         )
+
+    @staticmethod
+    def acted_on(request, pks) -> None:
+        """For an action: the records it changed, out of those selected; only they are audited
+        as changed."""
+        setattr(request, _ACTED_ON, set(pks))
 
     def _references(self, queryset) -> list[tuple[object, str]]:
         """(pk, subject public id) of each record, read before an action can change them."""
@@ -179,6 +188,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
         super().delete_queryset(request, queryset)
 
     def response_action(self, request, queryset, action_location=ActionLocation.CHANGE_LIST):
+        refused = self.refuse_selection_of_non_ids(request)
+        if refused is not None:  # read before the references: they are looked up by these ids
+            return refused
         action = self._posted_action(request, action_location)
         selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
         across = request.POST.get("select_across") == "1" and (
@@ -186,11 +198,7 @@ class AuditedModelAdmin(admin.ModelAdmin):
         )
         references = []
         if action and action != "delete_selected" and (selected or across):
-            # Ids that are not ids: the admin itself answers them.
-            with contextlib.suppress(ValueError, ValidationError):
-                references = self._references(
-                    queryset if across else queryset.filter(pk__in=selected)
-                )
+            references = self._references(queryset if across else queryset.filter(pk__in=selected))
         response = super().response_action(request, queryset, action_location)
         if response is None or action == "delete_selected":  # nothing done, or audited as erase
             return response
@@ -200,6 +208,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
             else:
                 self.audit(request, "export", reason=f"export: {action}, {len(references)} records")
         elif response.status_code == 302:
+            acted_on = getattr(request, _ACTED_ON, None)
+            if acted_on is not None:
+                references = [(pk, ref) for pk, ref in references if pk in acted_on]
             self._audit_each(request, "change", references, f"action: {action}")
         else:  # an intermediate page the action shows (a confirmation): a view of the records
             self._audit_each(request, "view", references, f"action page: {action}")

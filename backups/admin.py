@@ -4,10 +4,11 @@ from django.contrib import admin
 
 from audit.admin import ReadOnlyAdminMixin
 from backups.models import BackupRecord
+from wekst.admin_guards import GuardedModelAdmin
 
 
 @admin.register(BackupRecord)
-class BackupRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BackupRecordAdmin(ReadOnlyAdminMixin, GuardedModelAdmin):
     list_display = [
         "started_at",
         "kind",

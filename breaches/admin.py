@@ -2,18 +2,19 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from audit.admin import AuditedModelAdmin
+from audit.admin import AuditedModelAdmin, StepPageMixin
 from audit.services import actor_of
 from breaches import selectors, services
 from breaches.models import Breach
+from wekst.admin_guards import is_id
 
 
 class BreachForm(forms.ModelForm):
@@ -40,6 +41,45 @@ class BreachForm(forms.ModelForm):
             )
         return resolved.subjects
 
+    def full_clean(self):
+        # A person affected posted as something that is not an id (a tampered form) is a server
+        # error twice over in Django: the field's own check sends a number too large to the
+        # database, and the autocomplete widget looks each posted value up to show the form
+        # back. Such values are taken out before either, and named in the field's error.
+        name = self.add_prefix("affected_subjects")
+        field = self.fields.get("affected_subjects")
+        not_ids = []
+        if self.is_bound and field is not None and hasattr(self.data, "getlist"):
+            posted = self.data.getlist(name)
+            not_ids = [value for value in posted if not is_id(field.queryset.model._meta.pk, value)]
+            if not_ids:
+                self.data = self.data.copy()
+                self.data.setlist(name, [value for value in posted if value not in not_ids])
+        super().full_clean()
+        if not_ids:
+            self.add_error(
+                "affected_subjects",
+                _("Not people in our records: %(values)s") % {"values": ", ".join(not_ids)},
+            )
+
+
+class AuthorityNotificationForm(forms.Form):
+    """A notification to Datatilsynet made in Altinn, recorded once (Art. 33(1), (4))."""
+
+    notified_at = forms.DateTimeField(
+        label=_("Datatilsynet notified at"), help_text=_("For example 2026-12-07 14:30.")
+    )
+    reference = forms.CharField(label=_("Datatilsynet's reference"), max_length=100, required=False)
+    partial = forms.BooleanField(
+        label=_("notification sent in stages, follow-up due"), required=False
+    )
+    reasons_for_delay = forms.CharField(
+        label=_("reasons for delay"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when Datatilsynet is notified more than 72 hours after awareness."),
+    )
+
 
 class FollowUpOpenFilter(admin.SimpleListFilter):
     title = _("needs action")
@@ -55,7 +95,7 @@ class FollowUpOpenFilter(admin.SimpleListFilter):
 
 
 @admin.register(Breach)
-class BreachAdmin(AuditedModelAdmin):
+class BreachAdmin(StepPageMixin, AuditedModelAdmin):
     form = BreachForm
     list_display = [
         "title",
@@ -76,6 +116,13 @@ class BreachAdmin(AuditedModelAdmin):
         "public_id",
         "datatilsynet",
         "clinic_countdown",
+        # Set once, by the steps that notify or record a notification, never by the form: a
+        # page opened before a colleague's notice would write it back empty on save, and the
+        # countdown would ask for a second notice.
+        "authority_notification",
+        "authority_reference",
+        "authority_notification_partial",
+        "clinic_notified_at",
         "subjects_notified_at",
         "notices_queued",
         "notification_draft",
@@ -115,7 +162,7 @@ class BreachAdmin(AuditedModelAdmin):
             {
                 "fields": [
                     "notification_draft",
-                    "authority_notified_at",
+                    "authority_notification",
                     "authority_reference",
                     "authority_notification_partial",
                     "authority_follow_up_at",
@@ -190,6 +237,15 @@ class BreachAdmin(AuditedModelAdmin):
         url = reverse("admin:breaches_breach_notification", args=[breach.pk])
         return format_html('<a href="{}">{}</a>', url, _("Printable draft for Datatilsynet"))
 
+    @admin.display(description=_("Datatilsynet notified at"))
+    def authority_notification(self, breach: Breach) -> str:
+        if breach.authority_notified_at is not None:
+            return f"{timezone.localtime(breach.authority_notified_at):%Y-%m-%d %H:%M}"
+        if breach.pk is None:
+            return _("Save the breach first; then record the notification here.")
+        url = reverse("admin:breaches_breach_record_authority_notification", args=[breach.pk])
+        return format_html('<a href="{}">{}</a>', url, _("Record the notification made in Altinn"))
+
     @admin.display(description=_("Notice to the people affected"))
     def notice_preview(self, breach: Breach) -> str:
         if breach.pk is None or breach.risk != Breach.Risk.HIGH:
@@ -242,8 +298,42 @@ class BreachAdmin(AuditedModelAdmin):
                 self.admin_site.admin_view(self.notification_view),
                 name="breaches_breach_notification",
             ),
+            path(
+                "<int:breach_id>/authority-notification/",
+                self.admin_site.admin_view(self.authority_notification_view),
+                name="breaches_breach_record_authority_notification",
+            ),
             *super().get_urls(),
         ]
+
+    def authority_notification_view(self, request, breach_id: int):
+        """Record the notification to Datatilsynet once (services.record_authority_notification)."""
+        breach = get_object_or_404(Breach, pk=breach_id)
+        if not self.has_change_permission(request, breach):
+            raise PermissionDenied
+        form = AuthorityNotificationForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.record_authority_notification(
+                    breach_id=breach.pk, actor=actor_of(request.user), **form.cleaned_data
+                )
+            except services.NoticeRefused as refusal:
+                form.add_error(None, str(refusal))
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                self.message_user(request, _("The notification to Datatilsynet is recorded."))
+                return redirect("admin:breaches_breach_change", breach.pk)
+        return self.step_page(
+            request,
+            title=_("Record the notification to Datatilsynet"),
+            form=form,
+            obj=breach,
+            intro=_(
+                "Once only: the time the notification was sent in Altinn, with Datatilsynet's "
+                "reference (Altinn shows it on the receipt) and whether it was partial."
+            ),
+        )
 
     def notification_view(self, request, breach_id: int):
         """The draft notification to Datatilsynet, as a printable page (Art. 33(3)(a)-(d))."""

@@ -221,7 +221,9 @@ class Breach(models.Model):
             )
         if self.authority_notified_at and self.became_aware_at:
             if self.authority_notified_at < self.became_aware_at:
-                errors["authority_notified_at"] = _(
+                # On the field the breach's form edits: the notification's time is set by its
+                # own step (services.record_authority_notification), not by the form.
+                errors["became_aware_at"] = _(
                     "Datatilsynet cannot have been notified before Wekst became aware."
                 )
             elif (

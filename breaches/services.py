@@ -1,11 +1,14 @@
 """Recording who a breach affects and telling them (GDPR Art. 34; SEC-02)."""
 
+import datetime
 import uuid
 from dataclasses import dataclass
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from audit.services import record_event
 from breaches.models import Breach, BreachNotice
@@ -24,6 +27,11 @@ NOTICE_SUBJECT_LINE = (
     "Viktig: et sikkerhetsbrudd som gjelder opplysninger om deg / "
     "Important: a security breach affecting your personal data"
 )
+
+
+# How far ahead of the server's clock a recorded notification time may be: the clock of the
+# computer it was read from may run a little ahead.
+NOTIFIED_AT_CLOCK_TOLERANCE = datetime.timedelta(minutes=5)
 
 
 class NoticeRefused(Exception):
@@ -129,6 +137,57 @@ def notify_clinic(*, breach_id: int, actor: str) -> OutgoingEmail:
             reason=f"clinic {breach.clinic_id} notified (Art. 33(2))",
         )
     return email
+
+
+def record_authority_notification(
+    *,
+    breach_id: int,
+    notified_at: datetime.datetime,
+    reference: str,
+    actor: str,
+    partial: bool = False,
+    reasons_for_delay: str = "",
+) -> Breach:
+    """Record that Datatilsynet was notified (in Altinn, outside the system: Art. 33(1), (4)).
+    Once only, like the notices the system sends: a page opened before a colleague recorded it
+    cannot write it back empty or record a second one (the field is not on the breach's form).
+
+    Raises NoticeRefused when a notification is recorded already, ValidationError when the time
+    is in the future (beyond a few minutes of clock difference: once recorded it cannot be
+    corrected) or fails the model's checks (not before awareness, reasons when late); records
+    nothing then.
+    """
+    if notified_at > timezone.now() + NOTIFIED_AT_CLOCK_TOLERANCE:
+        raise ValidationError(
+            {"notified_at": _("The notification cannot have been sent in the future.")}
+        )
+    with transaction.atomic():
+        breach = Breach.objects.select_for_update().get(pk=breach_id)
+        if breach.authority_notified_at is not None:
+            raise NoticeRefused("A notification to Datatilsynet is recorded already.")
+        breach.authority_notified_at = notified_at
+        breach.authority_reference = reference.strip()[:100] or breach.authority_reference
+        breach.authority_notification_partial = partial
+        breach.reasons_for_delay = reasons_for_delay.strip() or breach.reasons_for_delay
+        breach.clean()
+        breach.save(
+            update_fields=[
+                "authority_notified_at",
+                "authority_reference",
+                "authority_notification_partial",
+                "reasons_for_delay",
+                "updated_at",
+            ]
+        )
+        record_event(
+            actor=actor,
+            action="notify",
+            object_type="breaches.Breach",
+            object_id=breach.pk,
+            reason="notification to Datatilsynet recorded (Art. 33)"
+            + (", partial" if partial else ""),
+        )
+    return breach
 
 
 def send_breach_notices(*, breach_id: int, actor: str) -> int:

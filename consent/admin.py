@@ -7,6 +7,7 @@ from django.utils import timezone
 from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from consent.export import csv_lines
 from consent.models import BannerText, ConsentDecision
+from wekst.admin_guards import GuardedModelAdmin
 
 
 @admin.register(ConsentDecision)
@@ -57,7 +58,7 @@ class ConsentDecisionAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
 
 
 @admin.register(BannerText)
-class BannerTextAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class BannerTextAdmin(ReadOnlyAdminMixin, GuardedModelAdmin):
     """The exact banner wording behind the hash a decision carries (CK-08). It names no one, so
     views are not audited; nobody edits it, since a decision's proof points at it."""
 

@@ -2,6 +2,7 @@
 leads from other sources entered with their source, and their Art. 14 notices followed (TP-02)."""
 
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import NoReverseMatch, path, reverse
@@ -15,6 +16,7 @@ from leads import clinic_scope, notices, other_sources
 from leads.forms import NoticeExceptionForm, OtherSourceLeadForm
 from leads.models import Lead, Meeting
 from subjects.selectors import records_of
+from wekst.admin_guards import is_id
 
 # What a lead records about its own collection: evidence, never edited by hand (GDPR Art. 5(2)).
 LEAD_EVIDENCE = [
@@ -94,6 +96,8 @@ class CollectedForFilter(admin.SimpleListFilter):
             return queryset.filter(clinic__isnull=True)
         if self.value() == "all":
             return queryset
+        if not is_id(Lead._meta.get_field("clinic").target_field, self.value()):
+            raise IncorrectLookupParameters("Not a clinic's id.")  # the list's "?e=1" error
         return queryset.filter(clinic_id=self.value())
 
 
@@ -343,6 +347,7 @@ class MeetingAdmin(AuditedModelAdmin):
         "subject",
         "provider",
         "provider_booking_id",
+        "replaced_booking_ids",
         "status",
         "starts_at",
         "ends_at",
@@ -350,6 +355,10 @@ class MeetingAdmin(AuditedModelAdmin):
         "created_at",
         "updated_at",
     ]
+
+    @admin.display(description="Booking ids before a reschedule")
+    def replaced_booking_ids(self, meeting: Meeting) -> str:
+        return ", ".join(meeting.replaced.values_list("booking_id", flat=True)) or "-"
 
     def get_queryset(self, request):
         # A meeting is its lead's: seen only where the lead is (CL-02).

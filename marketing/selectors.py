@@ -11,6 +11,8 @@ can reveal health is refused at start-up (CL-02, CL-06).
 
 from __future__ import annotations
 
+import datetime
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -76,9 +78,46 @@ def segment_size(*, segment: Segment) -> int:
     return sum(1 for _ in segment_members(segment=segment))
 
 
-def recent_exports(*, limit: int = 20) -> QuerySet:
+@dataclass(frozen=True)
+class ExportShown:
+    """One segment export from the audit log, named as the declaration names it."""
+
+    at: datetime.datetime
+    actor: str
+    segment: str  # the segment's name; its key if the declaration no longer lists it
+    platform: str  # the platform's name, likewise
+    people: int | None  # None: an entry written in another form, shown as `reason`
+    hashed: bool
+    reason: str
+
+
+# How marketing.services.export_segment words the audit entry's reason.
+_EXPORT_REASON = re.compile(
+    r"^(?P<people>\d+) people to (?P<platform>\S+) \((?P<form>hashed|addresses)\)$"
+)
+
+
+def recent_exports(*, limit: int = 20) -> list[ExportShown]:
     """The latest segment exports from the audit log: who, when, which segment, to which
     platform and how many people (marketing.services.export_segment writes them)."""
-    return AuditEntry.objects.filter(object_type="marketing.Segment", action="export").order_by(
+    declaration = get_declaration()
+    entries = AuditEntry.objects.filter(object_type="marketing.Segment", action="export").order_by(
         "-sequence"
     )[:limit]
+    shown = []
+    for entry in entries:
+        segment = declaration.segments.get(entry.object_id)
+        match = _EXPORT_REASON.match(entry.reason)
+        platform = declaration.recipients.get(match["platform"]) if match else None
+        shown.append(
+            ExportShown(
+                at=entry.at,
+                actor=entry.actor,
+                segment=str(segment.name) if segment else entry.object_id,
+                platform=str(platform.name) if platform else (match["platform"] if match else ""),
+                people=int(match["people"]) if match else None,
+                hashed=bool(match) and match["form"] == "hashed",
+                reason=entry.reason,
+            )
+        )
+    return shown

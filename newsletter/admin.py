@@ -8,6 +8,7 @@ from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from newsletter import services
 from newsletter.models import Delivery, Issue, Subscription, Suppression
 from newsletter.selectors import is_role_address
+from wekst.admin_guards import GuardedModelAdmin
 
 
 class ReadOnlyAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
@@ -73,7 +74,7 @@ class SubscriptionAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Issue)
-class IssueAdmin(admin.ModelAdmin):
+class IssueAdmin(GuardedModelAdmin):
     list_display = ["subject_line", "status", "created_at", "send_started_at", "sent_at", "queued"]
     list_filter = ["status"]
     search_fields = ["subject_line", "body_text"]

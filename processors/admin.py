@@ -8,6 +8,7 @@ from audit.admin import AuditedModelAdmin
 from declaration.selectors import get_declaration
 from processors import selectors
 from processors.models import DataFlow, Recipient, WebhookDelivery
+from wekst.admin_guards import GuardedModelAdmin
 
 
 @admin.register(WebhookDelivery)
@@ -57,7 +58,7 @@ FROM_DECLARATION = [
 
 
 @admin.register(Recipient)
-class RecipientAdmin(admin.ModelAdmin):
+class RecipientAdmin(GuardedModelAdmin):
     """The register (PRO-01): what the declaration says, and what is on record. The page says why
     data may not flow to a recipient yet (PRO-02)."""
 

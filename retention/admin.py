@@ -1,7 +1,7 @@
 """Back office of retention: the evidence of every sweep, the dry-run preview, legal holds, and what
 processors still hold beyond their rule."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from retention import selectors, services
 from retention.models import LegalHold, ProcessorCheck, StillHeld, SweepCount, SweepRun
+from wekst.admin_guards import GuardedModelAdmin
 
 
 class SweepCountInline(admin.TabularInline):
@@ -36,7 +37,7 @@ class SweepCountInline(admin.TabularInline):
 
 
 @admin.register(SweepRun)
-class SweepRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class SweepRunAdmin(ReadOnlyAdminMixin, GuardedModelAdmin):
     """Deletion evidence (RET-02): read-only, holding no personal data."""
 
     list_display = ["started_at", "status", "trigger", "erased", "passed_on", "finished_at"]
@@ -131,8 +132,20 @@ class LegalHoldAdmin(AuditedModelAdmin):
 
     @admin.action(description="Lift the selected legal holds")
     def lift(self, request, queryset):
-        for hold in queryset.filter(lifted_at__isnull=True):
-            services.lift_legal_hold(hold=hold, user=request.user)
+        lifted = [
+            hold.pk
+            for hold in queryset.filter(lifted_at__isnull=True)
+            # A colleague may have lifted it in between: then it is not this person's lifting.
+            if services.lift_legal_hold(hold=hold, user=request.user).lifted_by == request.user
+        ]
+        self.acted_on(request, lifted)  # a hold lifted already is not logged as changed again
+        if lifted:
+            self.message_user(request, f"{len(lifted)} legal hold(s) lifted.", messages.SUCCESS)
+        already = queryset.count() - len(lifted)
+        if already:
+            self.message_user(
+                request, f"{already} legal hold(s) were already lifted.", messages.WARNING
+            )
 
     @admin.display(description="Subject")
     def subject_link(self, hold: LegalHold) -> str:
@@ -159,7 +172,7 @@ class StillHeldInline(admin.TabularInline):
 
 
 @admin.register(ProcessorCheck)
-class ProcessorCheckAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ProcessorCheckAdmin(ReadOnlyAdminMixin, GuardedModelAdmin):
     """What each processor still holds beyond its rule, by reference (RT-09): read-only."""
 
     list_display = ["checked_at", "processor", "asked", "checked", "still_held", "short_error"]

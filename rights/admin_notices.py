@@ -50,14 +50,36 @@ class ProcessorNoticeAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
 
     @admin.action(description="Try again now")
     def retry_now(self, request, queryset):
-        for job in queryset:
-            processor_notices.retry_processor_notice(job_id=job.pk, actor=actor_of(request.user))
-        self.message_user(request, "Queued again.", messages.SUCCESS)
+        queued = [
+            job
+            for job in queryset
+            if processor_notices.retry_processor_notice(job_id=job.pk, actor=actor_of(request.user))
+        ]
+        self._report(request, queryset, queued, "queued again")
 
     @admin.action(description="Mark as done by hand at the processor")
     def mark_done_by_hand(self, request, queryset):
-        for job in queryset:
-            processor_notices.mark_processor_notice_done(
+        marked = [
+            job
+            for job in queryset
+            if processor_notices.mark_processor_notice_done(
                 job_id=job.pk, actor=actor_of(request.user)
             )
-        self.message_user(request, "Marked as done.", messages.SUCCESS)
+        ]
+        self._report(request, queryset, marked, "marked as done")
+
+    def _report(self, request, queryset, acted: list[ProcessorNotice], done: str) -> None:
+        """How many notices the action changed, and which it left as they were, and why; only
+        the changed ones are audited as changed."""
+        self.acted_on(request, [job.pk for job in acted])
+        if acted:
+            self.message_user(request, f"{len(acted)} notice(s) {done}.", messages.SUCCESS)
+        acted_ids = {job.pk for job in acted}
+        skipped = [job for job in queryset if job.pk not in acted_ids]
+        if skipped:
+            names = ", ".join(f"{job.processor} ({job.kind})" for job in skipped)
+            self.message_user(
+                request,
+                f"{len(skipped)} notice(s) left as they were, being done already or gone: {names}.",
+                messages.WARNING,
+            )

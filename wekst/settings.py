@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Content Security Policy on every response (SEC-03): SECURE_CSP below, own host only on a
     "consent.guard.GuardedContentSecurityPolicyMiddleware",  # health-related page (CON-10)
+    # A NUL byte in a back-office address: 400 before any query (wekst/admin_guards.py).
+    "wekst.admin_guards.RefuseNulBytesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

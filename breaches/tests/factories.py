@@ -30,3 +30,33 @@ def make_breach(**fields) -> Breach:
 
 def hours(n: float) -> datetime.timedelta:
     return datetime.timedelta(hours=n)
+
+
+def change_form_data(breach: Breach, **changes) -> dict:
+    """What the breach's change page posts back for `breach` as it stood when the page was
+    opened, plus `changes`."""
+    data = {
+        name: "" if getattr(breach, name) is None else getattr(breach, name)
+        for name in (
+            "title",
+            "source",
+            "what_happened",
+            "cause",
+            "data_categories",
+            "subject_categories",
+            "approx_subjects",
+            "approx_records",
+            "likely_consequences",
+            "measures_taken",
+            "risk",
+            "risk_reasoning",
+        )
+    }
+    aware = timezone.localtime(breach.became_aware_at)
+    data |= {
+        "became_aware_at_0": f"{aware:%Y-%m-%d}",
+        "became_aware_at_1": f"{aware:%H:%M:%S}",
+        "confidentiality": "on",
+        "clinic": str(breach.clinic_id or ""),
+    }
+    return data | changes

@@ -6,12 +6,11 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
 from audit.models import AuditEntry
 from breaches import selectors, services
 from breaches.models import Breach, BreachNotice
-from breaches.tests.factories import hours, make_breach
+from breaches.tests.factories import change_form_data, hours, make_breach
 from clinics.models import Clinic
 from mail.models import OutgoingEmail
 from subjects.services import find_or_create_subject
@@ -194,34 +193,6 @@ def test_sec_02_the_draft_notification_holds_the_art_33_3_content(admin_client):
 def test_sec_02_breaches_cannot_be_deleted_in_the_back_office(admin_client):
     breach = make_breach()
     assert admin_client.get(f"/admin/breaches/breach/{breach.pk}/delete/").status_code == 403
-
-
-def change_form_data(breach: Breach, **changes) -> dict:
-    """What the change page posts back for `breach` unchanged, plus `changes`."""
-    data = {
-        name: getattr(breach, name)
-        for name in (
-            "title",
-            "source",
-            "what_happened",
-            "cause",
-            "data_categories",
-            "subject_categories",
-            "approx_subjects",
-            "approx_records",
-            "likely_consequences",
-            "measures_taken",
-            "risk",
-            "risk_reasoning",
-        )
-    }
-    aware = timezone.localtime(breach.became_aware_at)
-    data |= {
-        "became_aware_at_0": f"{aware:%Y-%m-%d}",
-        "became_aware_at_1": f"{aware:%H:%M:%S}",
-        "confidentiality": "on",
-    }
-    return data | changes
 
 
 def test_sec_02_people_affected_are_added_by_email_and_unknown_ones_refused(admin_client):

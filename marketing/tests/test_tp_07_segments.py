@@ -200,7 +200,7 @@ def test_tp_07_an_export_streams_the_segment_and_audits_who_what_where_and_how_m
         "newsletter_subscribers",
     )
     assert entry.reason.startswith("2 people to email_provider")
-    assert "2 people to email_provider" in client.get(SEGMENTS).text
+    assert "2 people to Brevo (addresses)" in client.get(SEGMENTS).text
 
 
 def test_tp_07_an_ad_platform_receives_only_normalised_sha256_hashes(monkeypatch):

@@ -186,23 +186,27 @@ def mark_done(job: ProcessorNotice, *, actor: str) -> None:
     )
 
 
-def retry_processor_notice(*, job_id: int, actor: str) -> None:
-    """Staff try a job again now (a manual one too, e.g. after the connector was configured)."""
+def retry_processor_notice(*, job_id: int, actor: str) -> bool:
+    """Staff try a job again now (a manual one too, e.g. after the connector was configured).
+    Returns whether it was queued: not when it is done already (or no longer exists)."""
     with transaction.atomic():
         job = ProcessorNotice.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status == ProcessorNotice.Status.DONE:
-            return
+            return False
         job.status = ProcessorNotice.Status.PENDING
         job.next_attempt_at = timezone.now()
         job.save(update_fields=["status", "next_attempt_at"])
         enqueue_processor_notice(job)
+    return True
 
 
-def mark_processor_notice_done(*, job_id: int, actor: str) -> None:
+def mark_processor_notice_done(*, job_id: int, actor: str) -> bool:
     """Staff erased, corrected or restricted the data in the processor's own interface: record
-    it, with who did it."""
+    it, with who did it. Returns whether it was recorded: not when the job is done already (or
+    no longer exists), so that staff are not told they marked it."""
     with transaction.atomic():
         job = ProcessorNotice.objects.select_for_update().filter(pk=job_id).first()
         if job is None or job.status == ProcessorNotice.Status.DONE:
-            return
+            return False
         mark_done(job, actor=actor)
+    return True
