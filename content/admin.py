@@ -99,14 +99,20 @@ class CommentAdmin(AuditedModelAdmin):
         self._moderate(request, queryset, Comment.Status.REJECTED)
 
     def _moderate(self, request, queryset, decision: Comment.Status) -> None:
+        selected = list(queryset.values_list("pk", flat=True))
         changed = services.moderate_comments(
-            comment_ids=list(queryset.values_list("pk", flat=True)),
-            decision=decision,
-            actor=actor_of(request.user),
+            comment_ids=selected, decision=decision, actor=actor_of(request.user)
         )
-        self.message_user(
-            request, f"{changed} comment(s) {decision.label.lower()}.", messages.SUCCESS
-        )
+        done = decision.label.lower()
+        if changed:
+            self.message_user(request, f"{changed} comment(s) {done}.", messages.SUCCESS)
+        if len(selected) > changed:
+            # Never "0 approved" in green: say that nothing changed for these, and why.
+            self.message_user(
+                request,
+                f"{len(selected) - changed} comment(s) were {done} already: nothing changed.",
+                messages.WARNING,
+            )
 
 
 class ProfileAdminForm(forms.ModelForm):

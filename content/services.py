@@ -21,7 +21,7 @@ from rights.services.opening import open_request
 from subjects.models import Subject
 from subjects.normalise import normalise_email
 from subjects.selectors import records_of
-from subjects.services import get_or_create_subject
+from subjects.services import get_or_create_subject, lock_subject
 from wekst.ip import truncate_ip
 
 USER_AGENT_MAX_LENGTH = Comment._meta.get_field("user_agent").max_length
@@ -209,9 +209,15 @@ def update_profile(
     user_model = get_user_model()
     email = email.strip()
     with transaction.atomic():
+        _lock_the_person_of(profile)
         profile = (
-            Profile.objects.select_for_update().select_related("user", "subject").get(pk=profile.pk)
+            Profile.objects.select_for_update()
+            .select_related("user", "subject")
+            .filter(pk=profile.pk)
+            .first()
         )
+        if profile is None:  # deleted meanwhile, by the person or by an erasure
+            raise ValidationError(_("This account no longer exists."), code="gone")
         user = profile.user
         old_avatar = profile.avatar.name if profile.avatar else ""
         if normalise_email(email) != normalise_email(user.email):
@@ -288,9 +294,15 @@ def delete_profile(*, profile: Profile, delete_comments: bool, actor: str = "sel
     erasure request (verified by email). The subject is deleted when nothing else refers to it.
     """
     with transaction.atomic():
+        _lock_the_person_of(profile)
         profile = (
-            Profile.objects.select_for_update().select_related("user", "subject").get(pk=profile.pk)
+            Profile.objects.select_for_update()
+            .select_related("user", "subject")
+            .filter(pk=profile.pk)
+            .first()
         )
+        if profile is None:  # deleted meanwhile (an erasure of the person): nothing left to do
+            return
         subject, user = profile.subject, profile.user
         comments = Comment.objects.filter(profile=profile)
         if delete_comments:
@@ -321,6 +333,13 @@ def delete_profile(*, profile: Profile, delete_comments: bool, actor: str = "sel
         _forget_subject_if_unused(subject)
         if avatar:
             transaction.on_commit(lambda: storage.delete(avatar))
+
+
+def _lock_the_person_of(profile: Profile) -> None:
+    """The account's person locked before the account, as every change to a person's records
+    takes them (docs/security.md): an account deleted while staff erased the person deadlocked,
+    each holding what the other needed next (found 8 Dec 2026)."""
+    lock_subject(Profile.objects.filter(pk=profile.pk).values_list("subject_id", flat=True).first())
 
 
 def report_child_data(

@@ -99,6 +99,20 @@ def test_com_01_staff_reject_in_the_admin_and_the_comment_stays_hidden(
     assert Comment.objects.get(text="Second try").status == Comment.Status.PENDING
 
 
+def test_com_01_approving_a_comment_approved_already_says_nothing_changed(
+    client, admin_client, article
+):
+    post(client)
+    comment = Comment.objects.get()
+    approve(admin_client, comment)
+
+    again = approve(admin_client, comment)
+
+    shown = [(m.level_tag, str(m)) for m in again.context["messages"]]
+    assert shown == [("warning", "1 comment(s) were approved already: nothing changed.")]
+    assert AuditEntry.objects.filter(reason="comment approved").count() == 1
+
+
 def test_com_01_commenter_with_an_approved_comment_is_approved_automatically(
     client, admin_client, article
 ):

@@ -17,6 +17,8 @@ from content.models import Comment
 from content.services import delete_profile, post_comment, register_user
 from content.tests.factories import make_article
 from mail.models import OutgoingEmail
+from rights.services.erasure import carry_out_erasure
+from rights.services.opening import open_request
 from wekst.testing import at_once
 
 pytestmark = [
@@ -71,3 +73,34 @@ def test_com_01_a_comment_posted_while_the_account_is_deleted_is_kept():
 
         assert not [r for r in results if isinstance(r, Exception)], results
         assert Comment.objects.filter(subject__email=email).exists()
+
+
+def test_usr_01_an_account_deleted_while_staff_erase_the_person_leaves_no_error():
+    failures = []
+    for round_ in range(10):
+        email = f"per{round_}@klinikk.example"
+        profile = register_user(username=f"per{round_}", email=email, password=PASSWORD)
+        post_comment(
+            article=make_article(slug=f"article-{round_}"),
+            name="Per",
+            email=email,
+            text="A question about the article.",
+            ip_address="192.0.2.1",
+            user_agent="Firefox",
+            language="en",
+            profile=profile,
+        )
+
+        erasure = open_request(
+            kind="erasure", email=email, received_via="email", identity_check="called back",
+            actor="privacy-officer",
+        )  # fmt: skip
+
+        results = at_once(
+            lambda profile=profile: delete_profile(profile=profile, delete_comments=True),
+            lambda erasure=erasure: carry_out_erasure(request_id=erasure.pk, actor="po"),
+        )
+
+        failures += [r for r in results if isinstance(r, Exception)]
+        assert not get_user_model().objects.filter(email__iexact=email).exists()
+    assert failures == []

@@ -1,4 +1,4 @@
-"""The demo data of bin/run: deterministic, idempotent, and filling every back-office list."""
+"""The demo data of bin/run: deterministic, idempotent, and filling the back office's main lists."""
 
 import pytest
 from django.apps import apps

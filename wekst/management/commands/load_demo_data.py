@@ -47,7 +47,7 @@ class Command(BaseCommand):
         # date as the deploy step `publish_policy` would have done (docs/policy-versions.md).
         current = get_declaration().current
         publish_policy(now=datetime.datetime.combine(current.date, datetime.time(12), datetime.UTC))
-        # Records that fill every back-office screen; loading again adds nothing (wekst/demo/).
+        # Records that fill the back office's main screens; loading again adds nothing (wekst/demo/).
         load_demo_records()
         self.stdout.write(
             self.style.SUCCESS(
