@@ -21,7 +21,7 @@ from rights.services.opening import open_request
 from subjects.models import Subject
 from subjects.normalise import normalise_email
 from subjects.selectors import records_of
-from subjects.services import get_or_create_subject, lock_subject
+from subjects.services import get_or_create_subject, lock_subject_of
 from wekst.ip import truncate_ip
 
 USER_AGENT_MAX_LENGTH = Comment._meta.get_field("user_agent").max_length
@@ -339,7 +339,7 @@ def _lock_the_person_of(profile: Profile) -> None:
     """The account's person locked before the account, as every change to a person's records
     takes them (docs/security.md): an account deleted while staff erased the person deadlocked,
     each holding what the other needed next (found 8 Dec 2026)."""
-    lock_subject(Profile.objects.filter(pk=profile.pk).values_list("subject_id", flat=True).first())
+    lock_subject_of(Profile.objects.filter(pk=profile.pk))
 
 
 def report_child_data(

@@ -20,7 +20,7 @@ from leads.models import Lead, Meeting
 from mail.services import queue_email
 from newsletter.services import start_subscription
 from subjects.models import Subject
-from subjects.services import get_or_create_subject, lock_subject, new_subject_values
+from subjects.services import get_or_create_subject, lock_subject_of, new_subject_values
 from wekst import rows
 
 if TYPE_CHECKING:
@@ -216,7 +216,7 @@ def tell_staff(*, lead_id: int, meeting_id: int | None = None) -> int:
     with transaction.atomic():
         # The person's row first, as every change to their records takes it: an erasure of them
         # meanwhile deadlocked with this task (it held the lead, the erasure held the person).
-        lock_subject(Lead.objects.filter(pk=lead_id).values_list("subject_id", flat=True).first())
+        lock_subject_of(Lead.objects.filter(pk=lead_id))
         lead = Lead.objects.select_for_update().filter(pk=lead_id).first()
         if lead is None:
             return 0

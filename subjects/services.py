@@ -4,7 +4,7 @@ import functools
 import uuid
 
 from django.db import connection
-from django.db.models import Field
+from django.db.models import Field, QuerySet
 from django.utils import timezone
 
 from subjects.models import Subject
@@ -97,12 +97,19 @@ def _upsert_statement(vendor: str) -> tuple[str, tuple[Field, ...], list]:
     return sql, fields, converters
 
 
-def lock_subject(subject_id: int | None) -> None:
-    """Lock the person's row until the transaction ends: the first lock any change to a person's
-    records takes (docs/security.md, "One person at a time"). Two changes to one person then
-    queue on it, instead of each holding a row of theirs the other waits for (a deadlock)."""
-    if subject_id is not None:
-        list(Subject.objects.select_for_update().filter(pk=subject_id).values_list("pk"))
+def lock_subject_of(record: QuerySet) -> int | None:
+    """Lock the row of the person `record` (a request, a lead, an account, filtered by its key)
+    is about until the transaction ends, and return its id; None when it is about no one. The
+    first lock any change to a person's records takes (docs/security.md, "One person at a time"):
+    two changes to one person then queue on it, instead of each holding a row of theirs the other
+    waits for (a deadlock). One statement: the record's subject is read inside it."""
+    about = record.values("subject_id")
+    return (
+        Subject.objects.select_for_update()
+        .filter(pk__in=about)
+        .values_list("pk", flat=True)
+        .first()
+    )
 
 
 def find_or_create_subject(*, email: str, phone: str = "") -> Subject:

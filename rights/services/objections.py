@@ -39,7 +39,7 @@ from rights.services.steps import (
     _tell_person,
     _tell_staff,
 )
-from subjects.services import lock_subject
+from subjects.services import lock_subject_of
 
 
 def clean_objected_activities(*, kind: str, activities: list[str] | tuple[str, ...]) -> list[str]:
@@ -172,9 +172,7 @@ def apply_objection_to_processing(request: Request, *, actor: str) -> None:
 
 def _locked_objection(objection_id: int) -> Objection:
     """The objection, locked after its person's row: the one lock order (steps._locked)."""
-    lock_subject(
-        Objection.objects.filter(pk=objection_id).values_list("subject_id", flat=True).first()
-    )
+    lock_subject_of(Objection.objects.filter(pk=objection_id))
     objection = (
         Objection.objects.select_for_update(of=("self",))
         .select_related("subject", "request")

@@ -25,7 +25,7 @@ from rights.services.steps import (
     _tell_staff,
 )
 from subjects.selectors import records_of
-from subjects.services import lock_subject
+from subjects.services import lock_subject_of
 
 
 def _restrict(request: Request, *, kind: str) -> tuple[Restriction, bool]:
@@ -83,11 +83,7 @@ def lift_restriction(*, restriction_id: int, actor: str, reason: str) -> Restric
         raise RequestNotAllowed("Record why the restriction is lifted.")
     with _one_step():
         # The person's row first: the one lock order (steps._locked).
-        lock_subject(
-            Restriction.objects.filter(pk=restriction_id)
-            .values_list("subject_id", flat=True)
-            .first()
-        )
+        lock_subject_of(Restriction.objects.filter(pk=restriction_id))
         restriction = (
             Restriction.objects.select_for_update(of=("self",))
             .select_related("subject", "request")

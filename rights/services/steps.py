@@ -21,7 +21,7 @@ from mail.services import queue_email
 from rights.models import Request
 from subjects.models import Subject
 from subjects.selectors import find_subjects
-from subjects.services import get_or_create_subject, lock_subject
+from subjects.services import get_or_create_subject, lock_subject_of
 
 # The declared activity every request, and every email about one, serves (declaration.yaml).
 ACTIVITY = "privacy_requests"
@@ -156,8 +156,7 @@ def _locked(request_id: int) -> Request:
     took their own request first could each hold what the other waits for: two erasures of one
     person, an erasure and a refusal. Taken in this order, they queue on the person's row.
     """
-    subject_id = Request.objects.filter(pk=request_id).values_list("subject_id", flat=True).first()
-    lock_subject(subject_id)
+    subject_id = lock_subject_of(Request.objects.filter(pk=request_id))
     request = (
         Request.objects.select_for_update(of=("self",))
         .select_related("subject")
@@ -169,7 +168,7 @@ def _locked(request_id: int) -> Request:
     if request.subject_id not in (subject_id, None):
         # Linked to its person between the two reads (verified meanwhile): the person's row is
         # taken late this once rather than the request released, which a transaction cannot do.
-        lock_subject(request.subject_id)
+        lock_subject_of(Request.objects.filter(pk=request_id))
     return request
 
 
