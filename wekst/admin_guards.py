@@ -4,6 +4,8 @@ refusal, never a server error and never "done" when nothing was done (SEC-04).
 - `GuardedModelAdmin`, the base of every ModelAdmin of the project (audit.AuditedModelAdmin
   builds on it): a date drill-down outside what a date can hold sends the list back with
   Django's "?e=1" error, and an action posted with a selection that is not an id is refused.
+- `GuardedModelAdmin`'s change pages refuse a save over a colleague's later change
+  (wekst.stale_pages).
 - `is_id`: the one check that a value from the address or a form is an id of a model, used
   by list filters and forms that take ids.
 - `RefuseNulBytesMiddleware`: a NUL byte in a back-office address is refused with a 400 before
@@ -22,6 +24,8 @@ from django.core.exceptions import SuspiciousOperation, ValidationError
 from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
+
+from wekst.stale_pages import OPENED_AS, StalePageCheck, opened_as
 
 
 def is_id(field: models.Field, value: str) -> bool:
@@ -63,6 +67,22 @@ class GuardedModelAdmin(admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return GuardedChangeList
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if issubclass(form, StalePageCheck):
+            return form
+        return type(form.__name__, (StalePageCheck, form), {"__module__": form.__module__})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        if getattr(form, "now_opened_as", None):  # refused as stale: the record as it is now
+            context["opened_as"] = form.now_opened_as
+        elif request.method == "POST":  # shown again with errors: as it was first opened
+            context["opened_as"] = request.POST.get(OPENED_AS, "")
+        elif change and obj is not None:
+            context["opened_as"] = opened_as(form, obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def refuse_selection_of_non_ids(self, request) -> HttpResponse | None:
         """The answer to an action posted with a selection that is not an id (a tampered form):

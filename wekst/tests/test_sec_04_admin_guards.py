@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 THIRD_PARTY = ("django.", "django_tasks", "django_otp")
 
 
-def _project_admins():
+def project_admins():
     return [
         model_admin
         for model_admin in admin.site._registry.values()
@@ -41,7 +41,7 @@ def _answer(client, method: str, url: str, data=None):
 def test_sec_04_every_page_of_the_project_builds_on_the_guarded_admin():
     unguarded = [
         type(model_admin).__name__
-        for model_admin in _project_admins()
+        for model_admin in project_admins()
         if not isinstance(model_admin, GuardedModelAdmin)
     ]
     assert unguarded == []
@@ -59,7 +59,7 @@ DRILL_DOWNS = {
 def test_sec_04_a_date_drill_down_out_of_range_is_the_lists_error_on_every_list(
     admin_client, query
 ):
-    with_dates = [a for a in _project_admins() if a.date_hierarchy]
+    with_dates = [a for a in project_admins() if a.date_hierarchy]
     assert len(with_dates) >= 10  # the walk reaches the lists it is about
     answers = {}
     for model_admin in with_dates:
@@ -75,7 +75,7 @@ def test_sec_04_a_date_drill_down_out_of_range_is_the_lists_error_on_every_list(
 
 
 def test_sec_04_the_first_day_is_refused_only_where_it_holds_times(admin_client):
-    for model_admin in _project_admins():
+    for model_admin in project_admins():
         field = model_admin.date_hierarchy
         if not field:
             continue
@@ -100,7 +100,7 @@ def test_sec_04_an_action_on_a_selection_that_is_not_ids_does_nothing_and_says_s
     admin_client, admin_user, selected
 ):
     tried = 0
-    for model_admin in _project_admins():
+    for model_admin in project_admins():
         action = _first_action(model_admin, admin_user)
         if action is None or model_admin.model._meta.pk.get_internal_type() == "CharField":
             continue

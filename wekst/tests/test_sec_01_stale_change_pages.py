@@ -1,0 +1,182 @@
+"""A back-office change page saved after a colleague changed the same record: nothing is saved,
+the page names what changed and keeps what was typed, and saving again keeps it (SEC-01;
+wekst/stale_pages.py). Shown on the breach register, whose page posts every kind of field."""
+
+import html
+import re
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.test import Client
+
+from breaches.admin import BreachAdmin
+from breaches.models import Breach
+from breaches.tests.factories import change_form_data, make_breach
+from clinics.models import Clinic
+from wekst.stale_pages import OPENED_AS, StalePageCheck
+from wekst.testing import until_a_lock_is_awaited
+from wekst.tests.test_sec_04_admin_guards import project_admins
+
+pytestmark = pytest.mark.django_db
+STALE = "Someone else saved this record after you opened this page"
+
+
+def url(breach: Breach) -> str:
+    return f"/admin/breaches/breach/{breach.pk}/change/"
+
+
+def carried(page) -> str:
+    """What the page carries of the record as it opened it."""
+    found = re.search(rf'name="{OPENED_AS}" value="([^"]*)"', page.content.decode())
+    assert found, "the change page carries no record of what it opened"
+    return html.unescape(found[1])
+
+
+def open_page(client: Client, breach: Breach) -> tuple[dict, str]:
+    """The page as the browser holds it: its fields, and what it carries."""
+    page = client.get(url(breach))
+    assert page.status_code == 200
+    return change_form_data(Breach.objects.get(pk=breach.pk)), carried(page)
+
+
+def test_sec_01_a_page_saved_after_a_colleagues_save_keeps_the_colleagues_change(
+    admin_client, privacy_officer_client
+):
+    breach = make_breach()
+    mine, opened = open_page(admin_client, breach)
+    theirs, their_opened = open_page(privacy_officer_client, breach)
+    assert opened == their_opened
+    saved = privacy_officer_client.post(
+        url(breach), theirs | {"what_happened": "Sent to Tannlege Berg.", OPENED_AS: their_opened}
+    )
+    assert saved.status_code == 302
+
+    refused = admin_client.post(
+        url(breach), mine | {"measures_taken": "Passwords reset.", OPENED_AS: opened}
+    )
+
+    assert refused.status_code == 200
+    text = refused.content.decode()
+    assert STALE in text
+    assert "It now holds: Sent to Tannlege Berg." in text
+    assert "Passwords reset." in text  # what was typed is still on the page
+    breach.refresh_from_db()
+    assert breach.what_happened == "Sent to Tannlege Berg."
+    assert breach.measures_taken == mine["measures_taken"]
+    # The page now carries the record as it is: saving again is a choice, and is kept.
+    again = carried(refused)
+    assert again != opened
+    kept = admin_client.post(
+        url(breach), mine | {"measures_taken": "Passwords reset.", OPENED_AS: again}
+    )
+    assert kept.status_code == 302
+    breach.refresh_from_db()
+    assert breach.measures_taken == "Passwords reset."
+    assert breach.what_happened == mine["what_happened"]
+
+
+def test_sec_01_only_the_fields_that_changed_are_marked(admin_client, privacy_officer_client):
+    first = Clinic.objects.create(name="Berg Tannlege", slug="berg", email="post@berg.example")
+    second = Clinic.objects.create(name="Lie Klinikk", slug="lie", email="post@lie.example")
+    breach = make_breach(clinic=first)
+    mine, opened = open_page(admin_client, breach)
+    theirs, their_opened = open_page(privacy_officer_client, breach)
+    privacy_officer_client.post(
+        url(breach), theirs | {"clinic": str(second.pk), OPENED_AS: their_opened}
+    )
+
+    refused = admin_client.post(url(breach), mine | {"title": "Wrong clinic", OPENED_AS: opened})
+
+    text = refused.content.decode()
+    assert text.count("Changed since you opened this page") == 1
+    assert "It now holds: Lie Klinikk" in text  # the linked record by its name, not its id
+    breach.refresh_from_db()
+    assert breach.clinic == second
+    assert breach.title != "Wrong clinic"
+
+
+def test_sec_01_a_page_nobody_else_saved_is_saved(admin_client):
+    breach = make_breach()
+    mine, opened = open_page(admin_client, breach)
+
+    saved = admin_client.post(
+        url(breach), mine | {"measures_taken": "Passwords reset.", OPENED_AS: opened}
+    )
+
+    assert saved.status_code == 302
+    breach.refresh_from_db()
+    assert breach.measures_taken == "Passwords reset."
+
+
+def test_sec_01_a_tampered_page_record_is_a_clear_error_and_nothing_saved(admin_client):
+    breach = make_breach()
+    mine, _ = open_page(admin_client, breach)
+
+    for tampered in ("not json", "[1, 2]", '"text"'):
+        refused = admin_client.post(
+            url(breach), mine | {"measures_taken": "Passwords reset.", OPENED_AS: tampered}
+        )
+        assert refused.status_code == 200
+        assert "could not be compared with the record" in refused.content.decode()
+        breach.refresh_from_db()
+        assert breach.measures_taken != "Passwords reset."
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs connections of their own to one database"
+)
+@pytest.mark.django_db(transaction=True)
+def test_sec_01_two_saves_of_one_page_at_once_are_one_save_and_one_refusal(
+    monkeypatch, admin_client, privacy_officer_client
+):
+    """The first save is held after its check, before it writes, until the second waits for a
+    lock: without the lock both would pass the check and the second would undo the first."""
+    breach = make_breach()
+    mine, opened = open_page(admin_client, breach)
+    theirs, _ = open_page(privacy_officer_client, breach)
+    held, go_on = threading.Event(), threading.Event()
+    save_model = BreachAdmin.save_model
+
+    def held_once(self, *args):
+        if not held.is_set():
+            held.set()
+            go_on.wait(timeout=30)
+        return save_model(self, *args)
+
+    monkeypatch.setattr(BreachAdmin, "save_model", held_once)
+    answers = {}
+
+    def post(name, client, data):
+        answers[name] = client.post(url(breach), data)
+        connections.close_all()
+
+    first = threading.Thread(
+        target=post, args=("first", admin_client, mine | {"title": "First", OPENED_AS: opened})
+    )
+    first.start()
+    assert held.wait(timeout=30)
+    second = threading.Thread(
+        target=post,
+        args=("second", privacy_officer_client, theirs | {"title": "Second", OPENED_AS: opened}),
+    )
+    second.start()
+    until_a_lock_is_awaited(alongside=second)
+    go_on.set()
+    first.join()
+    second.join()
+
+    assert answers["first"].status_code == 302
+    assert answers["second"].status_code == 200
+    assert STALE in answers["second"].content.decode()
+    breach.refresh_from_db()
+    assert breach.title == "First"
+
+
+def test_sec_01_every_change_page_of_the_back_office_compares_before_it_saves(rf, admin_user):
+    request = rf.get("/admin/")
+    request.user = admin_user
+    for model_admin in project_admins():
+        form = model_admin.get_form(request)
+        label = model_admin.model._meta.label
+        assert issubclass(form, StalePageCheck), f"{label}'s page does not compare"
