@@ -41,7 +41,7 @@ def record_booking(
     A booking made on our page and the provider's webhook for it may know the booking by different
     ids (Trafft's webhook carries none of its own): a meeting booked on our page and an event of
     the same person at the same start with the same provider are the same meeting, whichever
-    comes first, and the id the webhooks use is kept.
+    comes first, and the id the webhooks use is kept; it is marked booked here in either order.
     """
     status = Meeting.Status(status)
     with transaction.atomic():
@@ -72,7 +72,10 @@ def record_booking(
             )
             matched_by_time = meeting is not None
             if matched_by_time and booked_here:
+                # The provider's webhook came first: the meeting keeps the id its webhooks use,
+                # and is what it is, a meeting booked on our page.
                 booking_id = meeting.provider_booking_id
+                meeting.booked_here = True
         if meeting is not None and meeting.last_event_at and occurred_at < meeting.last_event_at:
             return meeting
         if (

@@ -119,6 +119,7 @@ def test_lea_07_a_booking_whose_webhook_came_first_is_not_stored_twice(
     assert client.post(URL, booking_data()).status_code == 302
     meeting = Meeting.objects.get()
     assert meeting.provider_booking_id == trafft.booking_id(booking)
+    assert meeting.booked_here
     assert Lead.objects.get().company == "Nordmann Tannklinikk"
 
 

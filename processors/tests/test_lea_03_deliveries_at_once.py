@@ -91,8 +91,9 @@ def test_lea_03_a_booking_on_our_page_and_its_webhook_at_once_are_one_meeting(ro
     assert isinstance(page, Meeting), page
     assert webhook.status_code == 200
     meeting = Meeting.objects.get()
-    # Whichever came first, the id the webhooks use is kept (docs/booking-webhooks.md); whether
-    # the meeting is marked booked here depends on the order, as it does one after the other.
+    # Whichever came first, the id the webhooks use is kept (docs/booking-webhooks.md), and the
+    # meeting is marked booked on our page.
     trafft = FakeBookingProvider("trafft", SECRETS["trafft"], Client())
     assert meeting.provider_booking_id == trafft.booking_id(booking)
     assert meeting.starts_at == booking.starts_at
+    assert meeting.booked_here
