@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assessments.forms import DPIAForm
 from assessments.models import DPIA, Risk
 from audit.admin import AuditedModelAdmin
 from declaration.selectors import get_declaration
@@ -32,6 +33,7 @@ class LapsedFilter(admin.SimpleListFilter):
 
 @admin.register(DPIA)
 class DPIAAdmin(AuditedModelAdmin):
+    form = DPIAForm
     inlines = [RiskInline]
     list_display = [
         "reference",

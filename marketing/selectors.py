@@ -12,7 +12,6 @@ can reveal health is refused at start-up (CL-02, CL-06).
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -22,6 +21,7 @@ from django.http import Http404
 from audit.models import AuditEntry
 from declaration.schema.segments import Segment
 from declaration.selectors import get_declaration
+from marketing.models import EXPORT_OBJECT_TYPE, SegmentExport
 from newsletter.models import Subscription, Suppression
 from newsletter.tokens import address_digests
 from subjects import stops
@@ -80,44 +80,60 @@ def segment_size(*, segment: Segment) -> int:
 
 @dataclass(frozen=True)
 class ExportShown:
-    """One segment export from the audit log, named as the declaration names it."""
+    """One segment export, named as the declaration names it."""
 
+    sequence: int  # its audit entry's
     at: datetime.datetime
     actor: str
     segment: str  # the segment's name; its key if the declaration no longer lists it
     platform: str  # the platform's name, likewise
-    people: int | None  # None: an entry written in another form, shown as `reason`
+    people: int | None  # None: an old entry the backfill could not read, shown as `reason`
     hashed: bool
     reason: str
 
 
-# How marketing.services.export_segment words the audit entry's reason.
-_EXPORT_REASON = re.compile(
-    r"^(?P<people>\d+) people to (?P<platform>\S+) \((?P<form>hashed|addresses)\)$"
-)
-
-
 def recent_exports(*, limit: int = 20) -> list[ExportShown]:
-    """The latest segment exports from the audit log: who, when, which segment, to which
-    platform and how many people (marketing.services.export_segment writes them)."""
+    """The latest segment exports, newest first: who, when, which segment, to which platform and
+    how many people, from the SegmentExport rows (marketing.services.export_segment writes them).
+
+    An export audited before those rows whose entry the backfill (migration 0002) could not read
+    has no row: it is shown by its audit entry's reason rather than left out.
+    """
     declaration = get_declaration()
-    entries = AuditEntry.objects.filter(object_type="marketing.Segment", action="export").order_by(
-        "-sequence"
-    )[:limit]
-    shown = []
-    for entry in entries:
-        segment = declaration.segments.get(entry.object_id)
-        match = _EXPORT_REASON.match(entry.reason)
-        platform = declaration.recipients.get(match["platform"]) if match else None
-        shown.append(
-            ExportShown(
-                at=entry.at,
-                actor=entry.actor,
-                segment=str(segment.name) if segment else entry.object_id,
-                platform=str(platform.name) if platform else (match["platform"] if match else ""),
-                people=int(match["people"]) if match else None,
-                hashed=bool(match) and match["form"] == "hashed",
-                reason=entry.reason,
-            )
+    rows = SegmentExport.objects.select_related("audit_entry").order_by("-audit_entry__sequence")
+    shown = [
+        ExportShown(
+            sequence=row.audit_entry.sequence,
+            at=row.at,
+            actor=row.actor,
+            segment=_named(declaration.segments, row.segment),
+            platform=_named(declaration.recipients, row.platform),
+            people=row.people,
+            hashed=row.hashed,
+            reason=row.audit_entry.reason,
         )
-    return shown
+        for row in rows[:limit]
+    ]
+    unread = AuditEntry.objects.filter(
+        object_type=EXPORT_OBJECT_TYPE, action=AuditEntry.Action.EXPORT, segment_export__isnull=True
+    ).order_by("-sequence")
+    shown += [
+        ExportShown(
+            sequence=entry.sequence,
+            at=entry.at,
+            actor=entry.actor,
+            segment=_named(declaration.segments, entry.object_id),
+            platform="",
+            people=None,
+            hashed=False,
+            reason=entry.reason,
+        )
+        for entry in unread[:limit]
+    ]
+    return sorted(shown, key=lambda export: export.sequence, reverse=True)[:limit]
+
+
+def _named(entries: dict, key: str) -> str:
+    """A declared entry's name in the page's language; its key once the declaration drops it."""
+    entry = entries.get(key)
+    return str(entry.name) if entry is not None else key

@@ -8,15 +8,17 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
+from django.db import transaction
 
 from audit.services import record_event
 from declaration.selectors import get_declaration
+from marketing.models import EXPORT_OBJECT_TYPE, SegmentExport
 from marketing.selectors import segment_members
 from staff.roles import EXPORT_SEGMENTS
 
 
 @dataclass(frozen=True)
-class SegmentExport:
+class ExportFile:
     """One export, ready to stream: its header, its rows and how many people it holds."""
 
     segment: str
@@ -45,9 +47,10 @@ def hashed_email(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode()).hexdigest()
 
 
-def export_segment(*, segment_key: str, platform: str, actor: str) -> SegmentExport:
+def export_segment(*, segment_key: str, platform: str, actor: str) -> ExportFile:
     """The segment's members for one of its declared platforms, and one audit entry naming who
-    exported which segment, to which platform, with how many people (the time is the entry's).
+    exported which segment, to which platform, with how many people (the time is the entry's),
+    with a SegmentExport row holding the same as fields, in one transaction.
 
     A platform that acts on its own account (an independent controller, such as an ad platform
     matching its users: PT-07) receives only hashed addresses; a processor that sends our email
@@ -71,13 +74,23 @@ def export_segment(*, segment_key: str, platform: str, actor: str) -> SegmentExp
     else:
         header = ("Email", "Language")
         rows = [(member.email, member.language) for member in members]
-    record_event(
-        actor=actor,
-        action="export",
-        object_type="marketing.Segment",
-        object_id=segment.key,
-        reason=f"{len(rows)} people to {platform} ({'hashed' if hashed else 'addresses'})",
-    )
-    return SegmentExport(
+    with transaction.atomic():
+        entry = record_event(
+            actor=actor,
+            action="export",
+            object_type=EXPORT_OBJECT_TYPE,
+            object_id=segment.key,
+            reason=f"{len(rows)} people to {platform} ({'hashed' if hashed else 'addresses'})",
+        )
+        SegmentExport.objects.create(
+            audit_entry=entry,
+            at=entry.at,
+            actor=entry.actor,
+            segment=segment.key,
+            platform=platform,
+            people=len(rows),
+            hashed=hashed,
+        )
+    return ExportFile(
         segment=segment.key, platform=platform, hashed=hashed, header=header, rows=rows
     )

@@ -336,7 +336,8 @@ REGISTRY: tuple[Sweep | Elsewhere, ...] = (
         where=_(
             "Not swept yet: the audit log is a hash chain, so its oldest entries can only be "
             "removed from its start by the audit app, together with a new anchor for "
-            "verify_audit_log."
+            "verify_audit_log and with the rows of the segment export log that copy them "
+            "(marketing.SegmentExport)."
         ),
     ),
     Elsewhere(

@@ -39,3 +39,31 @@ def make_dpia(
         residual_risk=Level.MEDIUM,
     )
     return dpia
+
+
+def dpia_form(**changes) -> dict:
+    """What the back office's DPIA form posts, with `changes`; the risks as one inline row."""
+    today = timezone.localdate()
+    data = {
+        "reference": "DPIA-2026-02",
+        "title": "Audiences for clinics' campaigns",
+        "scope": "Customer match and retargeting for clinics.",
+        "processing_covered": [AUDIENCES],
+        "necessity": "Only lists with explicit consent.",
+        "measures": "Consent checked per list.",
+        "residual_risk": "medium",
+        "decision": "proceed_with_measures",
+        "decided_by": "Kari Personvern, privacy officer",
+        "decided_on": today.isoformat(),
+        "review_on": (today + datetime.timedelta(days=365)).isoformat(),
+        "risks-TOTAL_FORMS": "1",
+        "risks-INITIAL_FORMS": "0",
+        "risks-MIN_NUM_FORMS": "0",
+        "risks-MAX_NUM_FORMS": "1000",
+        "risks-0-description": "Being shown to be a patient.",
+        "risks-0-likelihood": "possible",
+        "risks-0-severity": "severe",
+        "risks-0-measures": "Explicit consent only.",
+        "risks-0-residual_risk": "medium",
+    }
+    return data | changes

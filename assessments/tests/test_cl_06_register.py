@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 
 from assessments.models import DPIA, Level
 from assessments.selectors import lapsed_dpias, missing_dpias
-from assessments.tests.factories import make_dpia
+from assessments.tests.factories import dpia_form, make_dpia
 from declaration.selectors import get_declaration
 from wekst.workbench import workbench_for
 
@@ -105,33 +105,6 @@ def test_cl_06_the_workbench_shows_missing_and_lapsed_dpias(admin_user):
     assert lines["DPIAs the declaration names that are not on record"].text == "DPIA-2026-02"
     assert lines["DPIAs past their review date"].urgent
     assert lines["DPIAs the declaration names that are not on record"].urgent
-
-
-def dpia_form(**changes) -> dict:
-    today = timezone.localdate()
-    data = {
-        "reference": "DPIA-2026-02",
-        "title": "Audiences for clinics' campaigns",
-        "scope": "Customer match and retargeting for clinics.",
-        "processing_covered": '["clinic_processing.clinic_campaign_audiences"]',
-        "necessity": "Only lists with explicit consent.",
-        "measures": "Consent checked per list.",
-        "residual_risk": "medium",
-        "decision": "proceed_with_measures",
-        "decided_by": "Kari Personvern, privacy officer",
-        "decided_on": today.isoformat(),
-        "review_on": (today + datetime.timedelta(days=365)).isoformat(),
-        "risks-TOTAL_FORMS": "1",
-        "risks-INITIAL_FORMS": "0",
-        "risks-MIN_NUM_FORMS": "0",
-        "risks-MAX_NUM_FORMS": "1000",
-        "risks-0-description": "Being shown to be a patient.",
-        "risks-0-likelihood": "possible",
-        "risks-0-severity": "severe",
-        "risks-0-measures": "Explicit consent only.",
-        "risks-0-residual_risk": "medium",
-    }
-    return data | changes
 
 
 def test_cl_06_staff_record_a_dpia_with_its_risks_in_the_back_office(admin_client):

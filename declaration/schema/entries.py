@@ -304,16 +304,20 @@ class Declaration:
     def recipients_of(self, activity: Activity) -> list[Recipient]:
         return [self.recipients[key] for key in activity.recipients]
 
+    def processing_entries(self) -> dict[str, Activity | ClinicProcessing]:
+        """Every kind of processing the declaration lists, by the name a DPIA uses for it
+        ("activities.<key>", "clinic_processing.<key>"): what an assessment can cover (CL-06)."""
+        return {
+            **{f"activities.{key}": a for key, a in self.activities.items()},
+            **{f"clinic_processing.{key}": p for key, p in self.clinic_processing.items()},
+        }
+
     def dpia_references(self) -> dict[str, list[str]]:
         """Each DPIA the declaration names, with the entries that name it (CL-06)."""
         named: dict[str, list[str]] = {}
-        entries = [
-            *(("activities", key, a.special) for key, a in self.activities.items()),
-            *(("clinic_processing", key, p.special) for key, p in self.clinic_processing.items()),
-        ]
-        for section, key, special in entries:
-            if special.dpia:
-                named.setdefault(special.dpia, []).append(f"{section}.{key}")
+        for entry, processing in self.processing_entries().items():
+            if processing.special.dpia:
+                named.setdefault(processing.special.dpia, []).append(entry)
         return named
 
     def activities_by_basis(self) -> dict[str, list[Activity]]:
