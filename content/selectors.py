@@ -3,7 +3,8 @@
 import datetime
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.contrib.auth import get_user_model
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -68,6 +69,20 @@ def comment_metadata_cutoff(*, now: datetime.datetime | None = None) -> datetime
     rule = get_declaration().retention_rules[COMMENT_METADATA_RULE]
     # expires_after(start) = start + period, so the cutoff is the start that expires now.
     return now - (rule.expires_after(now) - now)
+
+
+def account_with_address(*, email: str, other_than=None):
+    """The sign-in account whose address is `email` as the subject index reads an address
+    (trimmed, in any case, "İ" as "i": subjects.normalise_email), or None; `other_than` (a user)
+    is left out. One account per address (USR-01): the database's case-insensitive match alone
+    tells "İna@…" from "ina@…", which the index holds as one person, so a second account was let
+    in and joined to the first one's person (their access report showed it, their erasure
+    deleted it)."""
+    same_person = Q(profile__subject__email=normalise_email(email))
+    accounts = get_user_model().objects.filter(Q(email__iexact=email.strip()) | same_person)
+    if other_than is not None:
+        accounts = accounts.exclude(pk=other_than.pk)
+    return accounts.order_by("pk").first()
 
 
 def get_profile_of(user) -> Profile | None:

@@ -166,7 +166,7 @@ def register_user(
             # The person's row first, locked until the end: two sign-up links for one address
             # confirmed at once made two accounts, each finding the address free.
             subject, _new = get_or_create_subject(email=email, lock=True)
-            if user_model.objects.filter(email__iexact=email).exists():
+            if selectors.account_with_address(email=email) is not None:
                 raise ValidationError(
                     _("This email address cannot be used for a new account."), code="email"
                 )
@@ -206,7 +206,6 @@ def update_profile(
     the new address, so requests about either address find what belongs to it. A replaced
     picture's file is deleted once the change is committed.
     """
-    user_model = get_user_model()
     email = email.strip()
     with transaction.atomic():
         _lock_the_person_of(profile)
@@ -223,7 +222,7 @@ def update_profile(
         if normalise_email(email) != normalise_email(user.email):
             # Locked before the check, as at registration: one account per address.
             new_subject, _new = get_or_create_subject(email=email, lock=True)
-            if user_model.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            if selectors.account_with_address(email=email, other_than=user) is not None:
                 raise ValidationError(
                     _("This email address cannot be used for this account."), code="email"
                 )

@@ -28,6 +28,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from content.models import Profile
+from content.selectors import account_with_address
 from content.services import register_user
 from mail.services import queue_email
 from subjects.selectors import find_subjects
@@ -59,7 +60,7 @@ def start_sign_up(*, username: str, email: str, password: str, name: str) -> Non
         )
     # Hashed whether or not it is used: the slow hash is most of the time either answer takes.
     password_hash = make_password(password)
-    owner = user_model.objects.filter(email__iexact=email).first()
+    owner = account_with_address(email=email)
     language = translation.get_language()
     with transaction.atomic():
         if owner is not None:

@@ -156,12 +156,9 @@ def _download_links(privacy_request) -> dict[str, str]:
 def detail(request, public_id: uuid.UUID):
     """The person's request: its state and deadline, and for access its report and downloads.
     Without a recent verification in this browser, the same page for every id: ask for a link."""
-    try:
-        privacy_request = selectors.get_request_for_session(
-            public_id=public_id, session=request.session
-        )
-    except Http404:
-        return render(request, "rights/sign_in_again.html", {"public_id": public_id})
+    privacy_request = _verified_in_this_browser(request, public_id)
+    if privacy_request is None:
+        return _sign_in_again(request, public_id)
     available = selectors.report_is_available(privacy_request)
     return render(
         request,
@@ -176,25 +173,39 @@ def detail(request, public_id: uuid.UUID):
     )
 
 
-def _report_for(request, public_id):
-    privacy_request = selectors.get_request_for_session(
-        public_id=public_id, session=request.session
-    )
+def _verified_in_this_browser(request, public_id: uuid.UUID):
+    """The request, or None when this browser has not verified it within the portal session."""
+    try:
+        return selectors.get_request_for_session(public_id=public_id, session=request.session)
+    except Http404:
+        return None
+
+
+def _sign_in_again(request, public_id: uuid.UUID, status: int = 200):
+    """The same page for every id: open the request from a new link, which we offer to send.
+    Also for a report or download opened after the session ended (a tab left open, a link in
+    another browser), which had answered "there is no page at this address"."""
+    return render(request, "rights/sign_in_again.html", {"public_id": public_id}, status=status)
+
+
+def _report_for(request, privacy_request):
     if not selectors.report_is_available(privacy_request):
         raise Http404
-    report = access_report.build_access_report(
+    return access_report.build_access_report(
         subject=privacy_request.subject,
         consent_ids=privacy_request.consent_ids,
         language=get_language(),
     )
-    return privacy_request, report
 
 
 @never_cache
 @require_safe
 def report(request, public_id: uuid.UUID):
     """The readable copy of everything about the person, with the Art. 15(1) information."""
-    privacy_request, access_report = _report_for(request, public_id)
+    privacy_request = _verified_in_this_browser(request, public_id)
+    if privacy_request is None:
+        return _sign_in_again(request, public_id, status=404)
+    access_report = _report_for(request, privacy_request)
     access.record_report_export(request=privacy_request, actor=PERSON, format="page")
     return render(
         request,
@@ -224,7 +235,10 @@ def download(request, public_id: uuid.UUID, format: str):
             {"public_id": public_id, "expired": state == "expired"},
             status=410 if state == "expired" else 404,
         )
-    privacy_request, access_report = _report_for(request, public_id)
+    privacy_request = _verified_in_this_browser(request, public_id)
+    if privacy_request is None:
+        return _sign_in_again(request, public_id, status=404)
+    access_report = _report_for(request, privacy_request)
     access.record_report_export(request=privacy_request, actor=PERSON, format=format)
     return report_response(access_report, format=format)
 

@@ -262,3 +262,29 @@ def test_rig_03_the_zip_holds_the_json_and_the_csv(client, person):
     rows = list(csv.reader(io.StringIO(archive.read(names[1]).decode())))
     assert rows[0] == ["section", "record_type", "record", "field", "value"]
     assert AuditEntry.objects.filter(action="export", reason="access report as zip").exists()
+
+
+def test_rig_03_a_report_or_download_opened_after_the_browsers_verification_ended_offers_a_link(
+    client, person
+):
+    # The report's links outlive the portal session (a tab left open past its hour, a download
+    # link opened in another browser): the person is told to open their request from a new link
+    # and offered one, in their language, as on the request's own page; not "there is no page at
+    # this address".
+    from django.test import Client
+
+    request = submit_and_verify(client)
+    page = client.get(f"/nb/privacy-requests/{request.public_id}/").content.decode()
+    download = re.search(r'href="([^"]+report\.json\?t=[^"]+)"', page).group(1)
+    report = f"/nb/privacy-requests/{request.public_id}/report/"
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=61)):
+        after_an_hour = client.get(report)
+    in_another_browser = Client().get(download.replace("&amp;", "&"))
+
+    for response in (after_an_hour, in_another_browser):
+        assert response.status_code == 404
+        text = response.content.decode()
+        assert "Fant ikke siden" not in text
+        assert "Send meg en ny lenke" in text
+        assert f"/nb/privacy-requests/{request.public_id}/new-link/" in text
