@@ -9,7 +9,7 @@ from django.utils.html import format_html
 
 from audit.admin import AuditedModelAdmin
 from audit.services import actor_of
-from content import services
+from content import selectors, services
 from content.models import Article, Comment, Page, Profile
 
 
@@ -145,8 +145,8 @@ class ProfileAdminForm(forms.ModelForm):
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
-        taken = get_user_model().objects.filter(email__iexact=email.strip())
-        if taken.exclude(pk=self.instance.user_id).exists():
+        user = self.instance.user if self.instance.user_id else None
+        if selectors.account_with_address(email=email, other_than=user) is not None:
             raise ValidationError("Another account uses this email address.")
         return email
 

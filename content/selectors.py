@@ -12,7 +12,7 @@ from django.utils.crypto import salted_hmac
 from consent.selectors import first_with_visitor_consent
 from content.models import Article, Comment, Page, Profile
 from declaration.selectors import get_declaration
-from subjects.normalise import normalise_email
+from wekst.addresses import normalise_email
 from wekst.prepared import OneRowQuery
 
 # The declared rule for the IP address and user agent kept with a comment (declaration.yaml).
@@ -73,7 +73,7 @@ def comment_metadata_cutoff(*, now: datetime.datetime | None = None) -> datetime
 
 def account_with_address(*, email: str, other_than=None):
     """The sign-in account whose address is `email` as the subject index reads an address
-    (trimmed, in any case, "İ" as "i": subjects.normalise_email), or None; `other_than` (a user)
+    (trimmed, in any case, "İ" as "i": wekst.addresses.normalise_email), or None; `other_than` (a user)
     is left out. One account per address (USR-01): the database's case-insensitive match alone
     tells "İna@…" from "ina@…", which the index holds as one person, so a second account was let
     in and joined to the first one's person (their access report showed it, their erasure

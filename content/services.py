@@ -19,9 +19,9 @@ from content.models import Article, Comment, Profile
 from declaration.selectors import age_of_consent, get_declaration
 from rights.services.opening import open_request
 from subjects.models import Subject
-from subjects.normalise import normalise_email
 from subjects.selectors import records_of
 from subjects.services import get_or_create_subject, lock_subject_of
+from wekst.addresses import normalise_email
 from wekst.ip import truncate_ip
 
 USER_AGENT_MAX_LENGTH = Comment._meta.get_field("user_agent").max_length

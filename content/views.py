@@ -33,7 +33,7 @@ from content.forms import (
 from content.models import Comment
 from content.rendering import render_body
 from declaration.selectors import age_of_consent
-from subjects.normalise import normalise_email
+from wekst.addresses import normalise_email
 from wekst.public_forms import HONEYPOT_FIELD, PublicForm, Verdict
 from wekst.ratelimit import client_ip
 

@@ -36,8 +36,8 @@ from leads.notices import (
 )
 from mail.services import queue_email
 from subjects.models import Subject
-from subjects.normalise import normalise_email, normalise_phone
 from subjects.services import get_or_create_subject
+from wekst.addresses import normalise_email, normalise_phone
 
 # Entering a lead ------------------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from django.db import transaction
 
 from newsletter.models import Subscription, Suppression
 from newsletter.services import end_subscription, suppress
-from subjects.normalise import normalise_email
+from wekst.addresses import normalise_email
 
 # What each kind of event says about the address, as a suppression reason.
 BOUNCED, COMPLAINED, UNSUBSCRIBED = "hard_bounce", "spam", "unsubscribed"

@@ -21,8 +21,8 @@ from newsletter.selectors import (
     recipients_of,
 )
 from newsletter.tokens import address_digests, hash_token, looks_like_token, new_token
-from subjects.normalise import normalise_email
 from subjects.services import get_or_create_subject
+from wekst.addresses import normalise_email
 
 # The declared activity every newsletter email serves, and the rule that ends an unconfirmed
 # sign-up (declaration.yaml).

@@ -7,7 +7,7 @@ import string
 from django.conf import settings
 from django.utils.crypto import salted_hmac
 
-from subjects.normalise import normalise_email
+from wekst.addresses import normalise_email
 
 # A token travels in a URL path: URL-safe base64 of 32 random bytes is 43 characters.
 TOKEN_MAX_LENGTH = 64

@@ -27,8 +27,8 @@ from processors.integration import get_integration
 from retention.models import ProcessorCheck, StillHeld
 from rights.models import ProcessorNotice
 from rights.processor_targets import processor_targets
-from subjects.normalise import normalise_email
 from subjects.selectors import find_subjects, records_of
+from wekst.addresses import normalise_email
 
 PAGE_SIZE = 500
 ASKED = "email_provider"

@@ -27,7 +27,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from subjects.normalise import normalise_email, normalise_phone
+from wekst.addresses import normalise_email, normalise_phone
 
 ERASURE = "erasure"
 OBJECTION = "objection"

@@ -3,7 +3,7 @@
 from django.db.models import Q, QuerySet
 
 from subjects.models import Subject
-from subjects.normalise import normalise_email, normalise_phone
+from wekst.addresses import normalise_email, normalise_phone
 
 
 def find_subjects(*, email: str = "", phone: str = "") -> QuerySet[Subject]:

@@ -8,7 +8,7 @@ from django.db.models import Field, QuerySet
 from django.utils import timezone
 
 from subjects.models import Subject
-from subjects.normalise import normalise_email, normalise_phone
+from wekst.addresses import normalise_email, normalise_phone
 
 
 def get_or_create_subject(

@@ -30,6 +30,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from wekst import ratelimit
+from wekst.addresses import normalise_email
 
 # A field no person sees or fills in (hidden from view and from screen readers); a bot that fills
 # every input fills this one too. Its markup is templates/honeypot.html.
@@ -96,7 +97,7 @@ class PublicForm:
         False once over the limit. Counted across client addresses: one inbox is not flooded
         from many."""
         scope = f"{self.scope or self.name}:address"
-        address = address.strip().lower()
+        address = normalise_email(address)
         return ratelimit.hit(scope, address, self._limit("ADDRESS"), now=time.time())
 
     def refuse(self, form: forms.Form) -> None:
@@ -120,7 +121,7 @@ class PublicForm:
         now = time.time()
         hits = [(f"{self.scope or self.name}:ip", ratelimit.client_ip(request), self._limit("IP"))]
         if valid and address_field:
-            address = form.cleaned_data[address_field].strip().lower()
+            address = normalise_email(form.cleaned_data[address_field])
             hits.append((f"{self.scope or self.name}:address", address, self._limit("ADDRESS")))
         if ratelimit.hit_each(hits, now=now) is not None:
             self.refuse(form)

@@ -1,6 +1,6 @@
 """One account per address, read as the subject index reads addresses (USR-01).
 
-The index holds "İna@example.no" and "ina@example.no" as one person (subjects.normalise_email:
+The index holds "İna@example.no" and "ina@example.no" as one person (wekst.addresses.normalise_email:
 "İ" is "i"); the database's case-insensitive match does not, so a second account could take an
 address of the first one's person and be joined to it: that person's access report then showed
 the other account, and their erasure deleted it.
@@ -59,3 +59,21 @@ def test_usr_01_a_sign_up_with_an_accounts_address_spelt_with_a_dotted_capital_i
     assert not re.search(r"/signup/confirm/", email.body_text)
     assert get_user_model().objects.filter(username="ina2").count() == 0
     assert Profile.objects.count() == 1
+
+
+def test_usr_01_the_back_office_cannot_give_a_profile_another_accounts_address_so_spelt(
+    admin_client,
+):
+    ina = make_profile(username="ina", email="ina@example.no")
+    ola = make_profile(username="ola", email="ola@example.no")
+
+    response = admin_client.post(
+        f"/admin/content/profile/{ola.pk}/change/",
+        {"username": "ola", "email": VARIANT, "name": "Ola", "bio": ""},
+    )
+
+    assert response.status_code == 200
+    assert "Another account uses this email address." in response.text
+    ola.user.refresh_from_db()
+    assert ola.user.email == "ola@example.no"
+    assert ina.user.email == "ina@example.no"

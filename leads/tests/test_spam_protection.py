@@ -82,6 +82,26 @@ def test_lea_04_per_address_limit_counts_across_client_addresses(client, setting
     assert other.status_code == 302
 
 
+def test_lea_04_per_address_limit_counts_one_address_however_it_is_typed(client, settings):
+    # "İ" is "i" to the subject index (wekst.addresses): counted apart, each spelling of one
+    # address would get a budget of its own.
+    settings.LEADS_RATE_LIMIT_PER_ADDRESS = 2
+    spellings = [
+        "kari.nordmann@example.no",
+        " KARI.NORDMANN@example.no",
+        "kar\u0130.nordmann@example.no",
+    ]
+    statuses = [
+        client.post(
+            "/contact/", contact_form_data(email=email, message=f"m{n}"), REMOTE_ADDR=f"192.0.2.{n}"
+        ).status_code
+        for n, email in enumerate(spellings, start=1)
+    ]
+
+    assert statuses == [302, 302, 429]
+    assert Lead.objects.count() == 2
+
+
 def test_lea_04_a_submission_refused_for_its_client_does_not_count_for_its_address(
     client, settings
 ):

@@ -38,7 +38,7 @@ from rights.services.steps import (
 from rights.services.withdrawal import _apply_withdrawal
 from rights.tokens import hash_token
 from subjects.models import Subject
-from subjects.normalise import normalise_email
+from wekst.addresses import normalise_email
 from wekst.deadlines import due_at
 
 STAFF_CHANNELS = (Request.ReceivedVia.EMAIL, Request.ReceivedVia.LETTER, Request.ReceivedVia.PHONE)

@@ -23,8 +23,8 @@ from rights.services.steps import (
     _tell_person,
 )
 from subjects.models import Subject
-from subjects.normalise import normalise_phone
 from subjects.selectors import records_of
+from wekst.addresses import normalise_phone
 
 
 def apply_rectification(*, request_id: int, actor: str) -> Request:

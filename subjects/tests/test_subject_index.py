@@ -2,9 +2,9 @@ import pytest
 
 from mail.services import queue_email
 from subjects.models import Subject
-from subjects.normalise import normalise_email, normalise_phone
 from subjects.selectors import find_subjects, records_of
 from subjects.services import find_or_create_subject
+from wekst.addresses import normalise_email, normalise_phone
 
 
 @pytest.mark.parametrize(

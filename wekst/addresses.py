@@ -1,4 +1,6 @@
-"""How an email address or phone number is reduced to the one form the subject index is keyed on."""
+"""How an email address or phone number is reduced to the one form a person is known by: the key
+of the subject index (subjects), and of the public forms' limits per address (wekst.public_forms).
+"""
 
 import re
 
