@@ -1,13 +1,17 @@
-"""Demo leads, meetings, subscribers, comments and privacy requests, made through the services.
+"""Demo leads, meetings, subscribers, registered members, comments and privacy requests, made
+through the services.
 
-Every address is on a reserved domain (.invalid, RFC 2606), so nothing can leave the machine.
-Each builder is skipped when its first record exists, so loading twice duplicates nothing.
+Every person's address is on a reserved domain (.invalid or example.com, RFC 2606), so nothing
+queued to them can reach anyone. Each builder is skipped when its first record exists, so loading
+twice duplicates nothing.
 """
 
 import datetime
 
+from django.contrib.auth import get_user_model
+
 from content.models import Article, Comment
-from content.services import post_comment
+from content.services import post_comment, register_user
 from leads.meetings import record_booking
 from leads.models import Lead, Meeting
 from leads.other_sources import enter_lead_from_other_source
@@ -34,6 +38,13 @@ SUBSCRIBERS = (
     ("Eva Demo", "eva.demo@example.invalid", "confirmed"),
     ("Frode Demo", "frode.demo@example.invalid", "unconfirmed"),
     ("Gro Demo", "gro.demo@example.invalid", "unsubscribed"),
+    ("Kristin Haugen", "kristin.haugen@example.com", "confirmed"),
+    ("Ola Nordby", "ola.nordby@example.com", "confirmed"),
+)
+# Registered members (username, name, address), made without a password: nobody signs in as one.
+MEMBERS = (
+    ("solveig.aas", "Solveig Aas", "solveig.aas@example.com"),
+    ("magnus.lunde", "Magnus Lunde", "magnus.lunde@example.com"),
 )
 OTHER_SOURCE = ("Henrik Demo", "henrik.demo@klinikk-h.invalid")
 COMMENTERS = (("Ingrid Demo", "ingrid.demo@example.invalid"),)
@@ -46,11 +57,12 @@ REQUESTERS = {
 }
 DEMO_NAMES = [
     *(n for n, _, _ in LEADS), *(n for n, *_ in MEETINGS), *(n for n, _, _ in SUBSCRIBERS),
-    OTHER_SOURCE[0], *(n for n, _ in COMMENTERS),
+    OTHER_SOURCE[0], *(n for n, _ in COMMENTERS), *(n for _, n, _ in MEMBERS),
 ]  # fmt: skip
 DEMO_EMAILS = [
     *(e for _, e, _ in LEADS), *(e for _, e, *_ in MEETINGS), *(e for _, e, _ in SUBSCRIBERS),
     OTHER_SOURCE[1], *(e for _, e in COMMENTERS), *REQUESTERS.values(),
+    *(e for _, _, e in MEMBERS),
 ]  # fmt: skip
 
 
@@ -97,6 +109,12 @@ def load_subscribers() -> None:
         subscription = newsletter.confirm_subscription(token=token)
         if state == "unsubscribed":
             newsletter.unsubscribe(token=subscription.unsubscribe_token)
+
+
+def load_members() -> None:
+    for username, name, email in MEMBERS:
+        if not get_user_model().objects.filter(username=username).exists():
+            register_user(username=username, email=email, name=name)
 
 
 def load_comments(now: datetime.datetime) -> None:

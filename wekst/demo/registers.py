@@ -1,4 +1,5 @@
-"""Demo clinics, breaches, processor notices, sweep evidence, consent decisions and disclosures.
+"""Demo clinics, breaches, processor notices, sweep and reconciliation evidence, consent decisions
+and disclosures.
 
 Dates are fixed offsets from the time of loading, so the demo makes sense on any date; the
 consent figures come from a random generator with a fixed seed, so every load is the same.
@@ -9,6 +10,7 @@ import hashlib
 import random
 import uuid
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 
 from breaches.models import Breach
@@ -21,7 +23,8 @@ from consent.state import Choices
 from processors.connectors import ProcessorTarget
 from processors.disclosures import record_disclosure
 from processors.models import Disclosure
-from retention.models import SweepRun
+from retention.models import ProcessorCheck, SweepRun
+from retention.reconciliation import reconcile_processors
 from retention.services import run_sweep
 from rights.models import ProcessorNotice
 from subjects.services import find_or_create_subject
@@ -49,26 +52,36 @@ DEMO_CLAUSES = {f"clause_{letter}": f"§ {n}" for n, (letter, _t) in enumerate(A
 
 def load_clinics(today: datetime.date) -> None:
     for slug, name, basis, ends_in in CLINICS:
-        if Clinic.objects.filter(slug=slug).exists():
-            continue
-        clinic = Clinic.objects.create(
-            name=name, slug=slug, org_number="999 999 999", address="Demogata 1, 0001 Oslo",
-            email=f"personvern@{slug}.invalid", representative="Demo representative",
-        )  # fmt: skip
-        Engagement.objects.create(clinic=clinic, starts_on=today - 200 * DAY)
-        agreement = ClinicAgreement(
-            clinic=clinic, signed_on=today - 200 * DAY,
-            ends_on=today + ends_in * DAY if ends_in else None, **DEMO_CLAUSES,
-            platforms="Meta Ads, Google Ads",
-            data_categories="Name, email address, phone number of people who enquire",
-            purposes="Answering enquiries from prospective patients", retention_months=12,
-            legal_basis=basis,
-        )  # fmt: skip
-        agreement.document.save(f"{slug}-dpa.pdf", ContentFile(b"%PDF-1.4 demo"), save=False)
-        agreement.save()
+        if not Clinic.objects.filter(slug=slug).exists():
+            make_clinic(
+                slug=slug, name=name, basis=basis, since=today - 200 * DAY,
+                ends_on=today + ends_in * DAY if ends_in else None,
+            )  # fmt: skip
     clinic = Clinic.objects.get(slug=CLINICS[0][0])
     for name, email in CLINIC_CONTACTS:
         add_clinic_contact(clinic=clinic, name=name, email=email, role="Clinic manager")
+
+
+def make_clinic(
+    *, slug: str, name: str, basis: str, since: datetime.date, ends_on: datetime.date | None
+) -> Clinic:
+    """A clinic with its engagement and signed agreement, as staff enter them on the clinic's
+    page (no service makes a clinic: its agreement is a document staff upload)."""
+    clinic = Clinic.objects.create(
+        name=name, slug=slug, org_number="999 999 999", address="Demogata 1, 0001 Oslo",
+        email=f"personvern@{slug}.invalid", representative="Demo representative",
+    )  # fmt: skip
+    Engagement.objects.create(clinic=clinic, starts_on=since)
+    agreement = ClinicAgreement(
+        clinic=clinic, signed_on=since, ends_on=ends_on, **DEMO_CLAUSES,
+        platforms="Meta Ads, Google Ads",
+        data_categories="Name, email address, phone number of people who enquire",
+        purposes="Answering enquiries from prospective patients", retention_months=12,
+        legal_basis=basis,
+    )  # fmt: skip
+    agreement.document.save(f"{slug}-dpa.pdf", ContentFile(b"%PDF-1.4 demo"), save=False)
+    agreement.save()
+    return clinic
 
 
 def load_breach(now: datetime.datetime) -> None:
@@ -107,6 +120,13 @@ def load_processor_notices() -> None:
 def load_sweep() -> None:
     if not SweepRun.objects.exists():
         run_sweep(trigger=SweepRun.Trigger.COMMAND)
+
+
+def load_processor_checks() -> None:
+    """The reconciliation of processors, as `manage.py reconcile_processors` records it. Only
+    without a Brevo API key: with one, it would read the contact list of a real Brevo account."""
+    if not ProcessorCheck.objects.exists() and not settings.BREVO_API_KEY:
+        reconcile_processors(trigger=SweepRun.Trigger.COMMAND)
 
 
 def load_consent(now: datetime.datetime) -> None:

@@ -23,8 +23,10 @@ from marketing.services import export_segment
 from processors.models import Recipient
 from retention.models import SweepCount, SweepRun
 from rights.models import Request
+from wekst.demo.clinic_duties import CLINIC_PATIENTS, ENDED_CHOSEN_BY
 from wekst.demo.people import DEMO_EMAILS, DEMO_NAMES
 from wekst.demo.registers import CLINIC_CONTACTS, DISCLOSED_ABOUT, NOTICE_ABOUT
+from wekst.demo.restrictions import OBJECTORS, RESTRICTED
 
 URL = "/admin/evidence-pack/"
 DAY = datetime.timedelta(days=1)
@@ -90,7 +92,7 @@ def test_dec_03_rp_01_the_pack_holds_each_part_as_the_database_has_it(demo, tmp_
     assert sum(int(f["With GPC"]) for f in figures.values()) > 0
     # The request log: every request, its timings, the on-time rate.
     log = rows(files, "privacy-requests.csv")
-    assert len(log) == Request.objects.count() == 5
+    assert len(log) == Request.objects.count() == 10
     for entry in log:
         request = Request.objects.get(public_id=entry["Reference"])
         assert entry["Kind"] == request.kind and entry["Status"] == request.status
@@ -98,7 +100,9 @@ def test_dec_03_rp_01_the_pack_holds_each_part_as_the_database_has_it(demo, tmp_
     verdicts = sorted(entry["On time"] for entry in log)
     assert verdicts.count("no") == 1  # the overdue one
     summary = files["privacy-requests-summary.txt"].decode()
-    assert "On-time rate: 66.7%" in summary  # completed and refused in time, one overdue
+    # In time: the completed, the refused, the objection to marketing and both restrictions;
+    # late: the overdue one (the other open ones are still in time).
+    assert "On-time rate: 83.3%" in summary
     # Retention, breaches, the audit chain.
     assert len(rows(files, "retention/sweep-runs.csv")) == SweepRun.objects.count() > 0
     assert len(rows(files, "retention/sweep-counts.csv")) == SweepCount.objects.count()
@@ -113,7 +117,10 @@ def test_sb_01_no_demo_person_is_in_the_pack(demo, tmp_path):
     everything = b"\n".join(open_pack(tmp_path).values()).decode().lower()
     people = [*DEMO_NAMES, *DEMO_EMAILS, DISCLOSED_ABOUT, NOTICE_ABOUT]
     people += [x for contact in CLINIC_CONTACTS for x in contact]
-    assert len(people) > 15
+    for pairs in (OBJECTORS.values(), RESTRICTED.values(), CLINIC_PATIENTS):
+        people += [x for person in pairs for x in person]
+    people.append(ENDED_CHOSEN_BY)
+    assert len(people) > 40
     for value in people:
         assert value.lower() not in everything, value
     # No consent id either.
@@ -260,19 +267,28 @@ def test_cl_06_cl_08_the_pack_holds_the_dpias_and_the_clinics_duties_as_the_data
     )
     # The demo campaign's platform, named in the demo clinic's agreement (CL-03).
     assert {"Clinic": duties.name, "Sub-processor": "google_ads", "Name": "Google Ads"} in in_use
-    [change] = rows(files, "clinics/sub-processor-changes.csv")
-    recorded = SubProcessorChange.objects.get()
+    # The fixture's records, beside the demo's own.
+    changes = rows(files, "clinics/sub-processor-changes.csv")
+    assert len(changes) == SubProcessorChange.objects.count()
+    [change] = [c for c in changes if (c["Clinic"], c["Sub-processor"]) == (duties.name, "calcom")]
+    recorded = SubProcessorChange.objects.get(clinic=duties, recipient__key="calcom")
     assert (change["Clinic"], change["Sub-processor"]) == (duties.name, "calcom")
     assert change["Deadline to object"] == recorded.object_by.isoformat()
     assert change["Objected on"] == today.isoformat() and change["Decision today"] == "objected"
     assert change["Notice email"] == recorded.notice_email.status
-    [instruction] = rows(files, "clinics/unlawful-instructions.csv")
-    kept = UnlawfulInstruction.objects.get()
+    instructions = rows(files, "clinics/unlawful-instructions.csv")
+    assert len(instructions) == UnlawfulInstruction.objects.count()
+    kept = UnlawfulInstruction.objects.get(instruction="Upload every patient to Meta Ads.")
+    [instruction] = [i for i in instructions if i["Instruction"] == kept.instruction]
     assert instruction["Instruction"] == kept.instruction
     assert instruction["Notice given on"] == kept.notified_on.isoformat()
     assert instruction["Outcome"] == "pending"
-    [certificate] = rows(files, "clinics/deletion-certificates.csv")
-    issued = Offboarding.objects.get()
+    certificates = rows(files, "clinics/deletion-certificates.csv")
+    assert len(certificates) == Offboarding.objects.exclude(certificate_sha256="").count()
+    issued = Offboarding.objects.get(certificate_signed_by=STAFF)
+    [certificate] = [
+        c for c in certificates if c["Certificate SHA-256"] == issued.certificate_sha256
+    ]
     assert certificate["Certificate SHA-256"] == issued.certificate_sha256
     assert certificate["Records deleted in total"] == "6"
     assert certificate["Erasures passed to processors"] == "2"

@@ -47,8 +47,9 @@ class Command(BaseCommand):
         # date as the deploy step `publish_policy` would have done (docs/policy-versions.md).
         current = get_declaration().current
         publish_policy(now=datetime.datetime.combine(current.date, datetime.time(12), datetime.UTC))
-        # Records that fill the back office's main screens; loading again adds nothing (wekst/demo/).
-        load_demo_records()
+        # Records that fill every back-office list but a few explained ones; loading again adds
+        # nothing (wekst/demo/load.py).
+        load_demo_records(staff=user)
         self.stdout.write(
             self.style.SUCCESS(
                 f"\nDemo staff login for {options['site'].rstrip('/')}/admin/\n"
