@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -79,35 +79,37 @@ def segment_size(*, segment: Segment) -> int:
 
 
 @dataclass(frozen=True)
-class ExportShown:
-    """One segment export, named as the declaration names it."""
+class LoggedExport:
+    """One segment export: the segment and the platform by their keys (logged_exports), or by
+    their names (recent_exports)."""
 
     sequence: int  # its audit entry's
     at: datetime.datetime
     actor: str
-    segment: str  # the segment's name; its key if the declaration no longer lists it
-    platform: str  # the platform's name, likewise
-    people: int | None  # None: an old entry the backfill could not read, shown as `reason`
+    segment: str
+    platform: str  # "" for an old entry the backfill could not read
+    people: int | None  # None: that old entry, whose `reason` is all there is to show
     hashed: bool
-    reason: str
+    reason: str  # its audit entry's, worded for people
 
 
-def recent_exports(*, limit: int = 20) -> list[ExportShown]:
-    """The latest segment exports, newest first: who, when, which segment, to which platform and
-    how many people, from the SegmentExport rows (marketing.services.export_segment writes them).
+def logged_exports(*, limit: int | None = None) -> list[LoggedExport]:
+    """The segment exports, newest first (the latest `limit`, or all): who, when, which segment,
+    to which platform and how many people, from the SegmentExport rows
+    (marketing.services.export_segment writes them), never read out of an entry's wording
+    (policy §10; GDPR Art. 5(2); TP-07).
 
     An export audited before those rows whose entry the backfill (migration 0002) could not read
-    has no row: it is shown by its audit entry's reason rather than left out.
+    has no row: it is listed by its audit entry's reason rather than left out.
     """
-    declaration = get_declaration()
     rows = SegmentExport.objects.select_related("audit_entry").order_by("-audit_entry__sequence")
-    shown = [
-        ExportShown(
+    logged = [
+        LoggedExport(
             sequence=row.audit_entry.sequence,
             at=row.at,
             actor=row.actor,
-            segment=_named(declaration.segments, row.segment),
-            platform=_named(declaration.recipients, row.platform),
+            segment=row.segment,
+            platform=row.platform,
             people=row.people,
             hashed=row.hashed,
             reason=row.audit_entry.reason,
@@ -117,12 +119,12 @@ def recent_exports(*, limit: int = 20) -> list[ExportShown]:
     unread = AuditEntry.objects.filter(
         object_type=EXPORT_OBJECT_TYPE, action=AuditEntry.Action.EXPORT, segment_export__isnull=True
     ).order_by("-sequence")
-    shown += [
-        ExportShown(
+    logged += [
+        LoggedExport(
             sequence=entry.sequence,
             at=entry.at,
             actor=entry.actor,
-            segment=_named(declaration.segments, entry.object_id),
+            segment=entry.object_id,
             platform="",
             people=None,
             hashed=False,
@@ -130,7 +132,22 @@ def recent_exports(*, limit: int = 20) -> list[ExportShown]:
         )
         for entry in unread[:limit]
     ]
-    return sorted(shown, key=lambda export: export.sequence, reverse=True)[:limit]
+    return sorted(logged, key=lambda export: export.sequence, reverse=True)[:limit]
+
+
+def recent_exports(*, limit: int = 20) -> list[LoggedExport]:
+    """The latest segment exports for the segments page (logged_exports), with the segment and
+    the platform named as the declaration names them in the page's language, or by key once it
+    no longer lists them."""
+    declaration = get_declaration()
+    return [
+        replace(
+            export,
+            segment=_named(declaration.segments, export.segment),
+            platform=_named(declaration.recipients, export.platform),
+        )
+        for export in logged_exports(limit=limit)
+    ]
 
 
 def _named(entries: dict, key: str) -> str:

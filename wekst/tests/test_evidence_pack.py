@@ -11,6 +11,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from audit.models import AuditEntry
+from audit.services import record_event
 from breaches.models import Breach
 from clinics.instructions import record_unlawful_instruction
 from clinics.models import ClinicAgreement
@@ -19,7 +20,9 @@ from consent.services import forget_banner_texts
 from declaration.models import PolicyVersion
 from declaration.records import records_as_csv
 from declaration.selectors import get_declaration
+from marketing.models import SegmentExport
 from marketing.services import export_segment
+from marketing.tests.factories import logged
 from processors.models import Recipient
 from retention.models import SweepCount, SweepRun
 from rights.models import Request
@@ -27,6 +30,7 @@ from wekst.demo.clinic_duties import CLINIC_PATIENTS, ENDED_CHOSEN_BY
 from wekst.demo.people import DEMO_EMAILS, DEMO_NAMES
 from wekst.demo.registers import CLINIC_CONTACTS, DISCLOSED_ABOUT, NOTICE_ABOUT
 from wekst.demo.restrictions import OBJECTORS, RESTRICTED
+from wekst.evidence.pack import build_evidence_files
 
 URL = "/admin/evidence-pack/"
 DAY = datetime.timedelta(days=1)
@@ -292,13 +296,12 @@ def test_cl_06_cl_08_the_pack_holds_the_dpias_and_the_clinics_duties_as_the_data
     assert certificate["Certificate SHA-256"] == issued.certificate_sha256
     assert certificate["Records deleted in total"] == "6"
     assert certificate["Erasures passed to processors"] == "2"
-    # The segment exports, from the audit log: counts only.
+    # The segment exports, from the export log: counts only.
     [export] = rows(files, "marketing/segment-exports.csv")
-    entry = AuditEntry.objects.get(object_type="marketing.Segment")
+    logged = SegmentExport.objects.select_related("audit_entry").get()
     assert (export["Segment"], export["Platform"]) == ("newsletter_subscribers", "email_provider")
-    assert export["People"] == entry.reason.split()[0] and export["Audit entry"] == str(
-        entry.sequence
-    )
+    assert (export["People"], export["Form"]) == (str(logged.people), "addresses")
+    assert export["Audit entry"] == str(logged.audit_entry.sequence)
     # Every new part is in the manifest; no staff member and no one at a clinic is named.
     for name in (
         "assessments/dpia-register.csv",
@@ -309,3 +312,29 @@ def test_cl_06_cl_08_the_pack_holds_the_dpias_and_the_clinics_duties_as_the_data
     everything = b"\n".join(files.values()).decode()
     for person in (STAFF, CLINIC_PERSON, "Demo privacy officer"):
         assert person not in everything, person
+
+
+@pytest.mark.django_db
+def test_tp_07_the_pack_reads_the_export_log_not_the_audit_entrys_wording():
+    """What the pack says of an export comes from its SegmentExport row, whatever its entry's
+    reason says, as on the segments page; an old entry the log could not read is listed by its
+    reason, in its place."""
+    unread = record_event(
+        actor="marketer",
+        action="export",
+        object_type="marketing.Segment",
+        object_id="newsletter_subscribers",
+        reason="written another way",
+    )
+    anew = logged(people=3, platform="email_provider", hashed=False, reason="Exported (anew)")
+    misread = logged(people=1, platform="old_platform", hashed=True, reason="7 people to x (y)")
+
+    files = build_evidence_files()
+
+    exports = rows(files, "marketing/segment-exports.csv")
+    segment = "newsletter_subscribers"
+    assert [tuple(e.values()) for e in exports] == [
+        (unread.at.isoformat(), segment, "", "", "written another way", str(unread.sequence)),
+        (anew.at.isoformat(), segment, "email_provider", "3", "addresses", str(anew.sequence)),
+        (misread.at.isoformat(), segment, "old_platform", "1", "hashed", str(misread.sequence)),
+    ]
