@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assessments.forms import DPIAForm
+from assessments.forms import DPIAForm, entry_name
 from assessments.models import DPIA, Risk
 from audit.admin import AuditedModelAdmin
 from declaration.selectors import get_declaration
@@ -53,6 +53,25 @@ class DPIAAdmin(AuditedModelAdmin):
         (_("Decision"), {"fields": ["decision", "decided_by", "decided_on", "review_on"]}),
         (None, {"fields": ["created_at"]}),
     ]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        # Read only, the admin shows a field as stored (display_for_field: the keys as JSON),
+        # not through the form that names them; covered_entries names them as the form does.
+        named = {"processing_covered": "covered_entries"}
+        return [
+            (name, {**options, "fields": [named.get(f, f) for f in options["fields"]]})
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=DPIA._meta.get_field("processing_covered").verbose_name)
+    def covered_entries(self, obj: DPIA) -> str:
+        """One entry a line (the admin breaks the lines), named as the form names it."""
+        declared = get_declaration().processing_entries()
+        names = [entry_name(entry, declared) for entry in obj.processing_covered]
+        return "\n".join(names) or self.get_empty_value_display()
 
     @admin.display(boolean=True, description=_("lapsed"))
     def lapsed(self, obj: DPIA) -> bool:

@@ -17,6 +17,15 @@ SECTIONS = {
 }
 
 
+def entry_name(entry: str, declared: dict) -> str:
+    """An entry a DPIA covers, as the declaration names it in the page's language (`declared`:
+    its processing_entries()); by its key, marked, once the declaration no longer lists it."""
+    processing = declared.get(entry)
+    if processing is None:
+        return gettext("%(entry)s (no longer in the declaration)") % {"entry": entry}
+    return str(processing.name)
+
+
 class DPIAForm(forms.ModelForm):
     """Stores `processing_covered` as before: the ticked entries' keys, a list of text."""
 
@@ -49,17 +58,14 @@ class DPIAForm(forms.ModelForm):
         never drops one unseen: staff untick it, or keep it."""
         declared = get_declaration().processing_entries()
         groups: dict[str, list[tuple[str, str]]] = {}
-        for entry, processing in declared.items():
+        for entry in declared:
             section = entry.split(".", 1)[0]
-            groups.setdefault(section, []).append((entry, str(processing.name)))
+            groups.setdefault(section, []).append((entry, entry_name(entry, declared)))
         choices: list = [
             (str(SECTIONS.get(section, section)), entries) for section, entries in groups.items()
         ]
         stored = self.instance.processing_covered
         if isinstance(stored, list):
             dropped = [e for e in stored if isinstance(e, str) and e not in declared]
-            choices += [
-                (e, gettext("%(entry)s (no longer in the declaration)") % {"entry": e})
-                for e in dict.fromkeys(dropped)
-            ]
+            choices += [(e, entry_name(e, declared)) for e in dict.fromkeys(dropped)]
         return choices

@@ -1,10 +1,14 @@
 """The processing a DPIA covers is ticked in the back office from the declaration's entries,
 named as the declaration names them, and stored as before: the entries' keys, a list of text
 (CL-06). An entry the declaration has since dropped is shown, never dropped unseen; a key the form
-did not offer is refused with a clear error and nothing is stored."""
+did not offer is refused with a clear error and nothing is stored. Staff who may only view the
+register see the entries named the same way, not as JSON."""
+
+import json
 
 import pytest
 from django.contrib import admin
+from django.contrib.auth.models import Permission
 from django.utils import translation
 from django.utils.html import escape
 
@@ -124,3 +128,23 @@ def test_cl_06_a_key_the_form_did_not_offer_is_refused_and_nothing_is_stored(
         "Audiences for clinics' campaigns",
         [AUDIENCES],
     )
+
+
+def test_cl_06_staff_who_may_only_view_see_the_entries_named_not_as_json(
+    staff_client, django_user_model
+):
+    """No role may only view the register (staff.roles): a user given only the view permission
+    stands for one. The page is read only, and names the entries as the form does."""
+    viewer = django_user_model.objects.get(username="staff")
+    viewer.user_permissions.add(
+        Permission.objects.get(content_type__app_label="assessments", codename="view_dpia")
+    )
+    dpia = make_dpia(covers=(AUDIENCES, DROPPED))
+
+    page = staff_client.get(change_url(dpia))
+
+    assert page.status_code == 200 and not page.context["has_change_permission"]
+    html = page.content.decode()
+    audiences = escape(get_declaration().processing_entries()[AUDIENCES].name.en)
+    assert f"{audiences}<br>{DROPPED} (no longer in the declaration)" in html
+    assert escape(json.dumps([AUDIENCES, DROPPED])) not in html
