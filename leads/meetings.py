@@ -88,6 +88,14 @@ def record_booking(
             # Its state changes nothing, but the id it replaced is a fact about the booking
             # whenever it arrives: without it, a later event of that id made a second meeting.
             _record_replaced(meeting, previous_booking_id)
+            if matched_by_time:
+                # Likewise which id the webhooks use and that it was booked here: a booking on our
+                # page and its webhook arriving at once are applied in one order but may carry
+                # their times in the other. Dropped with the older state, the meeting lost its mark,
+                # or kept our id and the webhooks that follow, which know only theirs, made another.
+                meeting.provider_booking_id = booking_id
+                meeting.booked_here = True
+                meeting.save(update_fields=["provider_booking_id", "booked_here", "updated_at"])
             if folded:
                 notify_staff(lead=meeting.lead, meeting=meeting)
             return meeting
