@@ -9,12 +9,17 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from audit.services import record_event
 from declaration.selectors import get_declaration
 from leads import selectors
 from leads.models import Lead, Meeting, ReplacedBooking
 from leads.services import notify_staff, record_two_way_contact
 from subjects.models import Subject
 from subjects.services import get_or_create_subject
+
+# What a meeting folded into another gives it when its event was the newest (_fold).
+NEWEST_STATE = ("provider_booking_id", "status", "starts_at", "ends_at", "last_event_at")
+EARLIEST = datetime.datetime.min.replace(tzinfo=datetime.UTC)
 
 
 def record_booking(
@@ -38,6 +43,11 @@ def record_booking(
     Idempotent: the meeting is found by the provider's booking id (or, for a reschedule, the id it
     replaces), so a repeated event changes nothing new, and an event older than the last one
     applied is ignored. A booking is two-way contact: it moves "last contact" (LEA-05).
+    In any order: whatever order the events of one booking and its reschedules arrive in
+    (Cal.com queues and retries), it ends as one meeting, at the latest booking's id and time, in
+    the state of the newest event, with every id it replaced recorded. A reschedule arriving
+    before the one it follows names an id not seen yet and makes a meeting of its own; the event
+    that links the two folds it into the first (_fold).
     A booking made on our page and the provider's webhook for it may know the booking by different
     ids (Trafft's webhook carries none of its own): a meeting booked on our page and an event of
     the same person at the same start with the same provider are the same meeting, whichever
@@ -51,15 +61,11 @@ def record_booking(
         # second finds the meeting the first made. Else both found none: a 500 on the unique
         # booking id, or two meetings for one booking.
         subject, _new = get_or_create_subject(email=email, phone=phone, lock=True)
-        meeting = selectors.find_meeting(
+        meetings = selectors.meetings_of_booking(
             provider=provider, booking_ids=[booking_id, previous_booking_id]
         )
-        if meeting is None:
-            replaced = selectors.meeting_that_replaced(provider=provider, booking_id=booking_id)
-            if replaced is not None:
-                # An event of the booking a reschedule replaced, arriving late: the meeting has
-                # moved on, and a second meeting at the old time would be a ghost.
-                return replaced
+        folded = len(meetings) > 1
+        meeting = _fold(meetings) if meetings else None
         matched_by_time = False
         if meeting is None and starts_at is not None:
             # Only a meeting booked on our page is matched so: two bookings a provider's
@@ -76,16 +82,22 @@ def record_booking(
                 # and is what it is, a meeting booked on our page.
                 booking_id = meeting.provider_booking_id
                 meeting.booked_here = True
-        if meeting is not None and meeting.last_event_at and occurred_at < meeting.last_event_at:
-            return meeting
-        if (
-            meeting is not None
-            and status == Meeting.Status.BOOKED
-            and meeting.status == Meeting.Status.CANCELLED
-            and meeting.starts_at == starts_at
+        if meeting is not None and _older_news(
+            meeting, booking_id=booking_id, status=status, starts_at=starts_at, at=occurred_at
         ):
-            # The booking of a slot already cancelled is older news arriving late (Trafft sends
-            # no time to order by): it must not reopen the meeting.
+            # Its state changes nothing, but the id it replaced is a fact about the booking
+            # whenever it arrives: without it, a later event of that id made a second meeting.
+            _record_replaced(meeting, previous_booking_id)
+            if matched_by_time:
+                # Likewise which id the webhooks use and that it was booked here: a booking on our
+                # page and its webhook arriving at once are applied in one order but may carry
+                # their times in the other. Dropped with the older state, the meeting lost its mark,
+                # or kept our id and the webhooks that follow, which know only theirs, made another.
+                meeting.provider_booking_id = booking_id
+                meeting.booked_here = True
+                meeting.save(update_fields=["provider_booking_id", "booked_here", "updated_at"])
+            if folded:
+                notify_staff(lead=meeting.lead, meeting=meeting)
             return meeting
         if meeting is None:
             lead = _booking_lead(
@@ -117,14 +129,93 @@ def record_booking(
         meeting.ends_at = ends_at or meeting.ends_at
         meeting.last_event_at = occurred_at
         meeting.save()
-        if previous_booking_id and previous_booking_id != booking_id:
-            ReplacedBooking.objects.get_or_create(
-                provider=provider, booking_id=previous_booking_id, defaults={"meeting": meeting}
-            )
+        _record_replaced(meeting, previous_booking_id)
         record_two_way_contact(subject=meeting.subject, at=timezone.now())
-        if not unchanged:
+        if folded or not unchanged:
             notify_staff(lead=lead, meeting=meeting)
     return meeting
+
+
+def _older_news(
+    meeting: Meeting,
+    *,
+    booking_id: str,
+    status: str,
+    starts_at: datetime.datetime | None,
+    at: datetime.datetime,
+) -> bool:
+    """True when an event must not change the meeting's state: it was sent before the last
+    event applied; or it names a booking id a reschedule replaced (the meeting has moved on, and
+    applying it would move the meeting back to a time no longer booked); or it books a slot the
+    meeting was cancelled at (Trafft sends no time to order by: the booking arrived late and must
+    not reopen it)."""
+    if meeting.last_event_at and at < meeting.last_event_at:
+        return True
+    if (
+        booking_id != meeting.provider_booking_id
+        and meeting.replaced.filter(booking_id=booking_id).exists()
+    ):
+        return True
+    return (
+        status == Meeting.Status.BOOKED
+        and meeting.status == Meeting.Status.CANCELLED
+        and meeting.starts_at == starts_at
+    )
+
+
+def _record_replaced(meeting: Meeting, booking_id: str) -> None:
+    """Keep `booking_id` as one the meeting had before a reschedule, unless it is its own now."""
+    if booking_id and booking_id != meeting.provider_booking_id:
+        ReplacedBooking.objects.get_or_create(
+            provider=meeting.provider, booking_id=booking_id, defaults={"meeting": meeting}
+        )
+
+
+def _fold(meetings: list[Meeting]) -> Meeting:
+    """One meeting of the meetings one event's booking ids lead to (first made first).
+
+    Several are one booking whose events arrived out of order: a reschedule that came before the
+    reschedule it followed named an id not yet seen and made a meeting of its own. The first
+    made is kept, since its public id is the one shown first, and takes the state of the newest
+    event any of them applied: the latest booking's id, time and status. The others are deleted,
+    not kept beside it marked as folded: a second row of one booking would be counted, listed,
+    reported to the person and passed on at erasure as a meeting of its own, unless every
+    reader learned to skip it, and it would keep a copy of the person's data with no purpose
+    (GDPR Art. 5(1)(c)). Nothing of its trail goes with it: the booking ids it held move to the
+    kept meeting as replaced ids; an audit entry says which meeting it was folded into (the log
+    holds references, so earlier entries about it keep theirs); its webhook deliveries stay
+    recorded; its lead, the person's booking lead, is not touched. Staff who were told of a
+    folded meeting are told of the kept one again, so the last they hear is the meeting as it is.
+    """
+    kept, *folded = meetings
+    if not folded:
+        return kept
+    newest = max(meetings, key=lambda meeting: meeting.last_event_at or EARLIEST)
+    held = {meeting.provider_booking_id for meeting in meetings} - {newest.provider_booking_id}
+    state = {field: getattr(newest, field) for field in NEWEST_STATE}
+    told = any(meeting.staff_notified_event_at is not None for meeting in folded)
+    ReplacedBooking.objects.filter(meeting__in=folded).update(meeting=kept)
+    for meeting in folded:
+        folded_id, subject_ref = meeting.pk, meeting.subject.public_id
+        meeting.delete()  # first: the kept meeting may take the booking id it held
+        record_event(
+            actor="system:booking_events",
+            action="change",
+            object_type="leads.Meeting",
+            object_id=folded_id,
+            subject_ref=subject_ref,
+            reason=f"folded into meeting {kept.pk}: the same {kept.provider} booking, its "
+            "reschedules delivered out of order; its booking ids are kept there as replaced",
+        )
+    for field, value in state.items():
+        setattr(kept, field, value)
+    kept.booked_here = any(meeting.booked_here for meeting in meetings)
+    if told:
+        kept.staff_notified_event_at = None
+    kept.save()
+    for booking_id in held:
+        _record_replaced(kept, booking_id)
+    return kept
 
 
 def _booking_lead(

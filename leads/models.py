@@ -231,8 +231,9 @@ class Meeting(models.Model):
 
 class ReplacedBooking(models.Model):
     """A booking id a meeting had before a reschedule gave it a new one (Cal.com's
-    `rescheduleUid`). A late event that still names it (Cal.com queues and retries) is older news
-    about that meeting, not a new booking: it changes nothing (leads.meetings.record_booking)."""
+    `rescheduleUid`), or that a meeting folded into it held (events of one booking delivered out
+    of order). A late event that still names it (Cal.com queues and retries) is older news about
+    that meeting, not a new booking: it changes nothing (leads.meetings.record_booking)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="replaced")
     provider = models.CharField(max_length=16, choices=Meeting.Provider.choices)

@@ -3,6 +3,7 @@
 import datetime
 
 from django.conf import settings
+from django.db.models import Q
 
 from declaration.policy import COUNTRY_NAMES, safeguard_description
 from declaration.schema import EEA_COUNTRIES, Activity
@@ -41,15 +42,22 @@ def find_duplicate_lead(
     return None
 
 
-def find_meeting(*, provider: str, booking_ids: list[str]) -> Meeting | None:
-    """The meeting a provider knows by one of these booking ids (first id preferred), locked."""
-    meetings = {
-        meeting.provider_booking_id: meeting
-        for meeting in Meeting.objects.select_for_update()
+def meetings_of_booking(*, provider: str, booking_ids: list[str]) -> list[Meeting]:
+    """Every meeting a provider's booking ids belong to, locked, first made first: the meeting
+    holding one of them now, and the meeting a reschedule moved away from one (ReplacedBooking).
+
+    More than one are the same booking met by events that arrived out of order
+    (leads.meetings.record_booking folds them into the first).
+    """
+    ids = [i for i in booking_ids if i]
+    replaced = ReplacedBooking.objects.filter(provider=provider, booking_id__in=ids)
+    return list(
+        Meeting.objects.select_for_update()
         .select_related("lead")
-        .filter(provider=provider, provider_booking_id__in=[i for i in booking_ids if i])
-    }
-    return next((meetings[i] for i in booking_ids if i in meetings), None)
+        .filter(provider=provider)
+        .filter(Q(provider_booking_id__in=ids) | Q(pk__in=replaced.values("meeting_id")))
+        .order_by("pk")
+    )
 
 
 def meeting_state(*, provider: str, booking_id: str) -> tuple[str, datetime.datetime | None] | None:
@@ -59,12 +67,6 @@ def meeting_state(*, provider: str, booking_id: str) -> tuple[str, datetime.date
         .values_list("status", "starts_at")
         .first()
     )
-
-
-def meeting_that_replaced(*, provider: str, booking_id: str) -> Meeting | None:
-    """The meeting a reschedule moved away from this booking id (ReplacedBooking), locked."""
-    replaced = ReplacedBooking.objects.filter(provider=provider, booking_id=booking_id)
-    return Meeting.objects.select_for_update().filter(pk__in=replaced.values("meeting_id")).first()
 
 
 def find_meeting_at(

@@ -145,3 +145,31 @@ def test_a_booking_does_not_turn_an_enquiry_into_a_booking_lead():
     meeting = book()
     assert meeting.lead != enquiry
     assert meeting.subject == enquiry.subject
+
+
+# A booking on our page and Trafft's webhook for it, applied in one order but stamped in the
+# other: they run one after the other (the person's lock), but each took its time before waiting,
+# so the one applied second may be the older (processors/tests/test_lea_03_deliveries_at_once.py
+# failed so, now and then). Its state is older news; which id the webhooks use, and that it was
+# booked here, are not.
+
+
+def test_lea_07_a_booking_here_applied_after_a_newer_webhook_is_still_marked_booked_here():
+    now = timezone.now()
+    book(booking_id="trafft-key", occurred_at=now)  # the webhook, which knows no id of ours
+    book(booking_id="9000", booked_here=True, occurred_at=now - datetime.timedelta(seconds=1))
+
+    meeting = Meeting.objects.get()
+    assert (meeting.provider_booking_id, meeting.booked_here) == ("trafft-key", True)
+
+
+def test_lea_07_a_webhook_applied_after_a_newer_booking_here_still_gives_its_id():
+    now = timezone.now()
+    book(booking_id="9000", booked_here=True, occurred_at=now)
+    book(booking_id="trafft-key", occurred_at=now - datetime.timedelta(seconds=1))
+
+    meeting = Meeting.objects.get()
+    assert (meeting.provider_booking_id, meeting.booked_here) == ("trafft-key", True)
+    # So the webhooks that follow find it, not a time of their own.
+    book("cancelled", booking_id="trafft-key", occurred_at=now + datetime.timedelta(seconds=1))
+    assert Meeting.objects.get().status == Meeting.Status.CANCELLED

@@ -7,6 +7,8 @@ gave two meetings. record_booking now takes the person's row first, so the secon
 finds the first's meeting.
 """
 
+import datetime
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -34,10 +36,10 @@ def secrets(settings):
     settings.CALCOM_WEBHOOK_SECRET = SECRETS["calcom"]
 
 
-def delivery(provider: str, status: str, booking: Booking):
+def delivery(provider: str, status: str, booking: Booking, **options):
     """A verified delivery, sent from its own client when called."""
     sender = FakeBookingProvider(provider, SECRETS[provider], Client(raise_request_exception=False))
-    body = sender.body(status, booking)
+    body = sender.body(status, booking, **options)
     headers = sender.headers(body)
     return lambda: sender.post(body, headers)
 
@@ -97,3 +99,41 @@ def test_lea_03_a_booking_on_our_page_and_its_webhook_at_once_are_one_meeting(ro
     assert meeting.provider_booking_id == trafft.booking_id(booking)
     assert meeting.starts_at == booking.starts_at
     assert meeting.booked_here
+
+
+@pytest.mark.parametrize("round_", range(3))
+def test_lea_03_two_reschedules_of_one_booking_at_once_leave_one_meeting(round_):
+    # Cal.com's deliveries of both reschedules, retried together: the second names an id the
+    # first makes (test_lea_03_reschedule_chains.py has every order one at a time).
+    original = Booking()
+    moved = Booking(starts_at=original.starts_at + datetime.timedelta(days=1))
+    moved_again = Booking(starts_at=original.starts_at + datetime.timedelta(days=2))
+    made_at = timezone.now()
+    delivery("calcom", "booked", original, sent_at=made_at)()
+
+    answers = at_once(
+        delivery(
+            "calcom",
+            "rescheduled",
+            moved,
+            previous_booking_id=original.booking_id,
+            sent_at=made_at + datetime.timedelta(seconds=1),
+        ),
+        delivery(
+            "calcom",
+            "rescheduled",
+            moved_again,
+            previous_booking_id=moved.booking_id,
+            sent_at=made_at + datetime.timedelta(seconds=2),
+        ),
+    )
+
+    assert [answer.status_code for answer in answers] == [200, 200], answers
+    meeting = Meeting.objects.get()
+    assert (meeting.provider_booking_id, meeting.starts_at) == (
+        moved_again.booking_id,
+        moved_again.starts_at,
+    )
+    assert sorted(meeting.replaced.values_list("booking_id", flat=True)) == sorted(
+        [original.booking_id, moved.booking_id]
+    )
