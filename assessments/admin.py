@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from assessments.forms import DPIAForm, entry_name
 from assessments.models import DPIA, Risk
 from audit.admin import AuditedModelAdmin
-from declaration.selectors import get_declaration
+from declaration.selectors import get_declaration, processing_name
 
 
 class RiskInline(admin.TabularInline):
@@ -77,6 +77,34 @@ class DPIAAdmin(AuditedModelAdmin):
     def lapsed(self, obj: DPIA) -> bool:
         return obj.is_lapsed(timezone.localdate())
 
+    def get_fieldsets(self, request, obj=None):
+        # Without the right to change it, the page shows what an assessment covers by name; the
+        # form's checkboxes (assessments.forms) are only there to tick.
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        return [
+            (name, {**options, "fields": [self._covered_by_name(f) for f in options["fields"]]})
+            for name, options in fieldsets
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if self.has_change_permission(request, obj):
+            return readonly
+        return [*readonly, "covered"]
+
+    @staticmethod
+    def _covered_by_name(field: str) -> str:
+        return "covered" if field == "processing_covered" else field
+
+    @admin.display(description=_("processing covered"))
+    def covered(self, obj: DPIA) -> str:
+        """The declaration's entries the assessment covers, as the declaration names them."""
+        return ", ".join(processing_name(entry) for entry in obj.processing_covered or []) or "-"
+
     @admin.display(description=_("named in the declaration by"))
     def named_by(self, obj: DPIA) -> str:
-        return ", ".join(get_declaration().dpia_references().get(obj.reference, [])) or "-"
+        """The processing whose entry in the declaration names this DPIA, by its name."""
+        entries = get_declaration().dpia_references().get(obj.reference, [])
+        return ", ".join(processing_name(entry) for entry in entries) or "-"

@@ -12,6 +12,12 @@ from django.template.response import TemplateResponse
 from audit.models import AuditEntry
 from audit.services import actor_of, record_event
 from wekst.admin_guards import GuardedModelAdmin
+from wekst.admin_names import named_values, records_name
+
+
+def record_type_name(label: str) -> str:
+    return records_name(label, plural=False)
+
 
 # Where an action leaves the ids of the records it acted on (AuditedModelAdmin.acted_on).
 _ACTED_ON = "_audited_acted_on"
@@ -54,9 +60,20 @@ class AuditEntryAdmin(ReadOnlyAdminMixin, GuardedModelAdmin):
     """Read-only: the log is append-only, even for superusers. Seen by administrators and the
     privacy officer only (the view permission, staff.roles)."""
 
-    list_display = ["sequence", "at", "actor", "action", "object_type", "object_id", "subject_ref"]
-    list_filter = ["action", "object_type"]
+    list_display = ["sequence", "at", "actor", "action", "record_type", "object_id", "subject_ref"]
+    list_filter = ["action", ("object_type", named_values(record_type_name))]
     search_fields = ["actor", "object_id", "subject_ref"]
+    exclude = ["object_type"]  # shown by name (record_type)
+    readonly_fields = [
+        "record_type" if f.name == "object_type" else f.name
+        for f in AuditEntry._meta.fields
+        if f.name != "id"
+    ]
+
+    @admin.display(description="record type", ordering="object_type")
+    def record_type(self, entry: AuditEntry) -> str:
+        """The kind of record acted on, by the back office's name for it ("Lead")."""
+        return record_type_name(entry.object_type)
 
 
 def subject_path(model: type[models.Model]) -> str | None:

@@ -1,5 +1,7 @@
 from django.db import models
 
+from wekst.admin_names import records_name
+
 
 class AuditEntry(models.Model):
     """One action on personal data, chained to the previous entry by a hash (GDPR Art. 5(2)).
@@ -18,12 +20,24 @@ class AuditEntry(models.Model):
 
     sequence = models.PositiveBigIntegerField(unique=True)
     at = models.DateTimeField()
-    actor = models.CharField(max_length=150, help_text="A staff username, or system:<job>.")
+    actor = models.CharField(
+        max_length=150,
+        help_text="The staff member's username, or “system:” and the name of the job that acted.",
+    )
     action = models.CharField(max_length=8, choices=Action.choices)
-    object_type = models.CharField(max_length=100)
-    object_id = models.CharField(max_length=64, blank=True)
+    object_type = models.CharField("record type", max_length=100)
+    object_id = models.CharField(
+        "record id",
+        max_length=64,
+        blank=True,
+        help_text="The record's id (its number or public id).",
+    )
     subject_ref = models.CharField(
-        max_length=36, blank=True, db_index=True, help_text="The subject's public id."
+        "data subject",
+        max_length=36,
+        blank=True,
+        db_index=True,
+        help_text="The public id of the person the record is about; empty when it names no one.",
     )
     reason = models.CharField(max_length=300, blank=True)
     previous_hash = models.CharField(max_length=64)
@@ -34,4 +48,5 @@ class AuditEntry(models.Model):
         verbose_name_plural = "audit entries"
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.actor} {self.action} {self.object_type} {self.object_id}"
+        record = f"{records_name(self.object_type, plural=False)} {self.object_id}".strip()
+        return f"#{self.sequence}: {self.get_action_display()} {record}, by {self.actor}"

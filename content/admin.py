@@ -176,6 +176,11 @@ class ProfileAdmin(AuditedModelAdmin):
     def email(self, profile: Profile) -> str:
         return profile.user.email
 
+    # For a page seen without the right to change it, where the form's own field is not shown.
+    @admin.display(description="Username")
+    def username(self, profile: Profile) -> str:
+        return profile.user.get_username()
+
     @admin.display(description="Sign-in account")
     def user_link(self, profile: Profile) -> str:
         try:

@@ -29,3 +29,38 @@ def get_declaration() -> Declaration:
 def age_of_consent() -> int:
     """Policy §12: the age a person must confirm for a consent-based sign-up (CH-01)."""
     return get_declaration().children.age_of_consent
+
+
+# The policy's names for the keys that records store ("leads_from_other_sources",
+# "email_provider", "clinic_processing.clinic_enquiries"): what the back office shows staff. A key
+# the declaration no longer lists (a record older than the entry's removal) is shown as it is.
+
+
+def activity_name(key: str) -> str:
+    """The name the policy gives a processing activity, in the active language."""
+    activity = get_declaration().activities.get(key)
+    return str(activity.name) if activity else key
+
+
+def recipient_name(key: str) -> str:
+    """The name the policy gives a recipient (a processor, an authority…), in the active
+    language."""
+    recipient = get_declaration().recipients.get(key)
+    return str(recipient.name) if recipient else key
+
+
+def processing_name(entry: str) -> str:
+    """The name of an "activities.<key>" or "clinic_processing.<key>" entry (what a DPIA covers,
+    CL-06), saying which of the two it is: Wekst's own, or for the clinics as their processor."""
+    processing = get_declaration().processing_entries().get(entry)
+    if processing is None:
+        return entry
+    if entry.startswith("clinic_processing."):
+        return f"{processing.name} (for clinics, as their processor)"
+    return str(processing.name)
+
+
+def data_category_name(key: str) -> str:
+    """The name the policy gives a category of personal data, in the active language."""
+    category = get_declaration().data_categories.get(key)
+    return str(category.name) if category else key

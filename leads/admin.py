@@ -11,12 +11,17 @@ from django.utils.html import format_html, format_html_join
 from audit.admin import AuditedModelAdmin, StepPageMixin
 from audit.services import actor_of
 from declaration.citations import cite
+from declaration.policy import LEGAL_BASIS_NAMES
 from declaration.schema import LEGAL_BASES
+from declaration.selectors import activity_name
 from leads import clinic_scope, notices, other_sources
 from leads.forms import NoticeExceptionForm, OtherSourceLeadForm
 from leads.models import Lead, Meeting
+from leads.selectors import source_name as name_of_source
 from subjects.selectors import records_of
 from wekst.admin_guards import is_id
+from wekst.admin_names import language_name as name_of_language
+from wekst.admin_names import named_values
 
 # What a lead records about its own collection: evidence, never edited by hand (GDPR Art. 5(2)).
 LEAD_EVIDENCE = [
@@ -25,13 +30,13 @@ LEAD_EVIDENCE = [
     "kind",
     "email",
     "message",
-    "purpose",
+    "purpose_name",
     "legal_basis_article",
-    "source",
+    "source_name",
     "source_kind",
     "source_description",
     "policy_version",
-    "language",
+    "language_name",
     "marketing_consent",
     "marketing_consent_wording",
     "newsletter_records",
@@ -135,9 +140,9 @@ class LeadAdmin(StepPageMixin, AuditedModelAdmin):
         "email",
         "company",
         "kind",
-        "source",
+        "source_name",
         "art14_notice",
-        "purpose",
+        "purpose_name",
         "marketing_consent",
         "created_at",
         "last_contact_at",
@@ -147,10 +152,10 @@ class LeadAdmin(StepPageMixin, AuditedModelAdmin):
         Art14NoticeFilter,
         "kind",
         "source_kind",
-        "source",
-        "purpose",
+        ("source", named_values(name_of_source)),
+        ("purpose", named_values(activity_name)),
         "marketing_consent",
-        "language",
+        ("language", named_values(name_of_language)),
         "policy_version",
     ]
     search_fields = ["name", "email", "company"]
@@ -165,11 +170,11 @@ class LeadAdmin(StepPageMixin, AuditedModelAdmin):
             "Collection",
             {
                 "fields": [
-                    "purpose",
+                    "purpose_name",
                     "legal_basis_article",
-                    "source",
+                    "source_name",
                     "policy_version",
-                    "language",
+                    "language_name",
                     "created_at",
                     "last_contact_at",
                 ]
@@ -307,10 +312,26 @@ class LeadAdmin(StepPageMixin, AuditedModelAdmin):
         url = reverse("admin:leads_lead_art14_exception", args=[lead.pk])
         return format_html('{} · <a href="{}">Give no notice (Art. 14(5))…</a>', state, url)
 
+    @admin.display(description="Purpose", ordering="purpose")
+    def purpose_name(self, lead: Lead) -> str:
+        """The declared activity the lead was collected for, as the policy names it."""
+        return activity_name(lead.purpose)
+
+    @admin.display(description="Source", ordering="source")
+    def source_name(self, lead: Lead) -> str:
+        return name_of_source(lead.source)
+
+    @admin.display(description="Language")
+    def language_name(self, lead: Lead) -> str:
+        return name_of_language(lead.language)
+
     @admin.display(description="Legal basis")
     def legal_basis_article(self, lead: Lead) -> str:
+        """As the policy prints it: "Our legitimate interests (Art. 6(1)(f))"."""
         letter = LEGAL_BASES.get(lead.legal_basis)
-        return f"{lead.legal_basis} ({cite(6, 1, letter)})" if letter else lead.legal_basis
+        if not letter:
+            return lead.legal_basis
+        return f"{LEGAL_BASIS_NAMES[lead.legal_basis]} ({cite(6, 1, letter)})"
 
     @admin.display(description="Newsletter records (consent proof)")
     def newsletter_records(self, lead: Lead) -> str:
@@ -336,7 +357,7 @@ class LeadAdmin(StepPageMixin, AuditedModelAdmin):
 @admin.register(Meeting)
 class MeetingAdmin(AuditedModelAdmin):
     list_display = ["lead", "provider", "status", "starts_at", "ends_at", "updated_at"]
-    list_filter = ["provider", "status", "lead__purpose"]
+    list_filter = ["provider", "status", ("lead__purpose", named_values(activity_name))]
     search_fields = ["lead__name", "lead__email", "lead__company", "provider_booking_id"]
     list_select_related = ["lead"]
     date_hierarchy = "starts_at"

@@ -2,6 +2,7 @@ import uuid
 
 from django.db import models
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 
@@ -226,7 +227,11 @@ class Meeting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_provider_display()} {self.get_status_display()} {self.starts_at or ''}"
+        # A time as the back office writes one: local, to the minute ("10 December 2026, 11:00").
+        name = f"{self.get_provider_display()} meeting"
+        if self.starts_at:
+            name += ", " + date_format(timezone.localtime(self.starts_at), "DATETIME_FORMAT")
+        return f"{name} ({self.get_status_display()})"
 
 
 class ReplacedBooking(models.Model):

@@ -21,6 +21,28 @@ ACTIVITY_OF_KIND = {
 }
 
 
+# What a lead's `source` names, as staff read it: the form or booking provider it came from
+# (leads.views, leads.booking_views, leads.meetings); a clinic's form and a lead entered by staff
+# store a prefix and a name (clinics.views, leads.other_sources).
+SOURCE_NAMES = {
+    "contact_form": "The contact form",
+    "information_form": "The information request form",
+    "growth_meeting_form": "The meeting request form",
+    **{provider: f"{label} (booking)" for provider, label in Meeting.Provider.choices},
+}
+SOURCE_PREFIXES = {"clinic_form:": "A clinic's enquiry form", "staff:": "Entered by staff"}
+
+
+def source_name(source: str) -> str:
+    """Where a lead came from, in words ("The contact form", "Entered by staff: anna")."""
+    if source in SOURCE_NAMES:
+        return SOURCE_NAMES[source]
+    for prefix, name in SOURCE_PREFIXES.items():
+        if source.startswith(prefix):
+            return f"{name}: {source.removeprefix(prefix)}"
+    return source
+
+
 def activity_of(kind: str) -> Activity:
     """The declared processing activity (purpose, legal basis, retention) for a kind of lead."""
     return get_declaration().activities[ACTIVITY_OF_KIND[Lead.Kind(kind)]]

@@ -5,7 +5,8 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
 from audit.admin import AuditedModelAdmin
-from declaration.selectors import get_declaration
+from declaration.policy import country_names
+from declaration.selectors import data_category_name, get_declaration
 from processors import selectors
 from processors.models import DataFlow, Recipient, WebhookDelivery
 from wekst.admin_guards import GuardedModelAdmin
@@ -35,12 +36,21 @@ class DataFlowInline(admin.TabularInline):
     model = DataFlow
     extra = 0
     can_delete = False
-    fields = ["activity_name", "role", "data_categories"]
+    fields = ["activity_name", "role", "data_category_names"]
     readonly_fields = fields
     verbose_name_plural = "data flows (from the declaration)"
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="data categories")
+    def data_category_names(self, flow: DataFlow) -> str:
+        return data_category_names(flow.data_categories)
+
+
+def data_category_names(keys) -> str:
+    """The categories of personal data, as the policy names them."""
+    return ", ".join(data_category_name(key) for key in keys) or "-"
 
 
 FROM_DECLARATION = [
@@ -49,8 +59,8 @@ FROM_DECLARATION = [
     "legal_entity",
     "role",
     "service",
-    "data_categories",
-    "countries",
+    "data_category_names",
+    "country_names",
     "declared_safeguard",
     "declared",
     "synced_at",
@@ -121,6 +131,15 @@ class RecipientAdmin(GuardedModelAdmin):
     def country_list(self, entry: Recipient) -> str:
         return ", ".join(dict.fromkeys([*entry.countries, *entry.remote_access]))
 
+    @admin.display(description="Data categories")
+    def data_category_names(self, entry: Recipient) -> str:
+        return data_category_names(entry.data_categories)
+
+    @admin.display(description="Countries")
+    def country_names(self, entry: Recipient) -> str:
+        """Where the data is processed, by the countries' names."""
+        return ", ".join(country_names(entry.countries)) or "-"
+
     @admin.display(description="Data may flow", boolean=True)
     def state(self, entry: Recipient) -> bool:
         return not self._blockers(entry)
@@ -136,7 +155,7 @@ class RecipientAdmin(GuardedModelAdmin):
                 text += f" Its integration is switched {state} in the settings."
             return text
         lead = (
-            f"The {entry.key} integration stays off until this is resolved:"
+            f"The {entry.name} integration stays off until this is resolved:"
             if integration
             else "Data may not flow to this recipient until this is resolved:"
         )

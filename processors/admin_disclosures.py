@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from audit.admin import AuditedModelAdmin
 from audit.services import actor_of
-from declaration.selectors import get_declaration
+from declaration.selectors import data_category_name, get_declaration
 from processors.disclosures import check_disclosure, disclosure_recipients, record_disclosure
 from processors.models import Disclosure
 from subjects.selectors import find_subjects
@@ -18,7 +18,7 @@ RECORD_FIELDS = [
     "recipient",
     "recipient_role",
     "recipient_name",
-    "data_categories",
+    "data_category_names",
     "disclosed_on",
     "legal_provision",
     "request_reference",
@@ -119,6 +119,11 @@ class DisclosureAdmin(AuditedModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="data categories")
+    def data_category_names(self, obj: Disclosure) -> str:
+        """The categories disclosed, as the policy names them."""
+        return ", ".join(data_category_name(key) for key in obj.data_categories) or "-"
 
     def save_model(self, request, obj, form, change):
         # Recorded (and audited) by the service, which checks it again in its transaction.

@@ -8,9 +8,16 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 
 from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
+from declaration.selectors import recipient_name
 from retention import selectors, services
 from retention.models import LegalHold, ProcessorCheck, StillHeld, SweepCount, SweepRun
 from wekst.admin_guards import GuardedModelAdmin
+from wekst.admin_names import named_values, records_name
+
+
+def counts_shown(counts: dict[str, int], name_of=lambda key: key.replace("_", " ")) -> str:
+    """{"legal_hold": 2, "open_request": 0} as "legal hold: 2"; "-" when nothing was counted."""
+    return "; ".join(f"{name_of(key)}: {n}" for key, n in counts.items() if n) or "-"
 
 
 class SweepCountInline(admin.TabularInline):
@@ -19,14 +26,14 @@ class SweepCountInline(admin.TabularInline):
     can_delete = False
     fields = [
         "rule",
-        "model",
+        "records",
         "action",
         "cutoff",
         "erased",
-        "cascaded",
-        "kept",
-        "legal_holds",
-        "notices",
+        "cascaded_shown",
+        "kept_shown",
+        "legal_holds_shown",
+        "notices_shown",
         "batches",
         "longest_batch_seconds",
     ]
@@ -34,6 +41,26 @@ class SweepCountInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description="records")
+    def records(self, count: SweepCount) -> str:
+        return records_name(count.model)
+
+    @admin.display(description="erased with them")
+    def cascaded_shown(self, count: SweepCount) -> str:
+        return counts_shown(count.cascaded, records_name)
+
+    @admin.display(description="due but kept")
+    def kept_shown(self, count: SweepCount) -> str:
+        return counts_shown(count.kept)
+
+    @admin.display(description="legal holds that kept records")
+    def legal_holds_shown(self, count: SweepCount) -> str:
+        return ", ".join(str(ref)[:8] for ref in count.legal_holds) or "-"
+
+    @admin.display(description="passed on to processors")
+    def notices_shown(self, count: SweepCount) -> str:
+        return counts_shown(count.notices, recipient_name)
 
 
 @admin.register(SweepRun)
@@ -175,10 +202,18 @@ class StillHeldInline(admin.TabularInline):
 class ProcessorCheckAdmin(ReadOnlyAdminMixin, GuardedModelAdmin):
     """What each processor still holds beyond its rule, by reference (RT-09): read-only."""
 
-    list_display = ["checked_at", "processor", "asked", "checked", "still_held", "short_error"]
-    list_filter = ["processor", "asked"]
+    list_display = ["checked_at", "processor_name", "asked", "checked", "still_held", "short_error"]
+    list_filter = [("processor", named_values(recipient_name)), "asked"]
     date_hierarchy = "checked_at"
-    readonly_fields = [f.name for f in ProcessorCheck._meta.fields]
+    exclude = ["processor"]  # shown by name (processor_name)
+    readonly_fields = [
+        "processor_name" if f.name == "processor" else f.name for f in ProcessorCheck._meta.fields
+    ]
+
+    @admin.display(description="processor", ordering="processor")
+    def processor_name(self, check: ProcessorCheck) -> str:
+        return recipient_name(check.processor)
+
     inlines = [StillHeldInline]
 
     @admin.display(description="error")

@@ -7,6 +7,10 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+
+from declaration.selectors import recipient_name
+from wekst.admin_names import records_name
 
 
 class LegalHoldQuerySet(models.QuerySet):
@@ -88,7 +92,8 @@ class SweepRun(models.Model):
         verbose_name = "retention sweep run"
 
     def __str__(self) -> str:
-        return f"Sweep {self.pk} at {self.started_at:%Y-%m-%d %H:%M} ({self.get_status_display()})"
+        started = date_format(timezone.localtime(self.started_at), "DATETIME_FORMAT")
+        return f"Sweep {self.pk} at {started} ({self.get_status_display()})"
 
 
 class SweepCount(models.Model):
@@ -126,7 +131,7 @@ class SweepCount(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.rule} / {self.model}: {self.erased}"
+        return f"{records_name(self.model)} under rule {self.rule}: {self.erased} erased"
 
 
 class ProcessorCheck(models.Model):
@@ -155,7 +160,8 @@ class ProcessorCheck(models.Model):
         verbose_name = "processor retention check"
 
     def __str__(self) -> str:
-        return f"{self.processor} at {self.checked_at:%Y-%m-%d %H:%M}: {self.still_held} still held"
+        checked = date_format(timezone.localtime(self.checked_at), "DATETIME_FORMAT")
+        return f"{recipient_name(self.processor)}, checked {checked}: {self.still_held} still held"
 
 
 class StillHeld(models.Model):

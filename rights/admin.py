@@ -9,13 +9,15 @@ from django.contrib.admin.options import ActionLocation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin, StepPageMixin
 from audit.services import actor_of
+from declaration.selectors import activity_name
 from rights import access_report
 from rights.admin_notices import ProcessorNoticeAdmin  # noqa: F401 - registers it
 from rights.admin_objections import ObjectionInline
@@ -34,10 +36,24 @@ from rights.services import (
 )
 from rights.views import FORMATS, report_response
 from subjects.admin import SubjectScopedAdminMixin
+from wekst.admin_names import language_name
 
 
 def _error_text(error: ValidationError) -> str:
     return " ".join(error.messages)
+
+
+# Each field of a request as it is stored, but those a person cannot read as stored (keys, JSON,
+# a language code, a count of months): these are shown by RequestAdmin's display methods.
+SHOWN_AS = {
+    "language": "language_name",
+    "extended_by_months": "extension",
+    "corrections": "corrections_shown",
+    "consent_ids": "consent_ids_shown",
+    "analytics_client_ids": "analytics_client_ids_shown",
+    "objected_activities": "objected_activities_shown",
+    "erasure_report": "erasure_report_shown",
+}
 
 
 @admin.register(Request)
@@ -56,7 +72,7 @@ class RequestAdmin(SubjectScopedAdminMixin, StepPageMixin, AuditedModelAdmin):
         "received_at",
         "due_at",
         "days_left",
-        "extended_by_months",
+        "extension",
         "clinic_name",
         "restricted",
     ]
@@ -65,8 +81,12 @@ class RequestAdmin(SubjectScopedAdminMixin, StepPageMixin, AuditedModelAdmin):
     ordering = ["due_at", "received_at"]
     list_select_related = ["subject"]
     date_hierarchy = "received_at"
-    readonly_fields = [f.name for f in Request._meta.fields if f.name != "verification_token_hash"]
-    exclude = ["verification_token_hash"]
+    readonly_fields = [
+        SHOWN_AS.get(f.name, f.name)
+        for f in Request._meta.fields
+        if f.name != "verification_token_hash"
+    ]
+    exclude = ["verification_token_hash", *SHOWN_AS]
     actions = ["carry_out_erasure", "apply_rectification", "forward_to_clinic", "send_report_link"]
     inlines = [ObjectionInline]
     change_form_template = "admin/rights/request/change_form.html"
@@ -90,7 +110,49 @@ class RequestAdmin(SubjectScopedAdminMixin, StepPageMixin, AuditedModelAdmin):
         days = (timezone.localtime(obj.due_at).date() - timezone.localdate()).days
         if days < 0:
             return format_html('<strong style="color:#b00">overdue {} d</strong>', -days)
-        return str(days)
+        return f"{days} day" if days == 1 else f"{days} days"
+
+    @admin.display(description="extended by", ordering="extended_by_months")
+    def extension(self, obj: Request) -> str:
+        """The Art. 12(3) extension, in months; "-" for a request that was not extended."""
+        months = obj.extended_by_months
+        if not months:
+            return "-"
+        return "1 month" if months == 1 else f"{months} months"
+
+    @admin.display(description="language")
+    def language_name(self, obj: Request) -> str:
+        return language_name(obj.language)
+
+    @admin.display(description="corrections")
+    def corrections_shown(self, obj: Request) -> str:
+        """Rectification: each corrected field with its new value, one a line."""
+        corrections = obj.corrections or {}
+        if not corrections:
+            return "-"
+        return format_html_join(
+            "", "{}: {}<br>", ((field.replace("_", " "), v) for field, v in corrections.items())
+        )
+
+    @admin.display(description="consent ids")
+    def consent_ids_shown(self, obj: Request) -> str:
+        return ", ".join(obj.consent_ids or []) or "-"
+
+    @admin.display(description="analytics client ids")
+    def analytics_client_ids_shown(self, obj: Request) -> str:
+        return ", ".join(obj.analytics_client_ids or []) or "-"
+
+    @admin.display(description="objected activities")
+    def objected_activities_shown(self, obj: Request) -> str:
+        """Objection (Art. 21(1)): the activities objected to, as the policy names them."""
+        return ", ".join(activity_name(key) for key in obj.objected_activities or []) or "-"
+
+    @admin.display(description="erasure report")
+    def erasure_report_shown(self, obj: Request) -> str:
+        """What the erasure did, as the person is shown it in the privacy portal (RG-11)."""
+        if not obj.erasure_report:
+            return "-"
+        return render_to_string("rights/erasure_report.html", {"report": obj.erasure_report})
 
     def get_queryset(self, request):
         # The restriction flag for the whole page in the same query (RG-14: staff see a flag).

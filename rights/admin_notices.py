@@ -3,12 +3,28 @@ with their attempts and errors, tried again or marked done by hand (GDPR Art. 19
 
 from django.contrib import admin, messages
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin
 from audit.services import actor_of
+from declaration.selectors import recipient_name
 from rights.models import ProcessorNotice
 from rights.services import processor_notices
+from wekst.admin_names import named_values
+
+# The identifiers a notice holds (rights.processor_targets), as staff read them.
+IDENTIFIER_NAMES = {
+    "emails": "email addresses",
+    "phones": "phone numbers",
+    "client_ids": "analytics client ids",
+    "booking_ids": "booking ids",
+}
+# The fields shown by a display method rather than as stored (a key, JSON).
+SHOWN_AS = {
+    "processor": "processor_name",
+    "identifiers": "identifiers_shown",
+    "changes": "changes_shown",
+}
 
 
 @admin.register(ProcessorNotice)
@@ -17,7 +33,7 @@ class ProcessorNoticeAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
     visible until done (RG-12)."""
 
     list_display = [
-        "processor",
+        "processor_name",
         "kind",
         "came_from",
         "status",
@@ -28,9 +44,35 @@ class ProcessorNoticeAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
         "completed_at",
         "completed_by",
     ]
-    list_filter = ["status", "kind", "cause", "processor"]
+    list_filter = ["status", "kind", "cause", ("processor", named_values(recipient_name))]
     list_select_related = ["request", "sweep_run"]
-    readonly_fields = ["came_from", *(f.name for f in ProcessorNotice._meta.fields)]
+    exclude = list(SHOWN_AS)  # a page seen without the right to change shows the form's fields
+    readonly_fields = [
+        "came_from",
+        *(SHOWN_AS.get(f.name, f.name) for f in ProcessorNotice._meta.fields),
+    ]
+
+    @admin.display(description="processor", ordering="processor")
+    def processor_name(self, obj: ProcessorNotice) -> str:
+        """The recipient, as the policy names it (Brevo, IT support)."""
+        return recipient_name(obj.processor)
+
+    @admin.display(description="what the processor knows the person by")
+    def identifiers_shown(self, obj: ProcessorNotice) -> str:
+        """Each kind of identifier with its values; cleared once the notice is done."""
+        rows = [
+            (IDENTIFIER_NAMES.get(kind, kind), ", ".join(values))
+            for kind, values in (obj.identifiers or {}).items()
+            if values
+        ]
+        return format_html_join("", "{}: {}<br>", rows) if rows else "-"
+
+    @admin.display(description="changes")
+    def changes_shown(self, obj: ProcessorNotice) -> str:
+        """Rectification: each corrected field with its new value."""
+        rows = [(field.replace("_", " "), value) for field, value in (obj.changes or {}).items()]
+        return format_html_join("", "{}: {}<br>", rows) if rows else "-"
+
     actions = ["retry_now", "mark_done_by_hand"]
 
     @admin.display(description="came from")
@@ -77,7 +119,9 @@ class ProcessorNoticeAdmin(ReadOnlyAdminMixin, AuditedModelAdmin):
         acted_ids = {job.pk for job in acted}
         skipped = [job for job in queryset if job.pk not in acted_ids]
         if skipped:
-            names = ", ".join(f"{job.processor} ({job.kind})" for job in skipped)
+            names = ", ".join(
+                f"{recipient_name(job.processor)} ({job.get_kind_display()})" for job in skipped
+            )
             self.message_user(
                 request,
                 f"{len(skipped)} notice(s) left as they were, being done already or gone: {names}.",

@@ -9,9 +9,11 @@ from django.utils.html import format_html
 
 from audit.admin import AuditedModelAdmin, ReadOnlyAdminMixin, StepPageMixin
 from audit.services import actor_of
+from declaration.selectors import activity_name as name_of_activity
 from rights.forms import GroundsForm, ReviewForm
 from rights.models import Objection
 from rights.services import objections
+from wekst.admin_names import named_values
 
 
 class ObjectionInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -19,8 +21,19 @@ class ObjectionInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     model = Objection
     extra = 0
-    fields = ["activity", "status", "ground", "grounds_recorded_by", "reviewed_by", "next_step"]
+    fields = [
+        "activity_name",
+        "status",
+        "ground",
+        "grounds_recorded_by",
+        "reviewed_by",
+        "next_step",
+    ]
     readonly_fields = fields
+
+    @admin.display(description="activity")
+    def activity_name(self, obj: Objection) -> str:
+        return name_of_activity(obj.activity)
 
     @admin.display(description="next step")
     def next_step(self, obj: Objection) -> str:
@@ -35,15 +48,23 @@ class ObjectionAdmin(StepPageMixin, ReadOnlyAdminMixin, AuditedModelAdmin):
     list_display = [
         "__str__",
         "subject",
-        "activity",
+        "activity_name",
         "status",
         "objected_at",
         "grounds_recorded_by",
         "reviewed_by",
         "next_step",
     ]
-    list_filter = ["status", "activity", "direct_marketing"]
-    readonly_fields = [f.name for f in Objection._meta.fields]
+    list_filter = ["status", ("activity", named_values(name_of_activity)), "direct_marketing"]
+    exclude = ["activity"]  # shown by name (activity_name)
+    readonly_fields = [
+        "activity_name" if f.name == "activity" else f.name for f in Objection._meta.fields
+    ]
+
+    @admin.display(description="activity", ordering="activity")
+    def activity_name(self, obj: Objection) -> str:
+        """The declared activity objected to, as the policy names it."""
+        return name_of_activity(obj.activity)
 
     @admin.display(description="next step")
     def next_step(self, obj: Objection) -> str:
@@ -55,7 +76,7 @@ class ObjectionAdmin(StepPageMixin, ReadOnlyAdminMixin, AuditedModelAdmin):
         if obj.status == Objection.Status.GROUNDS_RECORDED:
             url = reverse("admin:rights_objection_review", args=[obj.pk])
             return format_html('<a href="{}">Review the grounds…</a>', url)
-        return ""
+        return "-"
 
     def get_urls(self):
         return [

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from declaration.selectors import activity_name, recipient_name
 from subjects.legal_duty import KeptUnderLegalDuty
 from wekst.deadlines import MAX_EXTENSION_MONTHS
 
@@ -259,7 +260,7 @@ class Objection(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.activity}: {self.get_status_display()}"
+        return f"{activity_name(self.activity)}: {self.get_status_display()}"
 
 
 class ProcessorNotice(models.Model):
@@ -330,5 +331,6 @@ class ProcessorNotice(models.Model):
 
     def __str__(self) -> str:
         return (
-            f"{self.processor} {self.kind} {str(self.public_id)[:8]} ({self.get_status_display()})"
+            f"{self.get_kind_display()} passed on to {recipient_name(self.processor)} "
+            f"{str(self.public_id)[:8]} ({self.get_status_display()})"
         )

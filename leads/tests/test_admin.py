@@ -50,10 +50,10 @@ def test_lead_page_shows_purpose_legal_basis_policy_version_and_consent_proof(cl
 
     page = admin_client.get(f"/admin/leads/lead/{lead.pk}/change/").text
 
-    assert "enquiries" in page
+    assert "Answering enquiries" in page  # the purpose, as the policy names it
     assert "Art. 6(1)(b)" in page
     assert lead.policy_version in page
-    assert "contact_form" in page
+    assert "The contact form" in page
     assert lead.marketing_consent_wording in page
     assert "Subscription:" in page  # the newsletter record holding the double opt-in proof
 

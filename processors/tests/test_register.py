@@ -201,7 +201,7 @@ def test_pro_02_the_recipient_page_says_why_its_integration_is_off(admin_client)
 
     html = admin_client.get(f"/admin/processors/recipient/{trafft.pk}/change/").content.decode()
 
-    assert "The trafft integration stays off until this is resolved:" in html
+    assert "The Trafft integration stays off until this is resolved:" in html
     assert "No data processing agreement on record" in html
     assert "Transfer to RS without a safeguard on record" in html
 

@@ -49,7 +49,7 @@ def test_sec_04_marking_done_by_hand_names_what_was_done_already(admin_client):
         ("success", "1 notice(s) marked as done."),
         (
             "warning",
-            "1 notice(s) left as they were, being done already or gone: email_provider (erasure).",
+            "1 notice(s) left as they were, being done already or gone: Brevo (Erasure).",
         ),
     ]
     waiting.refresh_from_db()
@@ -65,7 +65,7 @@ def test_sec_04_trying_a_done_notice_again_claims_nothing_and_logs_no_change(adm
     assert said == [
         (
             "warning",
-            "1 notice(s) left as they were, being done already or gone: email_provider (erasure).",
+            "1 notice(s) left as they were, being done already or gone: Brevo (Erasure).",
         )
     ]
     done.refresh_from_db()
