@@ -3,11 +3,10 @@ declaration's entries, named as the declaration names them (CL-06)."""
 
 from django import forms
 from django.utils.text import capfirst
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from assessments.models import DPIA
-from declaration.selectors import get_declaration
+from declaration.selectors import get_declaration, processing_name
 
 # The headings the entries are grouped under, by the section that declares them; an entry of a
 # section not named here is still offered, under the section's key.
@@ -15,15 +14,6 @@ SECTIONS = {
     "activities": _("Wekst's own processing activities"),
     "clinic_processing": _("Processing for clinics, as their processor"),
 }
-
-
-def entry_name(entry: str, declared: dict) -> str:
-    """An entry a DPIA covers, as the declaration names it in the page's language (`declared`:
-    its processing_entries()); by its key, marked, once the declaration no longer lists it."""
-    processing = declared.get(entry)
-    if processing is None:
-        return gettext("%(entry)s (no longer in the declaration)") % {"entry": entry}
-    return str(processing.name)
 
 
 class DPIAForm(forms.ModelForm):
@@ -60,12 +50,12 @@ class DPIAForm(forms.ModelForm):
         groups: dict[str, list[tuple[str, str]]] = {}
         for entry in declared:
             section = entry.split(".", 1)[0]
-            groups.setdefault(section, []).append((entry, entry_name(entry, declared)))
+            groups.setdefault(section, []).append((entry, str(declared[entry].name)))
         choices: list = [
             (str(SECTIONS.get(section, section)), entries) for section, entries in groups.items()
         ]
         stored = self.instance.processing_covered
         if isinstance(stored, list):
             dropped = [e for e in stored if isinstance(e, str) and e not in declared]
-            choices += [(e, entry_name(e, declared)) for e in dict.fromkeys(dropped)]
+            choices += [(e, processing_name(e)) for e in dict.fromkeys(dropped)]
         return choices

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import yaml
 from django.conf import settings
+from django.utils.translation import gettext
 
 from declaration.schema import Declaration, DeclarationError, parse_declaration
 
@@ -53,8 +54,8 @@ def processing_name(entry: str) -> str:
     """The name of an "activities.<key>" or "clinic_processing.<key>" entry (what a DPIA covers,
     CL-06), saying which of the two it is: Wekst's own, or for the clinics as their processor."""
     processing = get_declaration().processing_entries().get(entry)
-    if processing is None:
-        return entry
+    if processing is None:  # covered once, and kept until staff untick it (assessments.forms)
+        return gettext("%(entry)s (no longer in the declaration)") % {"entry": entry}
     if entry.startswith("clinic_processing."):
         return f"{processing.name} (for clinics, as their processor)"
     return str(processing.name)

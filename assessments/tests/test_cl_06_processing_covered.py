@@ -146,5 +146,8 @@ def test_cl_06_staff_who_may_only_view_see_the_entries_named_not_as_json(
     assert page.status_code == 200 and not page.context["has_change_permission"]
     html = page.content.decode()
     audiences = escape(get_declaration().processing_entries()[AUDIENCES].name.en)
-    assert f"{audiences}<br>{DROPPED} (no longer in the declaration)" in html
+    assert (
+        f"{audiences} (for clinics, as their processor)<br>{DROPPED} (no longer in the declaration)"
+        in html
+    )
     assert escape(json.dumps([AUDIENCES, DROPPED])) not in html
