@@ -5,6 +5,7 @@ import uuid
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from subjects.legal_duty import KeptUnderLegalDuty
@@ -200,7 +201,11 @@ class Breach(models.Model):
         verbose_name_plural = _("breaches")
 
     def __str__(self) -> str:
-        return f"{self.title} ({self.became_aware_at:%Y-%m-%d})"
+        # The day in Oslo, as every time on the breach's page: in UTC, a breach found before
+        # 01:00 read as the day before.
+        if self.became_aware_at is None:
+            return self.title
+        return f"{self.title} ({timezone.localtime(self.became_aware_at):%Y-%m-%d})"
 
     @property
     def authority_deadline(self) -> datetime.datetime:

@@ -32,6 +32,15 @@ def high_risk(**fields) -> Breach:
 # --- the deadline (Art. 33(1); checklist SB-04) ---
 
 
+def test_sec_04_a_breach_is_named_by_the_day_in_oslo_it_was_found():
+    # 00:30 in Oslo is the evening before in UTC: the name says the day staff lived it.
+    found = datetime.datetime(2025, 3, 5, 23, 30, tzinfo=datetime.UTC)  # 6 March, 00:30 in Oslo
+
+    breach = make_breach(title="Laptop stolen", became_aware_at=found)
+
+    assert str(breach) == "Laptop stolen (2025-03-06)"
+
+
 def test_sec_02_the_deadline_is_72_hours_after_becoming_aware():
     breach = make_breach(became_aware_at=AWARE)
     assert breach.authority_deadline == AWARE + hours(72)
