@@ -99,6 +99,9 @@ class SignupForm(UserCreationForm):
         self.fields["username"].help_text = _(
             "Letters, digits and @/./+/-/_ only. You cannot change it later yourself."
         )
+        # Django's check lets through a letter drawn as nothing (a Hangul filler): shown with
+        # comments, such a username would be a blank author.
+        self.fields["username"].validators.append(validate_single_line)
         self.fields["email"].widget.attrs["autocomplete"] = "email"
 
 

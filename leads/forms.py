@@ -1,7 +1,5 @@
 """The contact form and the information request form: only the declared fields (EM-02)."""
 
-import re
-
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from declaration.selectors import age_of_consent, get_declaration
 from leads.booking import Slot
 from leads.models import Lead
-from wekst.validators import validate_phone, validate_single_line
+from wekst.validators import validate_phone, validate_single_line, validate_text
 
 MESSAGE_MAX_LENGTH = 5000
 
@@ -55,6 +53,7 @@ class LeadForm(forms.Form):
         max_length=MESSAGE_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 6}),
+        validators=[validate_text],
         help_text=_(
             "Please do not include information about patients or anyone's health: we do not "
             "need it to answer you."
@@ -95,14 +94,8 @@ class LeadForm(forms.Form):
         return cleaned
 
     def clean_message(self) -> str:
-        # Keep line breaks, refuse other control characters (they only hide text from staff).
-        message = self.cleaned_data["message"].replace("\r\n", "\n")
-        if re.search(r"[\x00-\x08\x0b-\x1f\x7f]", message):
-            raise ValidationError(
-                _("The message contains characters that cannot be stored; please remove them."),
-                code="control_character",
-            )
-        return message
+        # Stored with the line breaks staff read, not the CRLF a browser sends for a textarea.
+        return self.cleaned_data["message"].replace("\r\n", "\n")
 
 
 class InformationRequestForm(LeadForm):
@@ -131,6 +124,7 @@ class MeetingRequestForm(LeadForm):
         label=_("When would suit you?"),
         max_length=300,
         widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_text],
         help_text=_("Two or three days and times, e.g. Tuesday morning or Thursday after 14:00."),
     )
     topic = forms.ChoiceField(label=_("What would you like to talk about?"), choices=TOPICS)

@@ -1,25 +1,25 @@
 """The newsletter sign-up form: an address, an optional name, the age confirmation, a honeypot."""
 
-import re
-
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from declaration.selectors import age_of_consent
+from wekst.validators import validate_single_line
 
 # The exact consent wording shown above the button; stored with each sign-up as its proof.
 CONSENT_WORDING = _(
     "Yes, send me the Wekst newsletter and other marketing emails from Harwest AS by email. "
     "I can unsubscribe at any time with one click."
 )
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class SignupForm(forms.Form):
     consent_wording = CONSENT_WORDING
 
     email = forms.EmailField(label=_("Email address"), max_length=254)
-    name = forms.CharField(label=_("Name"), max_length=100, required=False)
+    name = forms.CharField(
+        label=_("Name"), max_length=100, required=False, validators=[validate_single_line]
+    )
     age_confirmed = forms.BooleanField(required=True)
     # The honeypot: hidden from people (and screen readers), filled in by simple bots.
     website = forms.CharField(label=_("Leave this field empty"), required=False)
@@ -34,15 +34,6 @@ class SignupForm(forms.Form):
         field.error_messages["required"] = _(
             "You must be %(age)s or older to subscribe. Nothing you entered has been stored."
         ) % {"age": age}
-
-    def clean_name(self) -> str:
-        name = self.cleaned_data["name"]
-        if _CONTROL_CHARACTERS.search(name):
-            raise forms.ValidationError(
-                _("Please write your name on one line, without special characters."),
-                code="control_characters",
-            )
-        return name
 
     def clean(self):
         cleaned = super().clean()

@@ -53,6 +53,7 @@ class RequestDetailsForm(forms.Form):
         max_length=DETAILS_MAX_LENGTH,
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
+        validators=[validate_text],
         help_text=_(
             "For example what should be corrected, or which processing you object to. Please do "
             "not include information about your health."
@@ -106,9 +107,8 @@ class RequestDetailsForm(forms.Form):
         ]
 
     def clean_details(self) -> str:
-        details = self.cleaned_data["details"].replace("\r\n", "\n")
-        validate_text(details)
-        return details
+        # Stored with the line breaks staff read, not the CRLF a browser sends for a textarea.
+        return self.cleaned_data["details"].replace("\r\n", "\n")
 
     def clean(self):
         data = super().clean()

@@ -234,3 +234,23 @@ def test_lea_09_the_notice_says_what_trafft_receives_and_the_transfer_to_serbia(
     assert "Standard Contractual Clauses" in english
     # Nothing of Trafft's is loaded by the page itself (the browser test proves what is sent).
     assert "trafft.com" not in english
+
+
+@pytest.mark.parametrize(
+    ("prefix", "message"),
+    [
+        ("", "Please write this with letters or digits; what was entered contains only invisible"),
+        ("/nb", "Skriv dette med bokstaver eller tall; det som ble skrevet inn, består bare av"),
+    ],
+)
+def test_sec_03_booking_refuses_a_name_that_shows_nothing_and_books_nothing(
+    client, trafft_api, prefix, message
+):
+    response = client.post(prefix + URL, booking_data(name="\u200b\u200c"))
+
+    assert message in response.text
+    assert "second clinic" in response.text  # kept, to correct and send again
+    assert not Meeting.objects.exists() and not Lead.objects.exists()
+    assert not [
+        call for call in trafft_api.calls if call["path"].endswith(("/customers", "/bookings"))
+    ]
