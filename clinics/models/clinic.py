@@ -210,6 +210,7 @@ class ClinicAgreement(models.Model):
     )
     sub_processors = models.ManyToManyField(
         Recipient,
+        verbose_name="sub-processors",
         blank=True,
         related_name="clinic_agreements",
         help_text="Sub-processors the clinic authorised in the agreement itself (Art. 28(2)); "

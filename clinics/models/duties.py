@@ -61,6 +61,8 @@ class SubProcessorChange(models.Model):
 
     class Meta:
         ordering = ["clinic", "-notified_at"]
+        verbose_name = "sub-processor change"
+        verbose_name_plural = "sub-processor changes"
         constraints = [
             models.CheckConstraint(
                 condition=~Q(replaces=models.F("recipient")), name="sub_processor_replaces_another"

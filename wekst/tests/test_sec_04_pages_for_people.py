@@ -157,3 +157,10 @@ def test_sec_04_pages_seen_without_the_right_to_change_show_values_not_code(
     assert "Processing covered: Audiences for a clinic's campaigns (for clinics" in assessment
     for page in (profile_page, recipient, sweep, disclosed, assessment):
         assert not CODE.search(page), CODE.search(page)
+
+
+def test_sec_04_the_clinic_duties_are_named_as_the_gdpr_writes_them(admin_client):
+    index = seen(admin_client, "/admin/clinics/")
+
+    assert "Sub-processor changes" in index
+    assert "Sub processor" not in index
