@@ -42,21 +42,25 @@ class StalePageCheck:
 
     def clean(self):
         posted = self.data.get(OPENED_AS)
-        if posted is not None and not self.instance._state.adding:
-            self._refuse_changes_made_since(posted)
-            if self.errors:
-                # The form's own checks may act (a service form runs its service last): not
-                # on a page that would overwrite a colleague's change.
-                return self.cleaned_data
+        if (
+            posted is not None
+            and not self.instance._state.adding
+            and self._refused_as_changed_since(posted)
+        ):
+            # The form's own checks may act (a service form runs its service last): not on a
+            # page that would overwrite a colleague's change.
+            return self.cleaned_data
         return super().clean()
 
-    def _refuse_changes_made_since(self, posted: str) -> None:
+    def _refused_as_changed_since(self, posted: str) -> bool:
+        """Whether the record changed since the page was opened (or cannot be told): then the
+        form has the errors that say so."""
         model = type(self.instance)
         # Locked until the save commits: no other save comes between this look and the write.
         now = model._base_manager.select_for_update().filter(pk=self.instance.pk).first()
         if now is None:
             self.add_error(None, _("Someone deleted this record after you opened this page."))
-            return
+            return True
         names = _compared(self)
         current = _digests(now, names)
         self.now_opened_as = json.dumps(current, separators=(",", ":"), sort_keys=True)
@@ -72,10 +76,10 @@ class StalePageCheck:
                     "Check the fields, then save again."
                 ),
             )
-            return
+            return True
         changed = [name for name in names if name in then and then[name] != current[name]]
         if not changed:
-            return
+            return False
         self.add_error(
             None,
             _(
@@ -90,6 +94,7 @@ class StalePageCheck:
                 _("Changed since you opened this page. It now holds: %(value)s")
                 % {"value": _shown(now, name)},
             )
+        return True
 
 
 def _compared(form: forms.ModelForm) -> list[str]:

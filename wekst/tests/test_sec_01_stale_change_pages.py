@@ -8,6 +8,7 @@ import threading
 from html.parser import HTMLParser
 
 import pytest
+from django import forms
 from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
@@ -18,7 +19,7 @@ from breaches.models import Breach
 from breaches.tests.factories import change_form_data, make_breach
 from clinics.models import Clinic
 from consent.services import forget_banner_texts
-from wekst.stale_pages import OPENED_AS, StalePageCheck
+from wekst.stale_pages import OPENED_AS, StalePageCheck, opened_as
 from wekst.testing import until_a_lock_is_awaited
 from wekst.tests.test_sec_04_admin_guards import project_admins
 
@@ -254,3 +255,29 @@ def test_sec_01_a_colleagues_save_that_changed_nothing_is_no_change(admin_client
         assert STALE not in text and "could not be compared" not in text, opts.label
         compared += 1
     assert compared >= 30  # the demo fills nearly every list: the loop really compared pages
+
+
+def test_sec_01_a_page_not_changed_since_keeps_its_forms_own_checks(admin_client):
+    """Only a refusal as changed since skips the form's own clean(): a page with a mistake in one
+    field still hears of the others' (here a check across fields) at once."""
+
+    class OwnForm(forms.ModelForm):
+        class Meta:
+            model = Breach
+            fields = ["title", "approx_subjects", "approx_records"]
+
+        def clean(self):
+            cleaned = super().clean()
+            self.add_error(None, "The form's own check ran.")
+            return cleaned
+
+    # As GuardedModelAdmin.get_form mixes the check in: before the form's own methods.
+    BreachPage = type("BreachPage", (StalePageCheck, OwnForm), {})  # noqa: N806
+    breach = make_breach()
+    data = {"title": "", "approx_subjects": "4", "approx_records": "4"}
+    form = BreachPage(instance=breach)
+    form = BreachPage({**data, OPENED_AS: opened_as(form, breach)}, instance=breach)
+
+    assert not form.is_valid()
+    assert "title" in form.errors
+    assert "The form's own check ran." in form.non_field_errors()
